@@ -1,0 +1,92 @@
+"""Partial dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+Reporting often says only "in June", so a date may name a year, a month or a
+day. A partial date stands for its *last* day whenever it is compared with an
+as-of date or measured against a window, and sorts by its *first* day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> dt.date:
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+    @property
+    def is_full(self) -> bool:
+        return self.day is not None
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        return (self.first, self.last)
+
+    def to_toml(self) -> dt.date | str:
+        """A full date is written as a TOML date; a partial one as a string."""
+        return self.first if self.is_full else str(self)
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+
+def parse_date(value: object) -> PartialDate:
+    """Read a TOML date or a ``YYYY[-MM[-DD]]`` string."""
+    if isinstance(value, dt.datetime):
+        raise DateError(f"{value.isoformat()} has a time; give a date only, as YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise DateError(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {type_name(value)}")
+    match = _PATTERN.fullmatch(value.strip())
+    if not match:
+        raise DateError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if year < 1000:
+        raise DateError(f"{value!r} has an implausible year; write four digits, as 2019")
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(f"{value!r} has no month {month}; months run from 01 to 12")
+    if day is not None:
+        length = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= length:
+            raise DateError(f"{value!r} does not exist: {year}-{month:02d} has {length} days")
+    return PartialDate(year, month, day)
+
+
+def parse_day(value: str) -> dt.date:
+    """A full date, such as an as-of date."""
+    parsed = parse_date(value)
+    if not parsed.is_full:
+        raise DateError(f"{value!r} must be a full date, YYYY-MM-DD")
+    return parsed.first
+
+
+def type_name(value: object) -> str:
+    """How a TOML value's type reads in a message."""
+    names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
+             list: "a list", dict: "a table", dt.date: "a date", dt.datetime: "a date-time"}
+    return names.get(type(value), type(value).__name__)

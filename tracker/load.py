@@ -1,0 +1,133 @@
+"""Find the record files under a records directory and parse their TOML.
+
+Nothing here judges a record's fields; that is validate's job. Load only says
+which files there are, what kind each one is by its place, and whether its
+bytes are readable TOML.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import tomli
+
+from .model import Problem
+
+CONFIG_NAME = "tracker.toml"
+MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
+LAYOUT_HINT = "put promises in CC/promises/ID.toml and events in CC/events/YYYY/ID.toml"
+
+
+class RecordsError(Exception):
+    """The records directory as a whole cannot be used."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One record file: where it is, what its place says it is, and its parsed TOML."""
+
+    path: str
+    kind: str  # "promise" or "event"
+    text: str
+    data: dict[str, Any]
+
+
+def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Every record file under root as (path, kind), plus problems with the layout."""
+    if not root.is_dir():
+        raise RecordsError(f"{root}: no records directory here; create one with `tracker init {root}`")
+    found: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
+    for path in _walk(str(root)):
+        rel = os.path.relpath(path, root).split(os.sep)
+        if rel == [CONFIG_NAME] or not path.endswith(".toml"):
+            continue
+        if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+            problems.append(Problem(path, "is a link to a file outside the records directory; it was not read",
+                                    hint="replace the link with the file itself"))
+            continue
+        kind = kind_of_place(rel)
+        if kind is None:
+            problems.append(Problem(path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
+        else:
+            found.append((path, kind))
+    found.sort()
+    return found, problems
+
+
+def kind_of_place(parts: list[str]) -> str | None:
+    """'promise' for CC/promises/ID.toml, 'event' for CC/events/YYYY/ID.toml, else None."""
+    if len(parts) == 3 and parts[1] == "promises":
+        return "promise"
+    if len(parts) == 4 and parts[1] == "events" and parts[2].isdigit() and len(parts[2]) == 4:
+        return "event"
+    return None
+
+
+def _walk(top: str) -> Iterator[str]:
+    """Files below top, skipping hidden folders such as .git and the cache."""
+    with os.scandir(top) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            else:
+                yield entry.path
+
+
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath([path, root]) == root
+
+
+def parse_file(path: str, kind: str) -> RawFile | Problem:
+    """Read and parse one file, or say in one Problem why it cannot be read."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            return Problem(path, f"is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record; it was not read",
+                           hint="a record is a few hundred bytes; split long notes into their own files")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return Problem(path, f"cannot be read: {error.strerror}")
+    return parse_bytes(path, kind, data)
+
+
+def parse_bytes(path: str, kind: str, data: bytes) -> RawFile | Problem:
+    """Decode and parse a record's bytes (from disk, or from git)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Problem(path, "starts with a byte-order mark", line=1,
+                       hint="save the file as UTF-8 without a BOM")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return Problem(path, f"is not valid UTF-8 (byte {data[error.start]:#04x})", line=line,
+                       hint="save the file as UTF-8")
+    if not text.strip():
+        return Problem(path, "is empty", line=1, hint="delete it, or write the record's fields")
+    return parse_text(path, kind, text)
+
+
+def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
+    try:
+        return RawFile(path, kind, text, tomli.loads(text))
+    except tomli.TOMLDecodeError as error:
+        return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno,
+                       excerpt=excerpt(text, error.lineno),
+                       hint="fix the TOML syntax at that line (https://toml.io)")
+    except RecursionError:
+        return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+
+
+def excerpt(text: str, line: int | None) -> str | None:
+    """The line itself, for a message (None when there is no such line)."""
+    if not line:
+        return None
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None

@@ -1,0 +1,256 @@
+"""Renderers: every format a command can print, defined once.
+
+Plain-data functions (`*_rows`, `*_dict`) feed the machine formats; the
+table renderers build Rich tables from `safe()` text only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .dates import PartialDate
+from .model import STANCES, VERDICTS, Event, Promise
+from .score import Assessment, tally
+from .terminal import safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+VERDICT_STYLES = {
+    "kept": "bold green", "compromise": "yellow", "broken": "bold red", "contradicted": "red",
+    "in-progress": "cyan", "stalled": "magenta", "not-rated": "dim",
+}
+
+
+def _str(date: PartialDate | None) -> str | None:
+    return str(date) if date else None
+
+
+def _num(value: float) -> int | float:
+    """Weights print as whole numbers when they are whole."""
+    return int(value) if float(value).is_integer() else value
+
+
+# ---------------------------------------------------------------------------
+# Plain data.
+
+def assessment_dict(a: Assessment) -> dict[str, Any]:
+    p = a.promise
+    return {
+        "id": p.id, "title": p.title, "official": p.official, "office": p.office, "country": p.country,
+        "topics": list(p.topics), "made": str(a.made), "statements": [str(d) for d in a.statements],
+        "restatements": len(a.statements) - 1, "deadline": _str(p.deadline),
+        "verdict": a.verdict, "verdict_source": a.verdict_source, "computed_verdict": a.computed_verdict,
+        "reason": a.reason, "rating": rating_dict(a.rating) if a.rating else None,
+        "score": a.score, "support": _num(a.support), "against": _num(a.against),
+        "latest_evidence": _str(a.latest_evidence),
+        "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
+                      "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
+                     for e in a.evidence],
+    }
+
+
+def rating_dict(rating: Any) -> dict[str, Any]:
+    return {"date": str(rating.date), "verdict": rating.verdict, "rationale": rating.rationale, "by": rating.by}
+
+
+def report_dict(assessments: list[Assessment], as_of: Any, filters: dict[str, Any]) -> dict[str, Any]:
+    return {"as_of": as_of.isoformat(), "filters": filters, "summary": tally(assessments),
+            "promises": [assessment_dict(a) for a in assessments]}
+
+
+CSV_COLUMNS = ("id", "title", "official", "country", "made", "restatements", "deadline", "support", "against",
+               "score", "verdict", "verdict_source", "computed_verdict", "latest_evidence")
+
+
+def report_rows(assessments: list[Assessment]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in assessment_dict(a).items() if k in CSV_COLUMNS} for a in assessments]
+
+
+def promise_dict(p: Promise) -> dict[str, Any]:
+    return {"id": p.id, "kind": "promise", "country": p.country, "official": p.official, "office": p.office,
+            "title": p.title, "text": p.text, "topics": list(p.topics), "deadline": _str(p.deadline),
+            "statements": [{"date": str(s.date), "sources": list(s.sources), "quote": s.quote, "venue": s.venue}
+                           for s in p.statements],
+            "ratings": [rating_dict(r) for r in p.ratings], "path": p.path}
+
+
+def event_dict(e: Event) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind, "country": e.country, "date": str(e.date), "title": e.title,
+            "location": e.location, "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
+            "notes": e.notes, "links": [{"promise": l.promise, "stance": l.stance, "note": l.note,
+                                         "severity": l.severity} for l in e.links], "path": e.path}
+
+
+# ---------------------------------------------------------------------------
+# Machine formats.
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet-safe: a cell starting with = + - @ would run as a formula in a spreadsheet."""
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_markdown(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
+    columns = list(columns)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(_md(row.get(c)) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _md(value: Any) -> str:
+    """Cell text that cannot break the table or inject markup or HTML."""
+    if value is None:
+        return ""
+    text = safe(str(value))
+    for char in "\\|*_`[]<>#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def tally_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count) or "no promises"
+
+
+# ---------------------------------------------------------------------------
+# Rich tables for people.
+
+def _text(value: Any, style: str | None = None):  # -> rich.text.Text
+    from rich.text import Text
+
+    return Text("" if value is None else safe(str(value)), style=style or "")
+
+
+def _lines(*parts: Any, style: str | None = None):  # -> rich.text.Text
+    """A cell of several lines, each made safe on its own."""
+    from rich.text import Text
+
+    return Text("\n".join(safe(str(part)) for part in parts if part is not None), style=style or "")
+
+
+def report_table(assessments: list[Assessment], console: "Console") -> None:
+    from rich import box
+    from rich.table import Table
+
+    # Fixed-width columns never wrap. Below 100 columns the official moves into the promise cell,
+    # so that the table still fits 80 columns without cropping a date or a verdict.
+    narrow = console.width < 100
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1),
+                  collapse_padding=True)
+    table.add_column("Promise", overflow="fold", min_width=12)
+    if not narrow:
+        table.add_column("Official", overflow="fold", max_width=24)
+    for name in ("Made", "For", "Against", "Score", "Verdict", "Latest"):
+        table.add_column(name, no_wrap=True, justify="right" if name in ("For", "Against", "Score") else "left")
+    for a in assessments:
+        promise = _text(a.promise.id, "bold")
+        promise.append("\n" + safe(a.promise.title))
+        if narrow:
+            promise.append("\n" + safe(a.promise.official), style="dim")
+        restated = f"+{len(a.statements) - 1} more" if len(a.statements) > 1 else None
+        verdict = _text(a.verdict, VERDICT_STYLES[a.verdict])
+        if a.verdict_source == "editorial":
+            verdict.append(f"\neditorial;\ncomputed:\n{a.computed_verdict}", style="dim")
+        cells = [promise] + ([] if narrow else [_text(a.promise.official)])
+        table.add_row(*cells, _lines(a.made, restated), _text(_num(a.support)), _text(_num(a.against)),
+                      _text("–" if a.score is None else a.score), verdict, _text(a.latest_evidence or "–"))
+    console.print(table)
+    console.print(tally_line(tally(assessments)))
+
+
+def promise_detail(a: Assessment, console: "Console") -> None:
+    from rich.table import Table
+
+    p = a.promise
+    _fields(console, [("Promise", p.id), ("Title", p.title), ("Official", p.official + (f", {p.office}" if p.office else "")),
+                      ("Country", p.country), ("Topics", ", ".join(p.topics) or None), ("Deadline", _str(p.deadline)),
+                      ("Text", p.text), ("File", p.path)])
+    timeline = Table(title="Timeline", title_justify="left", header_style="bold")
+    for name in ("Date", "What", "Stance", "Weight"):
+        timeline.add_column(name, overflow="fold")
+    for date, what, stance, weight in timeline_rows(a):
+        timeline.add_row(_text(date), _text(what), _text(stance, _stance_style(stance)), _text(weight))
+    console.print(timeline)
+    verdict = _text(a.verdict, VERDICT_STYLES[a.verdict])
+    verdict.append(f" ({a.verdict_source}) as of {a.as_of}")
+    console.print(_text("Verdict: ").append_text(verdict))
+    console.print(_text(f"Computed: {a.computed_verdict}, because {a.reason}. "
+                        f"Support {_num(a.support)}, against {_num(a.against)}, score "
+                        f"{'–' if a.score is None else a.score}."))
+
+
+def _stance_style(stance: str) -> str:
+    side = STANCES.get(stance, ("",))[0]
+    return {"support": "green", "against": "red"}.get(side, "")
+
+
+def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
+    """Statements, evidence and ratings in date order (as of the assessment's date)."""
+    items: list[tuple[tuple, str, str, str, str]] = []
+    for n, statement in enumerate(sorted((s for s in a.promise.statements if s.date in a.statements),
+                                         key=lambda s: s.date.sort_key())):
+        what = ("Pledge made" if n == 0 else "Restated") + (f" at {statement.venue}" if statement.venue else "")
+        what += f': "{statement.quote}"' if statement.quote else ""
+        items.append((statement.date.sort_key(), str(statement.date), what, "", ""))
+    for e in a.evidence:
+        stance = e.link.stance if e.scored else f"{e.link.stance} (context: before the pledge)"
+        items.append((e.event.date.sort_key(), str(e.event.date), f"{e.event.id}: {e.event.title}", stance,
+                      str(_num(e.weight)) if e.scored else "–"))
+    if a.rating:
+        for r in a.promise.ratings:
+            if r.date.last <= a.as_of:
+                items.append((r.date.sort_key(), str(r.date), f"Rated {r.verdict}" + (f" by {r.by}" if r.by else "")
+                              + f": {r.rationale}", "editorial", ""))
+    return [item[1:] for item in sorted(items, key=lambda item: item[0])]
+
+
+def event_detail(e: Event, console: "Console") -> None:
+    counts = ", ".join(f"{v:,} {k}" for k, v in e.counts.items()) or None
+    _fields(console, [("Event", e.id), ("Title", e.title), ("Date", str(e.date)), ("Country", e.country),
+                      ("Kind", e.kind), ("Location", e.location), ("Counts", counts), ("Severity", str(e.severity)),
+                      ("Sources", "\n".join(e.sources) or None), ("Notes", e.notes), ("File", e.path)])
+    for link in e.links:
+        line = _text(f"  {link.stance} ", _stance_style(link.stance)).append(safe(link.promise))
+        if link.severity:
+            line.append(f" (severity {link.severity})")
+        if link.note:
+            line.append(f": {safe(link.note)}")
+        console.print(line)
+
+
+def _fields(console: "Console", pairs: list[tuple[str, str | None]]) -> None:
+    for label, value in pairs:
+        if value:
+            console.print(_text(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
+
+
+def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in columns:
+        table.add_column(column.capitalize(), overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(row.get(c)) for c in columns))
+    console.print(table)
+    console.print(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")

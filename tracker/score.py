@@ -1,0 +1,149 @@
+"""The scoring method: weights, score and verdict of each promise as of a date.
+
+This file is the method. The README's "Scoring method" section describes it
+rule by rule; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from .dates import PartialDate
+from .model import STANCES, VERDICTS, Config, Event, Link, Promise, Rating, Records
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One event's link to a promise, weighed."""
+
+    event: Event
+    link: Link
+    weight: float
+    scored: bool  # False for events before the pledge was made: shown as context only
+
+    @property
+    def side(self) -> str:
+        return STANCES[self.link.stance][0]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A promise's standing as of a date, and why."""
+
+    promise: Promise
+    as_of: dt.date
+    statements: tuple[PartialDate, ...]
+    evidence: tuple[Evidence, ...]
+    support: float
+    against: float
+    score: int | None
+    computed_verdict: str
+    reason: str  # the rule that decided the computed verdict, in plain words
+    rating: Rating | None
+
+    @property
+    def verdict(self) -> str:
+        return self.rating.verdict if self.rating else self.computed_verdict
+
+    @property
+    def verdict_source(self) -> str:
+        return "editorial" if self.rating else "computed"
+
+    @property
+    def made(self) -> PartialDate:
+        return self.statements[0]
+
+    @property
+    def latest_evidence(self) -> PartialDate | None:
+        return max((e.event.date for e in self.evidence), key=PartialDate.sort_key, default=None)
+
+
+def counts_by(date: PartialDate, as_of: dt.date) -> bool:
+    """Whether something dated `date` had happened by as_of: a partial date stands for its last day."""
+    return date.last <= as_of
+
+
+def weight(event: Event, link: Link, config: Config) -> float:
+    """The link's severity (or else the event's) times the stance's multiplier."""
+    return (link.severity or event.severity) * config.multipliers[link.stance]
+
+
+def score_of(support: float, against: float) -> int | None:
+    """100 × support / (support + against), rounded half up; None when no evidence counts."""
+    total = support + against
+    return math.floor(100 * support / total + 0.5) if total > 0 else None
+
+
+def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> Assessment | None:
+    """The promise as of as_of, or None if it had not been made by then."""
+    statements = tuple(sorted((s.date for s in promise.statements if counts_by(s.date, as_of)),
+                              key=PartialDate.sort_key))
+    if not statements:
+        return None
+    made = statements[0]
+    evidence = tuple(
+        Evidence(event, link, weight(event, link, config), scored=event.date.last >= made.first)
+        for event, link in sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id))
+        if counts_by(event.date, as_of))
+    scored = [e for e in evidence if e.scored]
+    support = sum(e.weight for e in scored if e.side == "support")
+    against = sum(e.weight for e in scored if e.side == "against")
+    verdict, reason = computed_verdict(promise, made, scored, support, against, config, as_of)
+    ratings = sorted((r for r in promise.ratings if counts_by(r.date, as_of)), key=lambda r: r.date.sort_key())
+    return Assessment(promise, as_of, statements, evidence, support, against, score_of(support, against),
+                      verdict, reason, ratings[-1] if ratings else None)
+
+
+def computed_verdict(promise: Promise, made: PartialDate, scored: list[Evidence], support: float, against: float,
+                     config: Config, as_of: dt.date) -> tuple[str, str]:
+    """The first rule that applies decides. Rule 1 (an editorial rating) is applied by Assessment.verdict."""
+    stances = {e.link.stance for e in scored}
+    if "breaks" in stances:
+        return "broken", "an event breaks the pledge"
+    if "fulfills" in stances:
+        return "kept", "an event fulfils the pledge"
+    if "partly-fulfills" in stances:
+        return "compromise", "an event fulfils the pledge in part"
+    if promise.deadline and promise.deadline.last < as_of:
+        return "broken", f"the deadline, {promise.deadline}, has passed"
+    if against > support:
+        return "contradicted", f"the evidence against ({against:g}) outweighs the support ({support:g})"
+    window = as_of - dt.timedelta(days=config.stall_days)
+    if any(e.link.stance == "advances" and e.event.date.last >= window for e in scored):
+        return "in-progress", f"an event advanced the pledge within the last {config.stall_days} days"
+    if made.last < window:
+        return "stalled", f"made more than {config.stall_days} days ago with no step forward since"
+    return "not-rated", "too little evidence yet"
+
+
+def links_by_promise(records: Records) -> dict[str, list[tuple[Event, Link]]]:
+    index: dict[str, list[tuple[Event, Link]]] = {}
+    for event in records.events:
+        for link in event.links:
+            index.setdefault(link.promise, []).append((event, link))
+    return index
+
+
+def report(records: Records, as_of: dt.date, country: str | None = None, official: str | None = None,
+           topic: str | None = None) -> list[Assessment]:
+    """Every promise that matches the filters and had been made by as_of, in ID order."""
+    index = links_by_promise(records)
+    chosen = [p for p in records.promises if matches(p, country, official, topic)]
+    assessed = (assess(p, index.get(p.id, []), records.config, as_of) for p in sorted(chosen, key=lambda p: p.id))
+    return [a for a in assessed if a is not None]
+
+
+def matches(promise: Promise, country: str | None, official: str | None, topic: str | None) -> bool:
+    """Country is exact; official is a case-insensitive part of the name; topic is a case-insensitive tag."""
+    return ((country is None or promise.country == country.upper())
+            and (official is None or official.casefold() in promise.official.casefold())
+            and (topic is None or topic.casefold() in (t.casefold() for t in promise.topics)))
+
+
+def tally(assessments: list[Assessment]) -> dict[str, int]:
+    counts = {verdict: 0 for verdict in VERDICTS}
+    for assessment in assessments:
+        counts[assessment.verdict] += 1
+    return counts

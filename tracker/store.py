@@ -1,0 +1,278 @@
+"""Writing records: new files are created atomically and exclusively; additions are appended.
+
+Nothing a person wrote is ever rewritten. A new record goes to a temporary
+file in the same folder, is synced, and is then linked into place with a call
+that fails if the name is taken. An addition to an existing record (a
+restatement, a rating) is appended to the file's own text, checked by parsing
+the result, and swapped in whole under a lock, so it lands entirely or not at all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import os
+import re
+import tempfile
+import unicodedata
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import tomli
+import tomli_w
+
+from .dates import PartialDate
+from .validate import check_slug
+
+TABLE_LISTS = ("statements", "ratings", "links")
+MAX_DERIVED = 48
+
+
+class StoreError(Exception):
+    """A write that was refused; nothing was written."""
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def derive_id(country: str, date: PartialDate, title: str) -> str:
+    """country-date-title-words, cut at a word boundary to stay readable."""
+    words = slugify(title)
+    base = f"{country.lower()}-{date}"
+    ident = f"{base}-{words}" if words else base
+    if len(ident) > MAX_DERIVED:
+        ident = ident[:MAX_DERIVED].rsplit("-", 1)[0]
+    return ident
+
+
+def promise_path(root: Path, country: str, ident: str) -> Path:
+    return root / country.lower() / "promises" / f"{ident}.toml"
+
+
+def event_path(root: Path, country: str, date: PartialDate, ident: str) -> Path:
+    return root / country.lower() / "events" / f"{date.year:04d}" / f"{ident}.toml"
+
+
+def find_record(root: Path, ident: str) -> tuple[Path, str] | None:
+    """Where the record with this ID lives, and its kind, without reading any record."""
+    if check_slug(ident):
+        return None  # never build a path from an ID that is not a slug
+    for pattern, kind in ((f"*/promises/{ident}.toml", "promise"), (f"*/events/[0-9][0-9][0-9][0-9]/{ident}.toml", "event")):
+        hits = glob.glob(pattern, root_dir=root)
+        if hits:
+            return root / sorted(hits)[0], kind
+    return None
+
+
+def render_document(fields: dict[str, Any], header: str = "") -> str:
+    """TOML text in a stable field order: plain fields first, then [tables], then [[table lists]]."""
+    plain = {k: _toml_value(v) for k, v in fields.items() if not isinstance(v, dict) and k not in TABLE_LISTS}
+    parts = [header + tomli_w.dumps(plain, multiline_strings=True)]
+    for key, value in fields.items():
+        if isinstance(value, dict) and value:
+            parts.append(f"\n[{key}]\n" + tomli_w.dumps(value))
+    for key in TABLE_LISTS:
+        for entry in fields.get(key, []):
+            parts.append(table_entry(key, entry))
+    return "".join(parts)
+
+
+def table_entry(key: str, entry: dict[str, Any]) -> str:
+    values = {k: _toml_value(v) for k, v in entry.items() if v not in (None, (), [])}
+    return f"\n[[{key}]]\n" + tomli_w.dumps(values, multiline_strings=True)
+
+
+def _toml_value(value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return value.to_toml()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Drop fields left unset, so files carry only what was said."""
+    return {k: v for k, v in fields.items() if v not in (None, (), [], {})}
+
+
+def create(path: Path, text: str) -> None:
+    """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_with(path.parent, text)
+    try:
+        os.link(temp, path)
+    finally:
+        os.unlink(temp)
+    _sync_dir(path.parent)
+
+
+def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str], derived: bool) -> tuple[str, Path]:
+    """Create the record under ident, or, for a derived ID, the first free ident-2, ident-3, …"""
+    for attempt in range(1, 1000):
+        candidate = ident if attempt == 1 else f"{ident}-{attempt}"
+        if find_record(root, candidate) is None:
+            path = place(candidate)
+            try:
+                create(path, text_for(candidate))
+                return candidate, path
+            except FileExistsError:
+                pass
+        if not derived:
+            raise StoreError(f"a record with the ID {ident!r} already exists; choose another --id")
+    raise StoreError(f"no free ID near {ident!r}; give one with --id")
+
+
+def append(path: Path, key: str, entry: dict[str, Any]) -> None:
+    """Add one [[key]] table at the end of a record, keeping every byte already there."""
+    with _locked(path.parent):
+        old = path.read_text(encoding="utf-8")
+        new = old + ("" if old.endswith("\n") else "\n") + table_entry(key, entry)
+        _check_append(path, old, new, key)
+        temp = _temp_with(path.parent, new)
+        try:
+            os.replace(temp, path)
+        except OSError:
+            os.unlink(temp)
+            raise
+        _sync_dir(path.parent)
+
+
+def _check_append(path: Path, old: str, new: str, key: str) -> None:
+    """The appended text must parse and add exactly one entry, or nothing is written."""
+    try:
+        before, after = tomli.loads(old), tomli.loads(new)
+    except tomli.TOMLDecodeError as error:
+        raise StoreError(f"{path}:{error.lineno}: cannot add to this file: it is not valid TOML "
+                         f"({error.msg}); run `tracker check`") from None
+    if not isinstance(after.get(key), list) or len(after[key]) != len(before.get(key, [])) + 1:
+        raise StoreError(f"{path}: cannot add a [[{key}]] table: the file writes {key} another way; "
+                         f"write it as [[{key}]] tables") from None
+
+
+def _temp_with(folder: Path, text: str) -> str:
+    """A synced temporary file in folder (hidden, so no reader takes it for a record)."""
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        os.unlink(name)
+        raise
+    return name
+
+
+def _sync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Serialise read-modify-write of files in one folder between processes."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+# ---------------------------------------------------------------------------
+# The write commands' core.
+
+CONFIG_TEXT = """\
+# Settings for this records directory. The README's "Scoring method" explains each one.
+
+[scoring]
+# An `advances` link dated within this many days before the as-of date makes a promise
+# in-progress; a promise made longer ago than this, with nothing else decided, is stalled.
+stall_days = 365
+
+# The weight of a link is its severity (or else its event's severity) times its stance's multiplier.
+[scoring.multipliers]
+fulfills = 4
+partly-fulfills = 2
+advances = 1
+consistent = 1
+contradicts = 1
+breaks = 4
+"""
+
+
+def init_records(root: Path) -> None:
+    config = root / "tracker.toml"
+    if config.exists():
+        raise StoreError(f"{config} already exists; it was left as it is")
+    root.mkdir(parents=True, exist_ok=True)
+    create(config, CONFIG_TEXT)
+
+
+def _require_records(root: Path) -> None:
+    if not (root / "tracker.toml").is_file():
+        raise StoreError(f"{root}: not a records directory (no tracker.toml); create one with `tracker init {root}`")
+
+
+def add_promise(root: Path, *, country: str, official: str, title: str, date: PartialDate, ident: str | None,
+                office: str | None, text: str | None, quote: str | None, venue: str | None,
+                sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...]) -> tuple[str, Path]:
+    _require_records(root)
+    _one_line(title, "--title")
+    statement = {"date": date, "sources": sources, "quote": quote, "venue": venue}
+
+    def text_for(candidate: str) -> str:
+        return render_document(clean({
+            "id": candidate, "country": country, "official": official, "office": office, "title": title,
+            "text": text, "topics": topics, "deadline": deadline, "statements": [statement]}))
+
+    return create_unique(root, ident or derive_id(country, date, title),
+                         lambda candidate: promise_path(root, country, candidate), text_for, derived=ident is None)
+
+
+def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident: str | None, kind: str | None,
+              location: str | None, severity: int | None, sources: tuple[str, ...], notes: str | None,
+              counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path]:
+    _require_records(root)
+    _one_line(title, "--title")
+    _check_links(root, [promise for _, promise in links])
+
+    def text_for(candidate: str) -> str:
+        return render_document(clean({
+            "id": candidate, "country": country, "date": date, "title": title, "kind": kind, "location": location,
+            "severity": severity, "sources": sources, "notes": notes, "counts": counts,
+            "links": [{"promise": promise, "stance": stance} for stance, promise in links]}))
+
+    return create_unique(root, ident or derive_id(country, date, title),
+                         lambda candidate: event_path(root, country, date, candidate), text_for,
+                         derived=ident is None)
+
+
+def _check_links(root: Path, promises: list[str]) -> None:
+    """Every linked promise must exist; found by file name, so no record is parsed."""
+    for promise in promises:
+        found = find_record(root, promise)
+        if found is None or found[1] != "promise":
+            raise StoreError(f"no promise has the ID {promise!r} in {root}; nothing was written")
+        if promises.count(promise) > 1:
+            raise StoreError(f"{promise!r} is linked more than once; give one stance per promise")
+
+
+def append_to_promise(root: Path, ident: str, key: str, entry: dict[str, Any]) -> Path:
+    _require_records(root)
+    found = find_record(root, ident)
+    if found is None or found[1] != "promise":
+        raise StoreError(f"no promise has the ID {ident!r} in {root}; nothing was written")
+    append(found[0], key, entry)
+    return found[0]
+
+
+def _one_line(value: str, option: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise StoreError(f"{option} must be one line")

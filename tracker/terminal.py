@@ -1,0 +1,74 @@
+"""The one object that owns the terminal.
+
+Record text is untrusted: it may hold Rich markup, escape sequences or
+bidirectional overrides. Every human output goes through `safe()` and a Rich
+Console with markup off, so such text is shown, never obeyed. Rich is
+imported only when something is printed through it, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .model import Problem
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# C0 and C1 controls (but newline and tab), DEL, and the invisible direction marks and overrides.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def safe(text: str, one_line: bool = True) -> str:
+    """Text made inert: controls and direction overrides shown as escapes, never passed through."""
+    text = _UNSAFE.sub(_visible, text.replace("\t", " "))
+    return text.replace("\n", " ") if one_line else text
+
+
+class Terminal:
+    """Data goes to stdout, messages to stderr; colour follows the terminal, NO_COLOR and --color."""
+
+    def __init__(self, color: bool | None = None) -> None:
+        self.color = color
+
+    def _console(self, stream: Any) -> "Console":
+        from rich.console import Console
+
+        # --color forces colour even when piped; --no-color (or NO_COLOR, read by Rich) turns it off.
+        return Console(file=stream, markup=False, highlight=False, emoji=False,
+                       force_terminal=True if self.color else None,
+                       no_color=None if self.color is None else not self.color)
+
+    @cached_property
+    def out(self) -> "Console":
+        return self._console(sys.stdout)
+
+    @cached_property
+    def err(self) -> "Console":
+        return self._console(sys.stderr)
+
+    def message(self, text: str) -> None:
+        self.err.print(text, soft_wrap=True)
+
+    def problem(self, problem: Problem) -> None:
+        """`path:line: message`, then the line itself and how to fix it."""
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        level = "warning: " if problem.level == "warning" else ""
+        self.err.print(f"{safe(where)}: {level}{safe(problem.message)}", soft_wrap=True,
+                       style="yellow" if level else "red")
+        if problem.excerpt is not None:
+            self.err.print(f"  {problem.line} | {safe(problem.excerpt)}", soft_wrap=True, style="dim")
+        if problem.hint:
+            self.err.print(f"  hint: {safe(problem.hint)}", soft_wrap=True, style="dim")
+
+    def data(self, text: str) -> None:
+        """Machine-readable output, exactly as given."""
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,427 @@
+"""Turn parsed TOML into model records, collecting every problem with its file and line.
+
+Each rule is a small function that returns or records Problems; nothing here
+raises on bad data, so `check` can print every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from iso3166 import countries_by_alpha2
+
+from .dates import DateError, PartialDate, parse_date, type_name
+from .load import CONFIG_NAME, RawFile, RecordsError, discover, excerpt, parse_file
+from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID = 100
+
+PROMISE_FIELDS = ("kind", "id", "country", "official", "office", "title", "text", "topics", "deadline",
+                  "statements", "ratings")
+STATEMENT_FIELDS = ("date", "sources", "quote", "venue")
+RATING_FIELDS = ("date", "verdict", "rationale", "by")
+EVENT_FIELDS = ("id", "country", "date", "title", "kind", "location", "counts", "severity", "sources",
+                "notes", "links")
+LINK_FIELDS = ("promise", "stance", "note", "severity")
+CONFIG_FIELDS = ("auto_commit", "scoring")
+
+
+# ---------------------------------------------------------------------------
+# Single values, usable from the CLI as well as from files.
+
+def check_slug(value: str) -> str | None:
+    """Why value is not a usable ID, or None when it is."""
+    if not SLUG.fullmatch(value):
+        return f"{value!r} is not a valid ID: use lowercase letters, digits and single hyphens, as kz-assembly-law"
+    if len(value) > MAX_ID:
+        return f"ID is {len(value)} characters; the limit is {MAX_ID}"
+    return None
+
+
+def check_country(value: str) -> str | None:
+    if value.upper() not in countries_by_alpha2:
+        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (such as KZ or US)"
+    return None
+
+
+def check_url(value: str) -> str | None:
+    """Only http and https: a record's link must never run script or read local files."""
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value, flags=re.IGNORECASE):
+        return f"{value!r} is not an http or https URL"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Locating a field in the file's text, for file:line messages.
+
+_HEADER = re.compile(r"\s*\[(\[)?\s*([A-Za-z0-9_.\"' -]+?)\s*\]")
+_KEY = re.compile(r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
+
+
+def find_line(text: str, table: str | None, index: int | None, key: str | None) -> int | None:
+    """The line of `key` in `[table]` (or the index-th `[[table]]`); the table's header if key is absent."""
+    current: tuple[str | None, int | None] = (None, None)
+    seen: Counter[str] = Counter()
+    header_line = None
+    in_multiline = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        opens_or_closes = line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1
+        if in_multiline:
+            in_multiline = not opens_or_closes
+            continue
+        in_multiline = opens_or_closes
+        header = _HEADER.match(line)
+        if header:
+            name = header.group(2).strip("\"'")
+            current = (name, seen[name] if header.group(1) else None)
+            seen[name] += 1 if header.group(1) else 0
+            if current == (table, index):
+                header_line = number
+            continue
+        found = _KEY.match(line)
+        if current == (table, index) and found and (key is None or found.group(1) == key):
+            return number
+    return header_line
+
+
+# ---------------------------------------------------------------------------
+# Reading fields of one table.
+
+@dataclass
+class Fields:
+    """A table in a record file being read, and the problems found in it."""
+
+    raw: RawFile
+    data: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    table: str | None = None
+    index: int | None = None
+
+    def child(self, table: str, index: int | None, data: dict[str, Any]) -> "Fields":
+        return Fields(self.raw, data, self.problems, table, index)
+
+    def report(self, key: str | None, message: str, hint: str | None = None, level: str = "error") -> None:
+        line = find_line(self.raw.text, self.table, self.index, key)
+        where = f"{key}" if self.table is None else f"{self.table}[{self.index}].{key}" if self.index is not None \
+            else f"{self.table}.{key}"
+        prefix = f"{where}: " if key else ""
+        self.problems.append(Problem(self.raw.path, prefix + message, line, hint,
+                                     excerpt(self.raw.text, line), level))
+
+    def unknown(self, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in self.data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(allowed)}"
+                self.report(key, "unknown field, ignored", hint, level="warning")
+
+    def text(self, key: str, required: bool = True, one_line: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.report(None, f"missing required field {key!r}", f"add a line: {key} = \"...\"")
+            return None
+        if not isinstance(value, str):
+            self.report(key, f"expected a string, got {type_name(value)}", f'write it in quotes: {key} = "..."')
+            return None
+        if required and not value.strip():
+            self.report(key, "is empty", "write a value, or remove the field")
+            return None
+        if one_line and "\n" in value:
+            self.report(key, "must be one line", "move the detail to `text` or `notes`")
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.report(key, f"expected a list of strings, got {type_name(value)}", f'write {key} = ["..."]')
+            return ()
+        return tuple(value)
+
+    def urls(self, key: str) -> tuple[str, ...]:
+        values = self.texts(key)
+        for value in values:
+            why = check_url(value)
+            if why:
+                self.report(key, why, "sources must be web addresses starting with https:// or http://")
+        return values
+
+    def date(self, key: str, required: bool = True) -> PartialDate | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.report(None, f"missing required field {key!r}", f"add a line: {key} = 2019-09-21")
+            return None
+        try:
+            return parse_date(value)
+        except DateError as error:
+            self.report(key, str(error), "full dates are written bare (2019-09-21); partial ones quoted (\"2019-06\")")
+            return None
+
+    def whole(self, key: str, low: int, high: int | None) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            self.report(key, f"must be a whole number {span}, got {value!r}")
+            return None
+        return value
+
+    def table_list(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.report(key, f"expected tables written as [[{key}]], got {type_name(value)}")
+            return []
+        return list(enumerate(value))
+
+    def id_and_country(self) -> tuple[str, str | None]:
+        stem = Path(self.raw.path).stem
+        why = check_slug(stem)
+        if why:
+            self.report(None, f"file name: {why}", "rename the file to <id>.toml with a valid ID")
+        given = self.text("id", required=False)
+        if given is not None and given != stem:
+            self.report("id", f"is {given!r} but the file is named {stem}.toml",
+                        "the ID is the file name: rename the file or fix the id")
+        country = self.text("country")
+        if country is not None:
+            why = check_country(country)
+            if why:
+                self.report("country", why)
+                country = None
+            else:
+                country = country.upper()
+                folder = Path(self.raw.path).parts[-4 if self.raw.kind == "event" else -3]
+                if folder.upper() != country:
+                    self.report("country", f"is {country} but the file is in the {folder}/ folder",
+                                f"move the file under {country.lower()}/ or fix the country")
+        return stem, country
+
+
+# ---------------------------------------------------------------------------
+# Records.
+
+def promise_from(raw: RawFile) -> tuple[Promise | None, list[Problem]]:
+    fields = Fields(raw, raw.data)
+    fields.unknown(PROMISE_FIELDS)
+    kind = fields.data.get("kind", "promise")
+    if kind != "promise":
+        fields.report("kind", f"is {kind!r} but the file is in a promises/ folder", 'write kind = "promise" or move it')
+    ident, country = fields.id_and_country()
+    official, title = fields.text("official"), fields.text("title", one_line=True)
+    office, text = fields.text("office", required=False), fields.text("text", required=False)
+    topics, deadline = fields.texts("topics"), fields.date("deadline", required=False)
+    statements = tuple(filter(None, (_statement(fields.child("statements", i, d))
+                                     for i, d in fields.table_list("statements"))))
+    ratings = tuple(filter(None, (_rating(fields.child("ratings", i, d)) for i, d in fields.table_list("ratings"))))
+    if "statements" in raw.data and not statements and not fields.problems:
+        fields.report("statements", "is empty")
+    if "statements" not in raw.data:
+        fields.report(None, "has no [[statements]]: a promise needs at least the statement that made it",
+                      "add [[statements]] with date = ... and sources = [\"https://...\"]")
+    if any(p.is_error for p in fields.problems) or country is None:
+        return None, fields.problems
+    return Promise(ident, country, official, title, statements, office, text, topics, deadline, ratings,
+                   raw.path), fields.problems
+
+
+def _statement(fields: Fields) -> Statement | None:
+    fields.unknown(STATEMENT_FIELDS)
+    date = fields.date("date")
+    sources = fields.urls("sources")
+    quote, venue = fields.text("quote", required=False), fields.text("venue", required=False)
+    return Statement(date, sources, quote, venue) if date else None
+
+
+def _rating(fields: Fields) -> Rating | None:
+    fields.unknown(RATING_FIELDS)
+    date, rationale, by = fields.date("date"), fields.text("rationale"), fields.text("by", required=False)
+    verdict = fields.text("verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        fields.report("verdict", f"{verdict!r} is not a verdict", f"use one of: {', '.join(VERDICTS)}")
+        verdict = None
+    return Rating(date, verdict, rationale, by) if date and verdict and rationale is not None else None
+
+
+def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
+    fields = Fields(raw, raw.data)
+    fields.unknown(EVENT_FIELDS)
+    ident, country = fields.id_and_country()
+    date, title = fields.date("date"), fields.text("title", one_line=True)
+    if date is not None and str(date.year) != Path(raw.path).parts[-2]:
+        fields.report("date", f"is in {date.year} but the file is in the {Path(raw.path).parts[-2]}/ folder",
+                      f"move the file to the {date.year}/ folder or fix the date")
+    kind = fields.text("kind", required=False)
+    if kind is not None and not SLUG.fullmatch(kind):
+        fields.report("kind", f"{kind!r} is not a lowercase word such as detention or legal-change")
+    severity = fields.whole("severity", 1, 5) or 1
+    links = tuple(filter(None, (_link(fields.child("links", i, d)) for i, d in fields.table_list("links"))))
+    event = Event(ident, country, date, title, kind, fields.text("location", required=False), _counts(fields),
+                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path)
+    if any(p.is_error for p in fields.problems) or country is None:
+        return None, fields.problems
+    return event, fields.problems
+
+
+def _counts(fields: Fields) -> dict[str, int]:
+    table = fields.data.get("counts", {})
+    if not isinstance(table, dict):
+        fields.report("counts", f"expected a table [counts], got {type_name(table)}")
+        return {}
+    counts = fields.child("counts", None, table)
+    counts.unknown(COUNTS)
+    return {key: value for key in COUNTS if (value := counts.whole(key, 0, None)) is not None}
+
+
+def _link(fields: Fields) -> Link | None:
+    fields.unknown(LINK_FIELDS)
+    promise, stance = fields.text("promise"), fields.text("stance")
+    if stance is not None and stance not in STANCES:
+        close = difflib.get_close_matches(stance, STANCES, n=1)
+        fields.report("stance", f"{stance!r} is not a stance",
+                      (f"did you mean {close[0]!r}? " if close else "") + f"use one of: {', '.join(STANCES)}")
+        stance = None
+    severity = fields.whole("severity", 1, 5)
+    return Link(promise, stance, fields.text("note", required=False), severity) if promise and stance else None
+
+
+# ---------------------------------------------------------------------------
+# Settings.
+
+def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
+    fields = Fields(raw, raw.data)
+    fields.unknown(CONFIG_FIELDS)
+    defaults = Config()
+    auto_commit = raw.data.get("auto_commit", False)
+    if not isinstance(auto_commit, bool):
+        fields.report("auto_commit", "must be true or false")
+        auto_commit = False
+    scoring = raw.data.get("scoring", {})
+    if not isinstance(scoring, dict):
+        fields.report("scoring", f"expected a table [scoring], got {type_name(scoring)}")
+        scoring = {}
+    scoring_fields = fields.child("scoring", None, scoring)
+    scoring_fields.unknown(("stall_days", "multipliers"))
+    stall_days = scoring_fields.whole("stall_days", 1, None) or defaults.stall_days
+    table = scoring.get("multipliers", {})
+    multiplier_fields = fields.child("scoring.multipliers", None, table if isinstance(table, dict) else {})
+    multiplier_fields.unknown(STANCES)
+    multipliers = dict(defaults.multipliers)
+    for stance, value in multiplier_fields.data.items():
+        if stance in STANCES:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                multiplier_fields.report(stance, f"must be a number of at least 0, got {value!r}")
+            else:
+                multipliers[stance] = value
+    return Config(multipliers, stall_days, auto_commit), fields.problems
+
+
+# ---------------------------------------------------------------------------
+# Rules across records.
+
+def cross_check(promises: list[Promise], events: list[Event], paths: dict[str, list[str]],
+                as_of: dt.date) -> list[Problem]:
+    """Rules that need every record: unique IDs, links that resolve, dates in the future."""
+    return [*_duplicate_ids(paths), *_unresolved_links(promises, events), *_future_dates(promises, events, as_of)]
+
+
+def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
+    return [Problem(path, f"ID {ident!r} is also used by {', '.join(p for p in where if p != path)}", line=None,
+                    hint="every record needs its own ID: rename one of the files")
+            for ident, where in paths.items() if len(where) > 1 for path in where]
+
+
+def _unresolved_links(promises: list[Promise], events: list[Event]) -> list[Problem]:
+    known = {p.id for p in promises}
+    lowered = {p.id.lower(): p.id for p in promises}
+    problems = []
+    for event in events:
+        seen: set[str] = set()
+        for index, link in enumerate(event.links):
+            if link.promise not in known:
+                hint = f"did you mean {lowered[link.promise.lower()]!r}? IDs are lowercase" \
+                    if link.promise.lower() in lowered else "add the promise first, or fix the ID"
+                problems.append(_link_problem(event, index, f"no promise has the ID {link.promise!r}", hint))
+            elif link.promise in seen:
+                problems.append(_link_problem(event, index, f"links to {link.promise!r} twice",
+                                              "keep one link per promise"))
+            seen.add(link.promise)
+    return problems
+
+
+def _link_problem(event: Event, index: int, message: str, hint: str) -> Problem:
+    text = _text_of(event.path)
+    line = find_line(text, "links", index, "promise")
+    return Problem(event.path, f"links[{index}].promise: {message}", line, hint, excerpt(text, line))
+
+
+def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date) -> list[Problem]:
+    problems = [Problem(e.path, f"date {e.date} is after {as_of}; it is not counted until then",
+                        level="warning") for e in events if e.date.first > as_of]
+    for promise in promises:
+        for item in (*promise.statements, *promise.ratings):
+            if item.date.first > as_of:
+                problems.append(Problem(promise.path, f"date {item.date} is after {as_of}; it is not counted until then",
+                                        level="warning"))
+    return problems
+
+
+def _text_of(path: str) -> str:
+    """Re-read a file only to point at a line (rare), rather than keep every file's text in memory."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
+    """Validate every parsed file and the rules across them."""
+    promises: list[Promise] = []
+    events: list[Event] = []
+    paths: dict[str, list[str]] = {}
+    problems = list(problems)
+    for raw in raws:
+        paths.setdefault(Path(raw.path).stem, []).append(raw.path)
+        record, found = (promise_from if raw.kind == "promise" else event_from)(raw)
+        problems.extend(found)
+        if isinstance(record, Promise):
+            promises.append(record)
+        elif isinstance(record, Event):
+            events.append(record)
+    problems.extend(cross_check(promises, events, paths, as_of))
+    return Records(tuple(promises), tuple(events), config, tuple(problems))
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """The settings in root/tracker.toml; a directory without one is not a records directory."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise RecordsError(f"{root}: not a records directory (no {CONFIG_NAME}); create one with `tracker init {root}`")
+    parsed = parse_file(str(path), "config")
+    if isinstance(parsed, Problem):
+        return Config(), [parsed]
+    return config_from(parsed)
+
+
+def load_records(root: Path, as_of: dt.date) -> Records:
+    """load → validate: every record under root, with every problem found."""
+    config, problems = load_config(root)
+    found, layout_problems = discover(root)
+    problems.extend(layout_problems)
+    raws: list[RawFile] = []
+    for path, kind in found:
+        parsed = parse_file(path, kind)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+        else:
+            raws.append(parsed)
+    return build(raws, problems, config, as_of)
