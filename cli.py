@@ -102,7 +102,7 @@ def need(value: Any, option: str, prompt: str, kind: Any = str) -> Any:
     if value not in (None, ""):
         return value
     if sys.stdin.isatty():
-        return click.prompt(prompt, type=kind)
+        return click.prompt(prompt, type=kind, err=True)
     raise click.UsageError(f"Missing option '{option}'.")
 
 
