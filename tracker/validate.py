@@ -22,6 +22,7 @@ from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Prom
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
+SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (gravest)"
 
 PROMISE_FIELDS = ("kind", "id", "country", "official", "office", "title", "text", "topics", "deadline",
                   "statements", "ratings")
@@ -108,7 +109,8 @@ class Fields:
         return Fields(self.raw, data, self.problems, table, index)
 
     def report(self, key: str | None, message: str, hint: str | None = None, level: str = "error") -> None:
-        line = find_line(self.raw.text, self.table, self.index, key)
+        # A missing top-level field has no line of its own; one in a [[table]] points at its header.
+        line = None if key is None and self.table is None else find_line(self.raw.text, self.table, self.index, key)
         where = f"{key}" if self.table is None else f"{self.table}[{self.index}].{key}" if self.index is not None \
             else f"{self.table}.{key}"
         prefix = f"{where}: " if key else ""
@@ -166,13 +168,13 @@ class Fields:
             self.report(key, str(error), "full dates are written bare (2019-09-21); partial ones quoted (\"2019-06\")")
             return None
 
-    def whole(self, key: str, low: int, high: int | None) -> int | None:
+    def whole(self, key: str, low: int, high: int | None, hint: str | None = None) -> int | None:
         value = self.data.get(key)
         if value is None:
             return None
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            self.report(key, f"must be a whole number {span}, got {value!r}")
+            self.report(key, f"must be a whole number {span}, got {value!r}", hint)
             return None
         return value
 
@@ -263,7 +265,7 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     kind = fields.text("kind", required=False)
     if kind is not None and not SLUG.fullmatch(kind):
         fields.report("kind", f"{kind!r} is not a lowercase word such as detention or legal-change")
-    severity = fields.whole("severity", 1, 5) or 1
+    severity = fields.whole("severity", 1, 5, SEVERITY_HINT) or 1
     links = tuple(filter(None, (_link(fields.child("links", i, d)) for i, d in fields.table_list("links"))))
     event = Event(ident, country, date, title, kind, fields.text("location", required=False), _counts(fields),
                   severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path)
@@ -290,7 +292,7 @@ def _link(fields: Fields) -> Link | None:
         fields.report("stance", f"{stance!r} is not a stance",
                       (f"did you mean {close[0]!r}? " if close else "") + f"use one of: {', '.join(STANCES)}")
         stance = None
-    severity = fields.whole("severity", 1, 5)
+    severity = fields.whole("severity", 1, 5, SEVERITY_HINT)
     return Link(promise, stance, fields.text("note", required=False), severity) if promise and stance else None
 
 
@@ -329,9 +331,14 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
 # Rules across records.
 
 def cross_check(promises: list[Promise], events: list[Event], paths: dict[str, list[str]],
-                as_of: dt.date) -> list[Problem]:
-    """Rules that need every record: unique IDs, links that resolve, dates in the future."""
-    return [*_duplicate_ids(paths), *_unresolved_links(promises, events), *_future_dates(promises, events, as_of)]
+                promise_files: set[str], as_of: dt.date) -> list[Problem]:
+    """Rules that need every record: unique IDs, links that resolve, dates in the future.
+
+    promise_files holds the ID of every promise file, valid or not: a link to a promise whose
+    file is invalid is not reported again, as that file's own error says it.
+    """
+    return [*_duplicate_ids(paths), *_unresolved_links(promises, events, promise_files),
+            *_future_dates(promises, events, as_of)]
 
 
 def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
@@ -340,9 +347,8 @@ def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
             for ident, where in paths.items() if len(where) > 1 for path in where]
 
 
-def _unresolved_links(promises: list[Promise], events: list[Event]) -> list[Problem]:
-    known = {p.id for p in promises}
-    lowered = {p.id.lower(): p.id for p in promises}
+def _unresolved_links(promises: list[Promise], events: list[Event], known: set[str]) -> list[Problem]:
+    lowered = {ident.lower(): ident for ident in known}
     problems = []
     for event in events:
         seen: set[str] = set()
@@ -397,7 +403,9 @@ def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: d
             promises.append(record)
         elif isinstance(record, Event):
             events.append(record)
-    problems.extend(cross_check(promises, events, paths, as_of))
+    promise_files = {Path(raw.path).stem for raw in raws if raw.kind == "promise"}
+    problems.extend(cross_check(promises, events, paths, promise_files, as_of))
+    problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems))
 
 

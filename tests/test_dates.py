@@ -1,0 +1,80 @@
+"""Partial dates at the edges of their periods, and as-of filtering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tracker.dates import DateError, PartialDate, parse_date
+
+
+@pytest.mark.parametrize("text, first, last", [
+    ("2019", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+    ("2019-06", dt.date(2019, 6, 1), dt.date(2019, 6, 30)),
+    ("2020-02", dt.date(2020, 2, 1), dt.date(2020, 2, 29)),  # leap year
+    ("2019-02", dt.date(2019, 2, 1), dt.date(2019, 2, 28)),
+    ("2019-09-21", dt.date(2019, 9, 21), dt.date(2019, 9, 21)),
+])
+def test_partial_dates_span_their_period(text, first, last):
+    date = parse_date(text)
+    assert (date.first, date.last, str(date)) == (first, last, text)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("2019-02-30", "2019-02 has 28 days"),
+    ("2019-02-29", "2019-02 has 28 days"),
+    ("2019-13", "no month 13"),
+    ("2019-00-10", "no month 0"),
+    ("21 September 2019", "is not a date"),
+    ("2019/09/21", "is not a date"),
+    ("19-09-21", "is not a date"),
+])
+def test_impossible_dates_are_refused(text, why):
+    with pytest.raises(DateError, match=why):
+        parse_date(text)
+
+
+def test_toml_dates_and_date_times():
+    assert parse_date(dt.date(2019, 9, 21)) == PartialDate(2019, 9, 21)
+    with pytest.raises(DateError, match="has a time"):
+        parse_date(dt.datetime(2019, 9, 21, 10, 0))
+
+
+def test_partial_dates_sort_by_first_day():
+    dates = [parse_date(t) for t in ("2019-09-02", "2019-09", "2019", "2019-08-31")]
+    assert [str(d) for d in sorted(dates, key=PartialDate.sort_key)] == ["2019", "2019-08-31", "2019-09",
+                                                                         "2019-09-02"]
+
+
+@pytest.mark.parametrize("as_of, counted", [("2019-09-29", False), ("2019-09-30", True)])
+def test_a_month_counts_from_its_last_day(tracker, kz, as_of, counted):
+    promise = json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"][0]
+    events = {e["event"] for e in promise["evidence"]}
+    assert ("kz-2019-09-activists-custody-fines" in events) is counted
+    assert "kz-2019-09-21-dvk-rally" in events
+
+
+@pytest.mark.parametrize("as_of, present", [("2019-06-29", False), ("2019-06-30", True)])
+def test_a_pledge_made_in_a_month_is_reported_from_its_last_day(tracker, kz, as_of, present):
+    data = json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)
+    assert bool(data["promises"]) is present
+
+
+def test_as_of_a_year_boundary(tracker, records):
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Year", "--date", "2019", "--id", "y")
+    report = lambda as_of: json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"]
+    assert report("2019-12-30") == [] and report("2019-12-31")[0]["id"] == "y"
+
+
+def test_as_of_must_be_a_full_date(tracker, kz):
+    result = tracker("report", "--as-of", "2019-09", code=2)
+    assert "must be a full date" in result.stderr
+
+
+def test_partial_dates_are_written_quoted_and_full_ones_bare(tracker, records):
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "X", "--date", "2019-06",
+            "--deadline", "2020-01-31", "--id", "x")
+    text = (records / "kz/promises/x.toml").read_text()
+    assert 'deadline = 2020-01-31\n' in text and 'date = "2019-06"\n' in text

@@ -1,0 +1,152 @@
+"""Bad input: one clear line naming the file (and line), a non-zero exit, and nothing written.
+
+The file-based cases are golden: each pins the whole message, as a person reads it:
+where, the line itself, what is wrong, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import snapshot
+
+EVENT = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+PROMISE = "records/kz/promises/kz-assembly-law.toml"
+
+
+def break_file(path: str, old: str, new: str) -> None:
+    file = Path(path)
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new, 1))
+
+
+GOLDEN = [
+    ("malformed TOML", EVENT, 'title = "About', 'title = "About\n', f"""\
+{EVENT}:4: is not valid TOML: Illegal character '\\n'
+  4 | title = "About
+  hint: fix the TOML syntax at that line (https://toml.io)
+"""),
+    ("missing field", EVENT, 'title = "About 100 detained at an opposition rally in Almaty"\n', "", f"""\
+{EVENT}: missing required field 'title'
+  hint: add a line: title = "..."
+"""),
+    ("wrong type", EVENT, "severity = 3", 'severity = "high"', f"""\
+{EVENT}:7: severity: must be a whole number from 1 to 5, got 'high'
+  7 | severity = "high"
+  hint: severity ranks how grave an event is, from 1 (least) to 5 (gravest)
+"""),
+    ("impossible date", EVENT, "date = 2019-09-21", 'date = "2019-09-31"', f"""\
+{EVENT}:3: date: '2019-09-31' does not exist: 2019-09 has 30 days
+  3 | date = "2019-09-31"
+  hint: full dates are written bare (2019-09-21); partial ones quoted ("2019-06")
+"""),
+    ("unknown country", PROMISE, 'country = "KZ"', 'country = "QQ"', f"""\
+{PROMISE}:2: country: 'QQ' is not an ISO 3166-1 alpha-2 country code (such as KZ or US)
+  2 | country = "QQ"
+"""),
+    ("unknown promise", EVENT, 'promise = "kz-assembly-law"', 'promise = "kz-assembly-lav"', f"""\
+{EVENT}:18: links[0].promise: no promise has the ID 'kz-assembly-lav'
+  18 | promise = "kz-assembly-lav"
+  hint: add the promise first, or fix the ID
+"""),
+    ("severity out of range", EVENT, "severity = 3", "severity = 6", f"""\
+{EVENT}:7: severity: must be a whole number from 1 to 5, got 6
+  7 | severity = 6
+  hint: severity ranks how grave an event is, from 1 (least) to 5 (gravest)
+"""),
+    ("id not the file name", EVENT, 'id = "kz-2019-09-21-dvk-rally"', 'id = "../../x"', f"""\
+{EVENT}:1: id: is '../../x' but the file is named kz-2019-09-21-dvk-rally.toml
+  1 | id = "../../x"
+  hint: the ID is the file name: rename the file or fix the id
+"""),
+]
+
+
+@pytest.mark.parametrize("name, path, old, new, expected", GOLDEN, ids=[case[0] for case in GOLDEN])
+def test_check_golden_messages(tracker, kz, name, path, old, new, expected):
+    break_file(path, old, new)
+    result = tracker("check", "--as-of", "2020-01-01", code=1)
+    assert result.stderr.startswith(expected)
+    assert result.stderr[len(expected):].endswith(" checked: 1 error(s), 0 warning(s)\n")
+    assert result.stderr[len(expected):].count("\n") == 1
+
+
+@pytest.mark.parametrize("name, path, old, new, expected", GOLDEN, ids=[case[0] for case in GOLDEN])
+def test_report_refuses_partial_data(tracker, kz, name, path, old, new, expected):
+    break_file(path, old, new)
+    result = tracker("report", code=1)
+    assert result.stdout == ""
+    assert result.stderr.startswith(expected)
+    assert "nothing was reported" in result.stderr.splitlines()[-1]
+
+
+def test_duplicate_id_names_both_files(tracker, kz):
+    copy = Path("records/kz/events/2020/kz-2019-09-21-dvk-rally.toml")
+    copy.parent.mkdir()
+    copy.write_text(Path(EVENT).read_text().replace("2019-09-21", "2020-09-21").replace(
+        'id = "kz-2020-09-21-dvk-rally"', 'id = "kz-2019-09-21-dvk-rally"'))
+    lines = tracker("check", code=1).stderr.splitlines()
+    assert f"{EVENT}: ID 'kz-2019-09-21-dvk-rally' is also used by {copy}" in lines
+    assert f"{copy}: ID 'kz-2019-09-21-dvk-rally' is also used by {EVENT}" in lines
+
+
+def test_every_problem_is_printed_before_exiting(tracker, kz):
+    break_file(EVENT, "severity = 3", "severity = 0")
+    break_file(PROMISE, 'country = "KZ"', 'country = "QQ"')
+    lines = [line for line in tracker("check", code=1).stderr.splitlines() if not line.startswith(" ")]
+    assert len(lines) == 3 and "2 error(s)" in lines[-1]
+
+
+# ---------------------------------------------------------------------------
+# The same mistakes made on the command line: refused before anything is written.
+
+REFUSED = [
+    (["add-event", "--country", "KZ", "--date", "2019-02-30", "--title", "x"], 2,
+     "Invalid value for '--date': '2019-02-30' does not exist: 2019-02 has 28 days"),
+    (["add-event", "--country", "XX", "--date", "2019", "--title", "x"], 2,
+     "Invalid value for '--country': 'XX' is not an ISO 3166-1 alpha-2 country code"),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "x", "--contradicts", "kz-assembly-lav"], 1,
+     "error: no promise has the ID 'kz-assembly-lav' in records; nothing was written"),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "x", "--id", "kz-2019-09-21-dvk-rally"], 1,
+     "error: a record with the ID 'kz-2019-09-21-dvk-rally' already exists; choose another --id"),
+    (["add-promise", "--country", "KZ", "--date", "2019", "--title", "x", "--official", "y", "--id", "../x"], 2,
+     "Invalid value for '--id': '../x' is not a valid ID"),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "x", "--severity", "6"], 2,
+     "Invalid value for '--severity': 6 is not in the range 1<=x<=5."),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "x", "--detained", "many"], 2,
+     "Invalid value for '--detained': 'many' is not a valid integer"),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "x", "--source", "javascript:alert(1)"], 2,
+     "Invalid value for '--source': 'javascript:alert(1)' is not an http or https URL"),
+    (["add-event", "--country", "KZ", "--date", "2019", "--title", "two\nlines"], 1,
+     "error: --title must be one line"),
+    (["restate", "kz-2019-09-21-dvk-rally", "--date", "2019"], 1,
+     "error: no promise has the ID 'kz-2019-09-21-dvk-rally' in records; nothing was written"),
+    (["rate", "kz-assembly-law", "--verdict", "great", "--date", "2019", "--rationale", "x"], 2,
+     "Invalid value for '--verdict': 'great' is not one of"),
+]
+
+
+@pytest.mark.parametrize("args, code, message", REFUSED, ids=[" ".join(case[0][:1] + case[0][-2:]) for case in REFUSED])
+def test_refused_writes_change_nothing(tracker, kz, args, code, message):
+    before = snapshot(kz)
+    result = tracker(*args, code=code)
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert snapshot(kz) == before
+
+
+def test_append_to_a_file_that_does_not_parse_is_refused(tracker, kz):
+    break_file(PROMISE, 'title = "', 'title = ""')
+    before = snapshot(kz)
+    result = tracker("restate", "kz-assembly-law", "--date", "2019-10", code=1)
+    assert result.stderr.startswith(f"error: {PROMISE}:5: cannot add to this file: it is not valid TOML")
+    assert snapshot(kz) == before
+
+
+def test_no_records_directory(tracker):
+    result = tracker("report", code=1)
+    assert result.stderr == "error: records: not a records directory (no tracker.toml); create one with " \
+                            "`tracker init records`\n"
