@@ -72,17 +72,44 @@ class App:
 
         return Terminal(self.color)
 
-    def load(self, as_of: dt.date, strict: bool = True) -> Records:
-        """load → validate; with strict, any error stops the command (exit 1) after printing every one."""
+    def load(self, as_of: dt.date, strict: bool = True, at: str | None = None) -> Records:
+        """load → validate (from the files, or from git at a revision); with strict, any error stops the
+        command (exit 1) after printing every one."""
+        from tracker.gitrepo import records_at
         from tracker.validate import load_records
 
-        records = load_records(self.root, as_of)
+        records = records_at(self.root, at, as_of) if at else load_records(self.root, as_of)
         if strict and records.errors:
             for problem in records.problems:
                 self.terminal.problem(problem)
-            fail(f"{len(records.errors)} error(s) in {self.root}; nothing was reported. "
+            where = f"{self.root} at {at}" if at else self.root
+            fail(f"{len(records.errors)} error(s) in {where}; nothing was reported. "
                  "Fix them (`tracker check` lists them) and run again.")
         return records
+
+    def will_commit(self, commit: bool | None) -> bool:
+        """Whether a write is to be committed (--commit, else auto_commit in tracker.toml).
+
+        Called before anything is written: outside a git work tree it refuses, so nothing is.
+        """
+        from tracker.gitrepo import require_work_tree
+        from tracker.validate import load_config
+
+        if commit is None:
+            commit = load_config(self.root)[0].auto_commit if (self.root / "tracker.toml").is_file() else False
+        if commit:
+            require_work_tree(self.root)
+        return commit
+
+    def commit(self, paths: list[Path], message: str) -> None:
+        """Commit exactly the files a command wrote; a refusal by git leaves them written, and says so."""
+        from tracker.gitrepo import GitError, commit_paths
+
+        try:
+            sha = commit_paths(self.root, paths, message)
+        except GitError as error:
+            fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
+        self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
     def written(self, ident: str, path: Path, what: str) -> None:
         """A write command's closing words: the message on stderr, the ID alone on stdout's last line."""
@@ -113,6 +140,13 @@ def format_option(*choices: str, default: str = "table") -> Callable:
                         + " for other tools.")
 
 
+def commit_option(command: Callable) -> Callable:
+    """The one --commit/--no-commit option every write command shares (see App.will_commit)."""
+    return click.option("--commit/--no-commit", "commit", default=None,
+                        help="Commit the files written to git, and nothing else (default: auto_commit in "
+                        "tracker.toml, else no).")(command)
+
+
 def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Callable:
     return click.option("--as-of", type=DAY, default=None, help=help_text + " Default: today.")
 
@@ -121,12 +155,15 @@ class TrackerGroup(click.Group):
     """Turns the core's refusals into one clear line and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from tracker.gitrepo import GitError, RevisionError
         from tracker.load import RecordsError
         from tracker.store import StoreError
 
         try:
             return super().invoke(ctx)
-        except (RecordsError, StoreError) as error:
+        except RevisionError as error:
+            fail(str(error), 2)  # a revision named on the command line: a usage error
+        except (RecordsError, StoreError, GitError) as error:
             fail(str(error))
         except OSError as error:
             fail(f"{error.filename or ''}: {error.strerror}")
@@ -160,8 +197,10 @@ def cli(ctx: click.Context, root: Path, color: bool | None) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--git", "git", is_flag=True, help="Also run `git init` there (unless it is already in a repository) "
+              "and commit the tracker.toml.")
 @click.pass_obj
-def init(app: App, directory: Path | None) -> None:
+def init(app: App, directory: Path | None, git: bool) -> None:
     """Create a records directory with a tracker.toml of default settings.
 
     DIRECTORY defaults to --records. An existing tracker.toml is never overwritten.
@@ -170,12 +209,21 @@ def init(app: App, directory: Path | None) -> None:
     Examples:
       tracker init
       tracker init ~/kazakhstan-records
+      tracker init --git ~/kazakhstan-records
     """
+    from tracker import gitrepo
     from tracker.store import init_records
 
     root = directory or app.root
+    if git:
+        gitrepo.check_git()  # before anything is written
     init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
+    if git:
+        top = gitrepo.init(root)
+        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        # Committed at once, so that every later revision is a records directory that `--at` can read.
+        app.commit([root / "tracker.toml"], f"Start a records directory in {root}")
 
 
 @cli.command("add-promise")
@@ -191,10 +239,12 @@ def init(app: App, directory: Path | None) -> None:
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @click.option("--deadline", type=DATE, help="The date by which it was to be kept.")
 @click.option("--topic", "topics", multiple=True, help="A topic tag (repeatable).")
+@commit_option
 @click.pass_obj
 def add_promise(app: App, country: str | None, official: str | None, title: str | None, date: PartialDate | None,
                 ident: str | None, office: str | None, text: str | None, quote: str | None, venue: str | None,
-                sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...]) -> None:
+                sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...],
+                commit: bool | None) -> None:
     """Record a new promise and the statement that made it.
 
     \b
@@ -210,9 +260,12 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
     official = need(official, "--official", "Official")
     title = need(title, "--title", "Title")
     date = need(date, "--date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)", DATE)
+    commit = app.will_commit(commit)
     ident, path = write(app.root, country=country, official=official, title=title, date=date, ident=ident,
                         office=office, text=text, quote=quote, venue=venue, sources=sources, deadline=deadline,
                         topics=topics)
+    if commit:
+        app.commit([path], f"Add promise {ident} ({official}, {date})\n\n{title}")
     app.written(ident, path, "Wrote")
 
 
@@ -222,9 +275,10 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @click.option("--quote", help="The words used.")
 @click.option("--venue", help="Where it was said.")
+@commit_option
 @click.pass_obj
 def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[str, ...], quote: str | None,
-            venue: str | None) -> None:
+            venue: str | None, commit: bool | None) -> None:
     """Record that a promise was made again ("announced in June, repeated in September").
 
     \b
@@ -235,8 +289,11 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
     from tracker.store import append_to_promise
 
     date = need(date, "--date", "Date", DATE)
+    commit = app.will_commit(commit)
     path = append_to_promise(app.root, promise_id, "statements",
                              {"date": date, "sources": sources, "quote": quote, "venue": venue})
+    if commit:
+        app.commit([path], f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
     app.written(promise_id, path, "Added a statement to")
 
 
@@ -250,10 +307,11 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
 @click.option("--severity", type=SEVERITY, help="Gravity from 1 to 5 (default 1).")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @click.option("--notes", help="Free notes.")
+@commit_option
 @click.pass_obj
 def add_event(app: App, country: str | None, date: PartialDate | None, title: str | None, ident: str | None,
               kind: str | None, location: str | None, severity: int | None, sources: tuple[str, ...],
-              notes: str | None, **options: Any) -> None:
+              notes: str | None, commit: bool | None, **options: Any) -> None:
     """Record an event and link it to the promises it bears on.
 
     Each stance option names a promise ID and may be repeated.
@@ -272,9 +330,13 @@ def add_event(app: App, country: str | None, date: PartialDate | None, title: st
     title = need(title, "--title", "Title")
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
     links = [(options_name.replace("_", "-"), promise) for options_name, ids in options.items() for promise in ids]
+    commit = app.will_commit(commit)
     ident, path = write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
                         location=location, severity=severity, sources=sources, notes=notes, counts=counts,
                         links=links)
+    if commit:
+        stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
+        app.commit([path], f"Add event {ident}{f' ({stances})' if stances else ''}\n\n{date}: {title}")
     app.written(ident, path, "Wrote")
 
 
@@ -291,9 +353,10 @@ for _stance in STANCES:
 @click.option("--date", type=DATE, help="When the verdict was reached.")
 @click.option("--rationale", help="Why, in a sentence or two.")
 @click.option("--by", help="Who rated it.")
+@commit_option
 @click.pass_obj
 def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | None, rationale: str | None,
-         by: str | None) -> None:
+         by: str | None, commit: bool | None) -> None:
     """Give a promise an editorial verdict; it overrides the computed one from its date on.
 
     \b
@@ -306,8 +369,11 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
     verdict = need(verdict, "--verdict", "Verdict", click.Choice(VERDICTS))
     date = need(date, "--date", "Date", DATE)
     rationale = need(rationale, "--rationale", "Rationale")
+    commit = app.will_commit(commit)
     path = append_to_promise(app.root, promise_id, "ratings",
                              {"date": date, "verdict": verdict, "rationale": rationale, "by": by})
+    if commit:
+        app.commit([path], f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
     app.written(promise_id, path, "Added a rating to")
 
 
@@ -395,10 +461,12 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str) -> None:
 @click.option("--official", help="Only promises by officials whose name contains this (any case).")
 @click.option("--topic", help="Only promises with this topic tag.")
 @as_of_option()
+@click.option("--at", "at", metavar="REV", help="The records as they stood at this git revision (a commit, "
+              "branch or tag), read from git without touching the files.")
 @format_option(*FORMATS)
 @click.pass_obj
 def report(app: App, country: str | None, official: str | None, topic: str | None, as_of: dt.date | None,
-           fmt: str) -> None:
+           at: str | None, fmt: str) -> None:
     """Score every promise and print its verdict, with a tally per verdict.
 
     The report refuses (exit 1) if any record is invalid: it never scores partial data.
@@ -409,12 +477,13 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
       tracker report --as-of 2019-09-30
       tracker report --topic assembly --format markdown > report.md
       tracker report --format json | jq '.summary'
+      tracker report --at v1.0 --as-of 2019-12-31
     """
     from tracker import render
     from tracker.score import report as score
 
     as_of = as_of or dt.date.today()
-    assessments = score(app.load(as_of), as_of, country, official, topic)
+    assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
     if fmt == "json":
         app.terminal.data(render.to_json(render.report_dict(assessments, as_of, filters)))
@@ -445,6 +514,88 @@ def check(app: App, as_of: dt.date | None) -> None:
     app.terminal.message(summary)
     if errors:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("rev_a", required=False, metavar="[REV_A")
+@click.argument("rev_b", required=False, metavar="[REV_B]]")
+@as_of_option("Score both sides as of the end of this day (YYYY-MM-DD).")
+@format_option("table", "json", "markdown")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when any verdict changed (a promise added or removed "
+              "counts), for CI checks.")
+@click.pass_obj
+def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, fmt: str, exit_code: bool) -> None:
+    """Show what changed in the verdicts between two git revisions.
+
+    REV_A defaults to HEAD; without REV_B the other side is the files as they are now (the work tree).
+    For each promise: added or removed, verdict and score before → after, and the evidence,
+    statements and ratings added (+) or removed (-) behind the change. Both sides must be valid.
+
+    \b
+    Examples:
+      tracker diff
+      tracker diff main --format markdown > verdicts.md
+      tracker diff v1.0 v2.0 --as-of 2020-12-31
+      tracker diff origin/main HEAD --exit-code
+    """
+    from tracker import render, render_changes
+    from tracker.compare import compare
+    from tracker.gitrepo import WORK_TREE, commit_of
+    from tracker.score import report as score
+
+    as_of = as_of or dt.date.today()
+    rev_a = rev_a or "HEAD"
+    commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b else None)
+    changes = compare(score(app.load(as_of, at=rev_a), as_of), score(app.load(as_of, at=rev_b), as_of))
+    labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
+    if fmt == "json":
+        sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
+        app.terminal.data(render.to_json(render_changes.diff_dict(changes, sides, as_of)))
+    elif fmt == "markdown":
+        app.terminal.data(render_changes.diff_markdown(changes, labels, as_of))
+    else:
+        render_changes.diff_table(changes, labels, as_of, app.terminal.out)
+    if exit_code and any(c.verdict_changed for c in changes):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("promise_id", type=SLUG, metavar="ID")
+@click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
+              "or a linked event's file, with the commit's date, author and subject.")
+@click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD). Default: "
+              "today by date; each commit's own date with --revisions.")
+@format_option("table", "json")
+@click.pass_obj
+def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
+    """Show how a promise's verdict and score changed over time.
+
+    By default, by evidence date: the verdict as of each day on which a statement, a linked event or a rating
+    is dated. With --revisions, by git commit: what a report said at each commit that touched its files.
+
+    \b
+    Examples:
+      tracker history kz-assembly-law
+      tracker history kz-assembly-law --revisions
+      tracker history kz-assembly-law --format json
+    """
+    from tracker import history as past, render, render_changes
+    from tracker.score import links_by_promise
+
+    records = app.load(as_of or dt.date.today())
+    promise = next((p for p in records.promises if p.id == promise_id), None)
+    if promise is None:
+        fail(f"no promise has the ID {promise_id!r} in {app.root}")
+    linked = links_by_promise(records).get(promise_id, [])
+    if revisions:
+        steps = past.by_revision(app.root, promise, linked, as_of)
+        emit(app, fmt, render_changes.revisions_dict(promise_id, steps), [],
+             lambda console: render_changes.revisions_table(steps, console))
+    else:
+        as_of = as_of or dt.date.today()
+        by_date = past.by_date(promise, linked, records.config, as_of)
+        emit(app, fmt, render_changes.steps_dict(promise_id, as_of, by_date), [],
+             lambda console: render_changes.steps_table(by_date, console))
 
 
 def main() -> None:

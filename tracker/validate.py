@@ -17,7 +17,8 @@ from typing import Any, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
-from .load import CONFIG_NAME, RawFile, RecordsError, discover, excerpt, parse_file
+from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, parse_bytes,
+                   parse_file)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -433,3 +434,35 @@ def load_records(root: Path, as_of: dt.date) -> Records:
         else:
             raws.append(parsed)
     return build(raws, problems, config, as_of)
+
+
+def validate_files(files: Iterable[tuple[str, bytes]], problems: list[Problem], as_of: dt.date, where: str,
+                   name: str) -> Records:
+    """load → validate for records that are not on disk (a git revision): (path inside the records, bytes) pairs.
+
+    The same rules as load_records: files are named `where` + path in problems, hidden
+    folders and files that are not TOML are skipped, and the place decides the kind.
+    """
+    config: tuple[Config, list[Problem]] | None = None
+    problems = list(problems)
+    raws: list[RawFile] = []
+    for rel, data in files:
+        parts = rel.split("/")
+        if rel == CONFIG_NAME:
+            parsed = parse_bytes(where + rel, "config", data)
+            config = (Config(), [parsed]) if isinstance(parsed, Problem) else config_from(parsed)
+            continue
+        if not rel.endswith(".toml") or any(part.startswith(".") for part in parts):
+            continue
+        kind = kind_of_place(parts)
+        if kind is None:
+            problems.append(Problem(where + rel, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
+            continue
+        parsed = parse_bytes(where + rel, kind, data)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+        else:
+            raws.append(parsed)
+    if config is None:
+        raise RecordsError(f"{name}: not a records directory (no {CONFIG_NAME})")
+    return build(raws, config[1] + problems, config[0], as_of)

@@ -1,0 +1,214 @@
+"""Talking to git: through the `git` executable, never a Python git library.
+
+The records are plain files, so git already does the hard parts (history,
+branches, merges). This module asks it questions and commits what the write
+commands wrote. Reading a revision goes through `git ls-tree` and
+`git cat-file --batch`, so the work tree is never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .load import MAX_BYTES
+from .model import Problem, Records
+
+WORK_TREE = "work tree"  # how the uncommitted state of the files is named in output
+
+
+class GitError(Exception):
+    """git is missing, or the records are not in a repository, or git refused."""
+
+
+class RevisionError(GitError):
+    """A revision named on the command line does not exist (a usage error)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: dt.datetime
+    author: str
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+def run(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """`git ARGS` in cwd; its stdout, or GitError with git's own last line of complaint."""
+    try:
+        # C locale: git's messages are read below, and must not arrive translated.
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False,
+                              env={**os.environ, "LC_ALL": "C"})
+    except FileNotFoundError:
+        raise GitError("git is not installed (no `git` on PATH); install it from https://git-scm.com") from None
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+    return done.stdout
+
+
+def _existing(path: Path) -> Path:
+    """The nearest folder that exists at or above path (a records folder may not exist yet, or any more)."""
+    path = path.absolute()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def top_level(path: Path) -> Path | None:
+    """The root of the work tree that path is in, or None when it is in none."""
+    try:
+        out = run(_existing(path), "rev-parse", "--show-toplevel")
+    except GitError as error:
+        if "not a git repository" in str(error) or "must be run in a work tree" in str(error):
+            return None
+        raise
+    return Path(out.decode().strip())
+
+
+def require_work_tree(root: Path) -> Path:
+    """The work tree's root, or GitError saying how to make one; called before anything is written."""
+    top = top_level(root)
+    if top is None:
+        raise GitError(f"{root} is not inside a git work tree, so nothing can be committed; nothing was written. "
+                       f"Run `git init` (or `tracker init --git`), or leave out --commit")
+    return top
+
+
+def records_prefix(root: Path, top: Path) -> str:
+    """The records directory as a path inside the repository, such as 'records/' ('' at its root)."""
+    rel = os.path.relpath(os.path.realpath(root.absolute()), top)
+    if rel == "." or rel == "":
+        return ""
+    if rel.startswith(".."):
+        raise GitError(f"{root} is outside the git work tree at {top}")
+    return rel.replace(os.sep, "/") + "/"
+
+
+def resolve(top: Path, revision: str) -> str:
+    """The commit a revision names, or RevisionError."""
+    if revision.startswith("-"):
+        raise RevisionError(f"{revision!r} is not a revision")
+    try:
+        out = run(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    except GitError:
+        raise RevisionError(f"unknown revision {revision!r} in the repository at {top}; "
+                            f"`git log --oneline` lists them") from None
+    return out.decode().strip()
+
+
+def init(root: Path) -> Path | None:
+    """`git init` in root unless it is already inside a work tree; the existing work tree's root, or None."""
+    top = top_level(root)
+    if top is None:
+        run(root, "init", "--quiet")
+    return top
+
+
+def check_git() -> None:
+    """GitError now if git cannot be run, before a command writes anything."""
+    run(Path.cwd(), "--version")
+
+
+# ---------------------------------------------------------------------------
+# Committing.
+
+def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
+    """Stage exactly these paths and commit only them; whatever else was staged stays staged.
+
+    `git commit --only -- PATHS` commits those paths' content and leaves the rest of
+    the index as it was. New files must be known to git first, hence the `git add`.
+    """
+    top = require_work_tree(root)
+    rel = [os.path.relpath(os.path.realpath(p), top) for p in paths]
+    run(top, "add", "--", *rel)
+    run(top, "commit", "--quiet", "--only", "-m", message, "--", *rel)
+    return run(top, "rev-parse", "HEAD").decode().strip()
+
+
+# ---------------------------------------------------------------------------
+# Reading a revision.
+
+def read_tree(top: Path, commit: str, prefix: str) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Every file under prefix at commit as (path inside the records, bytes), and files that were not read."""
+    listing = run(top, "ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", prefix or ".")
+    wanted: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, sha, size = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        where = f"{commit[:10]}:{path}"
+        if kind != b"blob" or not path.endswith(".toml"):
+            continue
+        if mode == b"120000":
+            problems.append(Problem(where, "is a link; it was not read", hint="replace the link with the file itself"))
+        elif int(size) > MAX_BYTES:
+            problems.append(Problem(where, f"is {int(size):,} bytes, over the {MAX_BYTES:,}-byte limit for a "
+                                           "record; it was not read"))
+        else:
+            wanted.append((path[len(prefix):], sha.decode()))
+    return list(zip((rel for rel, _ in wanted), _blobs(top, [sha for _, sha in wanted]))), problems
+
+
+def _blobs(top: Path, shas: list[str]) -> list[bytes]:
+    """The content of many blobs from one `git cat-file --batch`."""
+    if not shas:
+        return []
+    out = run(top, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
+    blobs, at = [], 0
+    for _ in shas:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        blobs.append(out[header_end + 1: header_end + 1 + size])
+        at = header_end + 1 + size + 1  # content is followed by a newline
+    return blobs
+
+
+def records_at(root: Path, revision: str, as_of: dt.date) -> Records:
+    """load → validate for the records as they stood at a revision, read from git alone."""
+    from .validate import validate_files
+
+    top = _repository(root)
+    commit = resolve(top, revision)
+    prefix = records_prefix(root, top)
+    files, problems = read_tree(top, commit, prefix)
+    # Problems name files as git does, REV:PATH, ending in the path the rules look at.
+    return validate_files(files, problems, as_of, f"{commit[:10]}:{prefix or './'}", f"{root} at {revision}")
+
+
+def commit_of(root: Path, revision: str) -> str:
+    """The commit a revision names, in the repository the records are in."""
+    return resolve(_repository(root), revision)
+
+
+def _repository(root: Path) -> Path:
+    top = top_level(root)
+    if top is None:
+        raise GitError(f"{root} is not inside a git work tree, so it has no revisions; run `git init` there")
+    return top
+
+
+# ---------------------------------------------------------------------------
+# History.
+
+def log(root: Path, paths: Iterable[str], revision: str = "HEAD") -> list[Commit]:
+    """Commits reachable from revision that touched any of these paths (inside the records), oldest first."""
+    top = _repository(root)
+    prefix = records_prefix(root, top)
+    commit = resolve(top, revision)
+    out = run(top, "log", "-z", "--format=%H%x1f%cI%x1f%an%x1f%s", commit, "--",
+              *(f"{prefix}{p}" for p in paths))
+    commits = []
+    for entry in filter(None, out.decode("utf-8", "replace").split("\0")):
+        sha, date, author, subject = entry.strip("\n").split("\x1f")
+        commits.append(Commit(sha, dt.datetime.fromisoformat(date), author, subject))
+    return commits[::-1]
