@@ -101,12 +101,12 @@ class App:
             require_work_tree(self.root)
         return commit
 
-    def commit(self, paths: list[Path], message: str) -> None:
+    def commit(self, paths: list[Path], message: str, root: Path | None = None) -> None:
         """Commit exactly the files a command wrote; a refusal by git leaves them written, and says so."""
         from tracker.gitrepo import GitError, commit_paths
 
         try:
-            sha = commit_paths(self.root, paths, message)
+            sha = commit_paths(root or self.root, paths, message)
         except GitError as error:
             fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
@@ -223,7 +223,7 @@ def init(app: App, directory: Path | None, git: bool) -> None:
         top = gitrepo.init(root)
         app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
         # Committed at once, so that every later revision is a records directory that `--at` can read.
-        app.commit([root / "tracker.toml"], f"Start a records directory in {root}")
+        app.commit([root / "tracker.toml"], f"Start a records directory in {root}", root)
 
 
 @cli.command("add-promise")

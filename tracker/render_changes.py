@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .compare import Change, summary
 from .history import Revision, Step
-from .render import VERDICT_STYLES, _md, _num, _text, rating_dict
+from .render import VERDICT_STYLES, _lines, _md, _num, _text, rating_dict
 from .score import Evidence
 from .terminal import safe
 
@@ -131,7 +131,7 @@ def _verdict_cell(a: Any, note: str | None = None):  # -> rich.text.Text
         return _text(note or "not yet made", "dim")
     cell = _text(a.verdict, VERDICT_STYLES[a.verdict])
     if a.verdict_source == "editorial":
-        cell.append(" (editorial)", style="dim")
+        cell.append("\n(editorial)", style="dim")
     return cell
 
 
@@ -142,7 +142,7 @@ def _table(*columns: str):  # -> rich.table.Table
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for name in columns:
         table.add_column(name, overflow="fold", justify="right" if name == "Score" else "left",
-                         no_wrap=name in ("Date", "Commit", "Score"))
+                         no_wrap=name in ("Date", "Commit", "Verdict", "Score"))
     return table
 
 
@@ -155,11 +155,11 @@ def steps_table(steps: list[Step], console: "Console") -> None:
 
 
 def revisions_table(revisions: list[Revision], console: "Console") -> None:
-    table = _table("Commit", "Date", "Author", "Subject", "Verdict", "Score")
+    table = _table("Commit", "Author", "Subject", "Verdict", "Score")
     for r in revisions:
         a = r.assessment
         score = "–" if a is None or a.score is None else a.score
-        table.add_row(_text(r.commit.sha[:10]), _text(r.commit.date.date()), _text(r.commit.author),
+        table.add_row(_lines(r.commit.sha[:10], r.commit.date.date()), _text(r.commit.author),
                       _text(r.commit.subject), _verdict_cell(a, r.note), _text(score))
     console.print(table)
     if not revisions:

@@ -1,0 +1,315 @@
+"""Git-native tracking, on real git repositories in temporary directories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import run_tracker, snapshot
+
+PROMISE = "kz-assembly-law"
+RALLY = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+PROMISE_FILE = f"records/kz/promises/{PROMISE}.toml"
+SOURCE = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def repo(kz: Path) -> Path:
+    """The shipped records in a git repository with one commit; returns the work tree's root."""
+    work = kz.parent
+    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    git("add", "records", cwd=work)
+    git("commit", "--quiet", "-m", "Shipped records", cwd=work)
+    return work
+
+
+def add_event(tracker, ident: str, stance: str = "contradicts", date: str = "2019-09-25", *extra: str):
+    return tracker("add-event", "--country", "KZ", "--date", date, "--title", f"Event {ident}", "--id", ident,
+                   f"--{stance}", PROMISE, "--source", SOURCE, *extra)
+
+
+def committed_files(rev: str = "HEAD") -> list[str]:
+    return git("show", "--name-only", "--format=", rev).split()
+
+
+def subject(rev: str = "HEAD") -> str:
+    return git("log", "-1", "--format=%s", rev).strip()
+
+
+def verdict(tracker, *args: str) -> tuple[str, int | None]:
+    data = json.loads(tracker("report", "--format", "json", *args).stdout)
+    (promise,) = data["promises"]
+    return promise["verdict"], promise["score"]
+
+
+# ---------------------------------------------------------------------------
+# --commit
+
+def test_commit_commits_exactly_the_written_file_and_leaves_other_staged_changes(tracker, repo):
+    Path("notes.txt").write_text("draft\n")
+    Path(RALLY).write_text(Path(RALLY).read_text() + "# staged edit\n")
+    git("add", "notes.txt", RALLY)
+    Path(PROMISE_FILE).write_text(Path(PROMISE_FILE).read_text() + "# unstaged edit\n")
+
+    result = add_event(tracker, "kz-2019-09-25-new", "contradicts", "2019-09-25", "--commit")
+
+    assert committed_files() == ["records/kz/events/2019/kz-2019-09-25-new.toml"]
+    assert subject() == f"Add event kz-2019-09-25-new (contradicts {PROMISE})"
+    assert git("diff", "--cached", "--name-only").split() == ["notes.txt", RALLY]
+    assert git("diff", "--name-only").split() == [PROMISE_FILE]
+    assert "Committed" in result.stderr and result.stdout.splitlines()[-1] == "kz-2019-09-25-new"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["add-promise", "--country", "KZ", "--official", "Kassym-Jomart Tokayev", "--title", "Free the press",
+      "--date", "2019-06", "--id", "kz-press"], "Add promise kz-press (Kassym-Jomart Tokayev, 2019-06)"),
+    (["restate", PROMISE, "--date", "2019-12-20", "--venue", "Press conference"],
+     f"Restate {PROMISE} (2019-12-20, Press conference)"),
+    (["rate", PROMISE, "--verdict", "compromise", "--date", "2020-05-25", "--rationale", "New law", "--by", "Ana"],
+     f"Rate {PROMISE} compromise (2020-05-25, by Ana)"),
+])
+def test_every_write_command_commits(tracker, repo, args, message):
+    tracker(*args, "--commit")
+    assert subject() == message
+    (path,) = committed_files()
+    assert git("status", "--porcelain") == ""
+    assert path.startswith("records/kz/promises/")
+
+
+def test_auto_commit_in_tracker_toml_makes_commit_the_default(tracker, repo):
+    config = Path("records/tracker.toml")
+    config.write_text("auto_commit = true\n" + config.read_text())
+    git("commit", "--quiet", "-am", "Commit by default")
+    add_event(tracker, "kz-2019-09-25-auto")
+    assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
+    add_event(tracker, "kz-2019-09-26-not", "contradicts", "2019-09-26", "--no-commit")
+    assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
+    assert git("status", "--porcelain").split() == ["??", "records/kz/events/2019/kz-2019-09-26-not.toml"]
+
+
+@pytest.mark.parametrize("args", [["restate", PROMISE, "--date", "2019-12-20", "--commit"],
+                                  ["restate", PROMISE, "--date", "2019-12-20"]])  # the second by auto_commit
+def test_commit_outside_a_work_tree_is_refused_and_writes_nothing(tracker, kz, args):
+    if "--commit" not in args:
+        config = kz / "tracker.toml"
+        config.write_text("auto_commit = true\n" + config.read_text())
+    before = snapshot(kz)
+    result = tracker(*args, code=1)
+    assert result.stderr.splitlines() == [
+        "error: records is not inside a git work tree, so nothing can be committed; nothing was written. "
+        "Run `git init` (or `tracker init --git`), or leave out --commit"]
+    assert snapshot(kz) == before
+
+
+def test_init_git_creates_a_repository_and_commits_the_settings(tracker, isolated):
+    tracker("init", "--git", "data")
+    assert (isolated / "data" / ".git").is_dir()
+    assert git("log", "--format=%s", cwd=isolated / "data").strip() == "Start a records directory in data"
+    assert git("ls-files", cwd=isolated / "data").split() == ["tracker.toml"]
+
+
+def test_init_git_inside_a_repository_adds_no_second_one(tracker, isolated):
+    git("init", "--quiet")
+    Path("other.txt").write_text("x\n")
+    git("add", "other.txt")
+    result = tracker("init", "--git")
+    assert f"Already in the git repository at {isolated}" in result.stderr
+    assert not (isolated / "records" / ".git").exists()
+    assert committed_files() == ["records/tracker.toml"]
+    assert git("diff", "--cached", "--name-only").split() == ["other.txt"]
+
+
+# ---------------------------------------------------------------------------
+# report --at
+
+def test_report_at_reads_older_commits_from_git_only(tracker, repo):
+    tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2019-09-28", "--rationale", "Draft law",
+            "--commit")
+    add_event(tracker, "kz-2019-09-25-more", "consistent", "2019-09-25", "--commit")
+    Path(RALLY).unlink()  # the work tree differs from every commit; --at must not look at it
+    before = snapshot(repo)
+
+    assert verdict(tracker, "--at", "HEAD~2", "--as-of", "2019-09-30") == ("contradicted", 17)
+    assert verdict(tracker, "--at", "HEAD~1", "--as-of", "2019-09-30") == ("compromise", 17)
+    assert verdict(tracker, "--at", "HEAD", "--as-of", "2019-09-30") == ("compromise", 23)
+    assert verdict(tracker, "--at", "main~2", "--as-of", "2019-06-30") == ("contradicted", 0)
+    assert verdict(tracker, "--as-of", "2019-09-30") == ("compromise", 30)  # the work tree, without the rally
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("fmt, expected", [("table", "contradicted"), ("csv", ",17,contradicted,"),
+                                           ("markdown", "| contradicted |")])
+def test_report_at_in_every_format(tracker, repo, fmt, expected):
+    tracker("rate", PROMISE, "--verdict", "kept", "--date", "2019-09-28", "--rationale", "x", "--commit")
+    result = tracker("report", "--at", "HEAD~1", "--as-of", "2019-09-30", "--format", fmt)
+    assert expected in result.stdout and "kept" not in result.stdout
+
+
+def test_report_at_a_revision_with_errors_names_the_file_as_git_does(tracker, repo):
+    Path(RALLY).write_text(Path(RALLY).read_text().replace('stance = "contradicts"', 'stance = "contradict"'))
+    git("commit", "--quiet", "-am", "Typo")
+    commit = git("rev-parse", "HEAD").strip()[:10]
+    result = tracker("report", "--at", "HEAD", code=1)
+    assert f"{commit}:{RALLY}:" in result.stderr and "'contradict' is not a stance" in result.stderr
+    assert "1 error(s) in records at HEAD" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# diff
+
+@pytest.fixture
+def rated(tracker, repo) -> Path:
+    """One commit after the shipped records: a rating (verdict change) and an event, both committed."""
+    add_event(tracker, "kz-2019-09-25-more", "consistent", "2019-09-25")
+    tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2019-09-28", "--rationale", "Draft law")
+    git("add", "records")
+    git("commit", "--quiet", "-m", "Rate and add an event")
+    return repo
+
+
+def test_diff_table_shows_verdict_score_and_evidence(tracker, rated):
+    result = tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30")
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{PROMISE}  Reform the law on peaceful assemblies"
+    assert lines[1:4] == ["  verdict  contradicted → compromise", "  score    17 → 23",
+                          "  + 2019-09-25 kz-2019-09-25-more consistent (weight 1): Event kz-2019-09-25-more"]
+    assert lines[4] == "  + rated compromise 2019-09-28: Draft law"
+    assert lines[-1].startswith("1 verdict(s) changed, 1 score(s) changed: HEAD~1 (")
+
+
+def test_diff_json(tracker, rated):
+    data = json.loads(tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--format", "json").stdout)
+    assert data["from"] == {"revision": "HEAD~1", "commit": git("rev-parse", "HEAD~1").strip()}
+    assert data["summary"]["verdicts_changed"] == 1
+    (change,) = data["changes"]
+    assert change["verdict"] == {"before": "contradicted", "after": "compromise"}
+    assert change["score"] == {"before": 17, "after": 23}
+    assert [e["event"] for e in change["evidence_added"]] == ["kz-2019-09-25-more"]
+    assert change["evidence_removed"] == [] and change["ratings_added"][0]["verdict"] == "compromise"
+
+
+def test_diff_markdown_for_a_pull_request(tracker, rated):
+    result = tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--format", "markdown")
+    assert result.stdout.startswith("### Verdicts: HEAD~1 (")
+    assert "| Promise | Verdict | Score | Evidence |" in result.stdout
+    assert (f"| **{PROMISE}** Reform the law on peaceful assemblies | contradicted → **compromise** | 17 → 23 | "
+            "+ 2019-09-25 kz-2019-09-25-more consistent (weight 1): Event kz-2019-09-25-more<br>"
+            "+ rated compromise 2019-09-28: Draft law |") in result.stdout
+
+
+def test_diff_defaults_to_head_against_the_work_tree_and_sees_removed_evidence(tracker, repo):
+    assert tracker("diff", "--exit-code").stdout.strip().startswith("no changes: HEAD (")
+    Path(RALLY).unlink()
+    result = tracker("diff", "--as-of", "2019-09-30", "--format", "json", "--exit-code", code=0)
+    (change,) = json.loads(result.stdout)["changes"]
+    assert json.loads(result.stdout)["to"] == {"revision": "work tree", "commit": None}
+    assert change["score"] == {"before": 17, "after": 22} and not change["verdict_changed"]
+    assert [e["event"] for e in change["evidence_removed"]] == ["kz-2019-09-21-dvk-rally"]
+
+
+def test_diff_exit_code_is_1_when_a_verdict_changed(tracker, rated):
+    tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--exit-code", code=1)
+    tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", code=0)
+    tracker("diff", "HEAD~1", "HEAD~1", "--as-of", "2019-09-30", "--exit-code", code=0)
+
+
+def test_diff_sees_a_promise_added(tracker, repo):
+    tracker("add-promise", "--country", "KZ", "--official", "Kassym-Jomart Tokayev", "--title", "Free the press",
+            "--date", "2019-06", "--id", "kz-press", "--commit")
+    result = tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--exit-code", code=1)
+    assert result.stdout.splitlines()[:4] == ["kz-press  Free the press  (added)", "  verdict  – → not-rated",
+                                              "  score    –", "  + made 2019-06"]
+
+
+# ---------------------------------------------------------------------------
+# history
+
+def test_history_by_evidence_date(tracker, repo):
+    data = json.loads(tracker("history", PROMISE, "--as-of", "2019-09-30", "--format", "json").stdout)
+    steps = [(s["date"], s["what"], s["verdict"], s["score"]) for s in data["steps"]]
+    assert steps == [
+        ("2019-06-30", ["made 2019-06", "kz-2019-06-election-protest-detentions contradicts"], "contradicted", 0),
+        ("2019-08-31", ["kz-2019-08-reform-march-no-detentions consistent"], "contradicted", 17),
+        ("2019-09-02", ["restated 2019-09-02"], "contradicted", 17),
+        ("2019-09-21", ["kz-2019-09-21-dvk-rally contradicts"], "contradicted", 11),
+        ("2019-09-30", ["kz-2019-09-activists-custody-fines contradicts",
+                        "kz-2019-09-anti-china-protests-no-arrests consistent"], "contradicted", 17),
+    ]
+    table = tracker("history", PROMISE, "--as-of", "2019-09-30").stdout
+    assert "2019-09-21   kz-2019-09-21-dvk-rally contradicts" in table
+
+
+def test_history_by_revision(tracker, repo):
+    add_event(tracker, "kz-2019-09-25-more", "consistent", "2019-09-25", "--commit")
+    tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2019-09-28", "--rationale", "x", "--commit")
+    git("commit", "--quiet", "--allow-empty", "-m", "Unrelated")
+    data = json.loads(tracker("history", PROMISE, "--revisions", "--as-of", "2019-09-30", "--format", "json").stdout)
+    rows = [(r["subject"], r["author"], r["verdict"], r["score"]) for r in data["revisions"]]
+    assert rows == [("Shipped records", "Ana Researcher", "contradicted", 17),
+                    (f"Add event kz-2019-09-25-more (consistent {PROMISE})", "Ana Researcher", "contradicted", 23),
+                    (f"Rate {PROMISE} compromise (2019-09-28)", "Ana Researcher", "compromise", 23)]
+    assert data["revisions"][-1]["commit"] == git("rev-parse", "HEAD~1").strip()
+    table = tracker("history", PROMISE, "--revisions", "--as-of", "2019-09-30").stdout
+    assert "Shipped records" in table and "Unrelated" not in table
+
+
+# ---------------------------------------------------------------------------
+# Merges
+
+def test_parallel_branches_merge_without_conflict(tracker, repo):
+    git("checkout", "--quiet", "-b", "detentions")
+    add_event(tracker, "kz-2019-10-01-detained", "contradicts", "2019-10-01", "--commit")
+    tracker("restate", PROMISE, "--date", "2019-12-20", "--venue", "Press conference", "--commit")
+    git("checkout", "--quiet", "main")
+    git("checkout", "--quiet", "-b", "reforms")
+    add_event(tracker, "kz-2019-10-02-draft", "advances", "2019-10-02", "--commit")
+    add_event(tracker, "kz-2019-10-03-allowed", "consistent", "2019-10-03", "--commit")
+    git("checkout", "--quiet", "main")
+    git("merge", "--quiet", "--no-ff", "--no-edit", "detentions")
+    git("merge", "--quiet", "--no-ff", "--no-edit", "reforms")  # a real three-way merge: would raise on conflict
+
+    assert git("status", "--porcelain") == "" and len(git("rev-list", "--merges", "HEAD").split()) == 2
+    assert "0 error(s)" in tracker("check").stderr
+    data = json.loads(tracker("show", PROMISE, "--format", "json").stdout)
+    events = {e["event"] for e in data["assessment"]["evidence"]}
+    assert {"kz-2019-10-01-detained", "kz-2019-10-02-draft", "kz-2019-10-03-allowed"} <= events
+    assert "2019-12-20" in data["assessment"]["statements"]
+
+
+# ---------------------------------------------------------------------------
+# Errors
+
+@pytest.mark.parametrize("args", [["report", "--at", "no-such-branch"], ["diff", "no-such-branch"],
+                                  ["diff", "HEAD", "no-such-branch"]])
+def test_unknown_revision_is_one_line_and_a_usage_error(tracker, repo, args):
+    result = tracker(*args, code=2)
+    assert result.stderr.splitlines() == [
+        f"error: unknown revision 'no-such-branch' in the repository at {repo}; `git log --oneline` lists them"]
+
+
+@pytest.mark.parametrize("args", [["report", "--at", "HEAD"], ["diff"], ["history", PROMISE, "--revisions"]])
+def test_no_repository_is_one_line(tracker, kz, args):
+    result = tracker(*args, code=1)
+    assert result.stderr.splitlines() == [
+        "error: records is not inside a git work tree, so it has no revisions; run `git init` there"]
+
+
+@pytest.mark.parametrize("args", [["report", "--at", "HEAD"], ["diff"], ["add-event", "--country", "KZ", "--date",
+                                  "2019-09-25", "--title", "x", "--commit"], ["init", "--git", "fresh"]])
+def test_no_git_is_one_line(repo, tmp_path, args):
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    before = snapshot(repo)
+    result = run_tracker(*args, cwd=repo, env={"PATH": str(empty)})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: git is not installed (no `git` on PATH); install it from https://git-scm.com"]
+    assert snapshot(repo) == before
