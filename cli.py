@@ -424,8 +424,10 @@ def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> 
 @click.argument("record_id", type=SLUG, metavar="ID")
 @as_of_option("Show the promise as it stood at the end of this day (YYYY-MM-DD).")
 @format_option("table", "json")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the promise's timeline chart to this SVG file (as on its page of the site).")
 @click.pass_obj
-def show(app: App, record_id: str, as_of: dt.date | None, fmt: str) -> None:
+def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path | None) -> None:
     """Show a promise or an event in full.
 
     For a promise: its statements, linked events with their stances and weights, and ratings, in date order,
@@ -436,6 +438,7 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str) -> None:
       tracker show kz-assembly-law
       tracker show kz-assembly-law --as-of 2019-06-30
       tracker show kz-2019-09-21-dvk-rally --format json
+      tracker show kz-assembly-law --as-of 2019-09-30 --chart timeline.svg
     """
     from tracker import render
     from tracker.score import assess, links_by_promise
@@ -450,6 +453,14 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str) -> None:
             fail(f"{record_id} had not been made by {as_of}")
         data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
         emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
+        if chart:
+            from tracker.chart import timeline_svg
+            from tracker.site import write_file
+
+            write_file(chart, timeline_svg(assessment) + "\n")
+            app.terminal.message(f"Wrote the timeline chart to {chart}")
+    elif chart:
+        fail(f"{record_id} is an event; --chart draws a promise's timeline")
     elif event:
         emit(app, fmt, render.event_dict(event), [], lambda console: render.event_detail(event, console))
     else:
@@ -490,6 +501,43 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     else:
         emit(app, fmt, render.report_rows(assessments), list(render.CSV_COLUMNS),
              lambda console: render.report_table(assessments, console))
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--country", type=COUNTRY, help="Only promises of this country.")
+@as_of_option("Publish things as they stood at the end of this day (YYYY-MM-DD); give it for a reproducible build.")
+@click.option("--title", default="Promise tracker", show_default=True, help="The site's name, on every page.")
+@click.option("--base-url", type=URL, default=None,
+              help="Where the site will be served, such as https://you.github.io/records/; makes the feed's links "
+                   "absolute. Pages link to each other by relative links either way.")
+@click.pass_obj
+def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, title: str,
+         base_url: str | None) -> None:
+    """Publish the records as a static website in OUTDIR.
+
+    It has an index with the tally and filters, a page per promise (its evidence, how its verdict was computed,
+    a timeline chart and the verdict over time), a page per event, the methodology, an Atom feed (feed.xml) and
+    data.json (as `report --format json`). Nothing is loaded from the network; host it anywhere static files are
+    served, such as GitHub Pages. The same records and options always give the same bytes.
+
+    OUTDIR must be new, empty, or an earlier site; files an earlier build wrote and this one does not are removed.
+
+    \b
+    Examples:
+      tracker site public --as-of 2019-09-30
+      tracker site docs --country KZ --title "Kazakhstan promise tracker" \\
+        --base-url https://example.github.io/kz-tracker/
+    """
+    from tracker.site import SiteOptions, build, write_site
+
+    as_of = as_of or dt.date.today()
+    base = base_url if base_url is None or base_url.endswith("/") else base_url + "/"
+    files = build(app.load(as_of), SiteOptions(as_of, title, country, base))
+    removed = write_site(outdir, files)
+    pages = sum(name.endswith(".html") for name in files)
+    app.terminal.message(f"Wrote {pages} pages, feed.xml and data.json to {outdir}"
+                         + (f"; removed {len(removed)} stale file(s)" if removed else ""))
 
 
 @cli.command()

@@ -1,0 +1,218 @@
+"""`tracker site` and `tracker show --chart`: the files, their content, their safety and their stability."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import run_tracker, snapshot
+from sitecheck import (HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links,
+                       make_records)
+
+AS_OF = "2019-09-30"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def site(tracker, kz) -> Path:
+    """The shipped records plus make_records', published as of AS_OF at ./site."""
+    make_records(tracker)
+    tracker("site", "site", "--as-of", AS_OF)
+    return Path("site").resolve()
+
+
+def pages(site: Path) -> dict[Path, Page]:
+    return {path: Page(path) for path in sorted(site.rglob("*.html"))}
+
+
+def rows(page: Page, table_id: str) -> int:
+    """How many body rows the table with this id has."""
+    html = page.path.read_text(encoding="utf-8")
+    table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return table.split("<tbody>", 1)[1].count("<tr")
+
+
+def test_shipped_site_has_every_page(tracker, kz):
+    result = tracker("site", "out", "--as-of", AS_OF)
+    names = sorted(str(p.relative_to("out")) for p in Path("out").rglob("*") if p.is_file())
+    events = sorted(f"events/{p.stem}.html" for p in (kz / "kz" / "events").rglob("*.toml"))
+    assert names == sorted([".nojekyll", ".tracker-site", "data.json", "feed.xml", "index.html", "methodology.html",
+                            "promises/kz-assembly-law.html", *events])
+    assert "Wrote 8 pages" in result.stderr
+    index = Page(Path("out/index.html"))
+    assert rows(index, "promises") == 1
+    promise = Path("out/promises/kz-assembly-law.html").read_text(encoding="utf-8")
+    assert '<strong id="score">17</strong>' in promise
+    assert "because the evidence against (10) outweighs the support (2)" in promise
+
+
+def test_data_json_is_the_report(tracker, site):
+    report = tracker("report", "--as-of", AS_OF, "--format", "json").stdout
+    assert (site / "data.json").read_text(encoding="utf-8") == report
+    tracker("site", "kz-only", "--as-of", AS_OF, "--country", "KZ")
+    report = tracker("report", "--as-of", AS_OF, "--country", "KZ", "--format", "json").stdout
+    assert Path("kz-only/data.json").read_text(encoding="utf-8") == report
+    assert not Path("kz-only/promises/us-budget.html").exists()
+
+
+def test_tally_table_matches_the_report(tracker, site):
+    summary = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json").stdout)["summary"]
+    html = (site / "index.html").read_text(encoding="utf-8")
+    for verdict, count in summary.items():
+        assert f'<tr data-verdict="{verdict}"><td><span class="verdict verdict-{verdict}">{verdict}</span></td>' \
+               f'<td class="num">{count}</td></tr>' in html
+    assert summary == {"kept": 1, "compromise": 0, "broken": 1, "contradicted": 1, "in-progress": 1,
+                       "stalled": 0, "not-rated": 0}
+
+
+def test_same_records_same_bytes(tracker, site):
+    tracker("site", "again", "--as-of", AS_OF)
+    assert snapshot(Path("again")) == snapshot(site)
+    process = run_tracker("site", "third", "--as-of", AS_OF, cwd=Path.cwd())
+    assert process.returncode == 0, process.stderr
+    assert snapshot(Path("third")) == snapshot(site)
+
+
+def test_every_page_parses_and_its_links_resolve(site):
+    parsed = pages(site)
+    assert len(parsed) == 1 + 1 + 4 + 7  # index, methodology, promises, events
+    assert check_links(site, parsed) > 50
+    for path, page in parsed.items():
+        assert not page.open, f"{path}: unclosed {page.open}"
+        for tag, attrs in page.elements:
+            assert not [name for name in attrs if name.startswith("on")], f"{path}: <{tag} {attrs}>"
+            assert not (tag == "script" and "src" in attrs), f"{path}: a script from elsewhere"
+            assert tag not in ("iframe", "img", "object", "embed"), f"{path}: <{tag}>"
+            assert not (tag == "link" and attrs.get("rel") == "stylesheet"), f"{path}: a stylesheet from elsewhere"
+        scripts = [tag for tag, _ in page.elements if tag == "script"]
+        assert len(scripts) == (1 if path.name == "index.html" else 0), path
+
+
+def test_hostile_text_is_shown_as_text(site):
+    index, promise = Page(site / "index.html"), Page(site / "promises/kz-hostile.html")
+    event = Page(site / "events/kz-hostile-draft.html")
+    assert HOSTILE_TITLE in "".join(index.text)
+    for text in (HOSTILE_TITLE, HOSTILE_QUOTE, HOSTILE_OFFICIAL, "<iframe src=javascript:alert(1)>", HOSTILE_EVENT):
+        assert text in "".join(promise.text), text
+    assert "<script>window.pwned=6</script>" in "".join(event.text)
+    raw = (site / "promises/kz-hostile.html").read_text(encoding="utf-8")
+    assert "<script>window" not in raw and "<svg onload" not in raw
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in raw
+    assert HOSTILE_OFFICIAL.replace('"', "&#34;") in raw
+
+
+def test_pages_load_nothing_from_the_network(site):
+    for path, page in pages(site).items():
+        (csp,) = [a["content"] for tag, a in page.elements if tag == "meta" and a.get("http-equiv")]
+        assert csp.startswith("default-src 'none'; style-src 'sha256-") and "http" not in csp, path
+        html = path.read_text(encoding="utf-8")
+        assert "@import" not in html and "url(http" not in html and "//fonts." not in html
+
+
+def test_promise_page_explains_the_verdict(site):
+    page = Page(site / "promises/kz-prisoners.html")
+    text = " ".join(" ".join(page.text).split())
+    assert "2 × 4 = 8" in text  # severity × the fulfils multiplier
+    assert "The computed verdict is kept, because an event fulfils the pledge." in text
+    assert "An editorial rating of 2019-08-01 by A. Researcher says kept" in text
+    assert "Every listed prisoner was freed" in text
+    assert rows(page, "strip-data") == 3  # not-rated, then kept (computed), then kept (editorial)
+    html = page.path.read_text(encoding="utf-8")
+    strip = html.split('id="strip-data"', 1)[1]
+    assert strip.index("2019-06-30") < strip.index("2019-07-10") < strip.index("2019-08-01")
+
+
+def test_deadline_shows_in_the_verdict_over_time(site):
+    html = (site / "promises/us-budget.html").read_text(encoding="utf-8")
+    strip = html.split('id="strip-data"', 1)[1].split("</table>", 1)[0]
+    assert "<tr><td>2019-01-15</td><td>2019-03-31</td><td><span class=\"verdict verdict-not-rated\">" in strip
+    assert "<tr><td>2019-04-01</td><td>2019-09-30</td><td><span class=\"verdict verdict-broken\">" in strip
+    assert "the deadline, 2019-03, has passed" in strip
+
+
+def test_event_page_links_back_to_its_promises(site):
+    page = Page(site / "events/kz-release.html")
+    assert "../promises/kz-prisoners.html" in page.links()
+    assert "All political prisoners released" in page.text
+
+
+def test_methodology_is_the_configuration(tracker, kz):
+    config = kz / "tracker.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("stall_days = 365", "stall_days = 200")
+                      .replace("contradicts = 1", "contradicts = 3"), encoding="utf-8")
+    tracker("site", "site", "--as-of", AS_OF)
+    html = Path("site/methodology.html").read_text(encoding="utf-8")
+    assert '<span id="stall-days">200</span>' in html
+    assert '<tr><td>contradicts</td><td>against</td><td class="num">3</td>' in html
+    promise = Path("site/promises/kz-assembly-law.html").read_text(encoding="utf-8")
+    assert "3 × 3 = 9" in promise and '<strong id="score">6</strong>' in promise  # 100 × 2 / (2 + 30)
+
+
+def test_feed_lists_changes_dated_by_the_records(tracker, site):
+    tree = ET.parse(site / "feed.xml").getroot()
+    assert tree.find(f"{ATOM}updated").text == f"{AS_OF}T00:00:00Z"
+    entries = tree.findall(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert "Free political prisoners: not-rated → kept" in titles
+    assert "New evidence on Free political prisoners: All political prisoners released" in titles
+    assert "Publish the budget: not-rated → broken" in titles
+    stamps = [e.find(f"{ATOM}updated").text for e in entries]
+    assert stamps == sorted(stamps, reverse=True) and max(stamps) <= f"{AS_OF}T00:00:00Z"
+    assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)
+    tracker("site", "published", "--as-of", AS_OF, "--base-url", "https://example.github.io/kz")
+    feed = ET.parse("published/feed.xml").getroot()
+    link = feed.find(f"{ATOM}entry/{ATOM}link").get("href")
+    assert link.startswith("https://example.github.io/kz/promises/")
+
+
+def test_show_writes_the_timeline_chart(tracker, kz, site):
+    tracker("show", "kz-assembly-law", "--as-of", AS_OF, "--chart", "timeline.svg")
+    svg = Path("timeline.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    assert root.find(f"{SVG}title").text == "Timeline: Reform the law on peaceful assemblies"
+    assert "3 go against it (total weight 10)" in root.find(f"{SVG}desc").text
+    kinds = [g.get("class") for g in root.iter(f"{SVG}g") if (g.get("class") or "").startswith("mark ")]
+    assert sorted(kinds) == sorted(["mark mark-statement"] * 2 + ["mark mark-support"] * 2 + ["mark mark-against"] * 3)
+    assert svg.strip() in (site / "promises/kz-assembly-law.html").read_text(encoding="utf-8")
+
+
+def test_show_chart_of_an_event_is_refused(tracker, kz):
+    result = tracker("show", "kz-2019-09-21-dvk-rally", "--chart", "x.svg", code=1)
+    assert "is an event" in result.stderr and not Path("x.svg").exists()
+
+
+def test_a_directory_with_other_files_is_refused(tracker, kz):
+    Path("mine").mkdir()
+    Path("mine/notes.txt").write_text("my notes", encoding="utf-8")
+    result = tracker("site", "mine", "--as-of", AS_OF, code=1)
+    assert "was not made by `tracker site`" in result.stderr
+    assert [p.name for p in Path("mine").iterdir()] == ["notes.txt"]
+
+
+def test_a_rebuild_removes_only_its_own_stale_files(tracker, site):
+    (site / "CNAME").write_text("tracker.example.org\n", encoding="utf-8")
+    result = tracker("site", "site", "--as-of", AS_OF, "--country", "US")
+    assert "removed 10 stale file(s)" in result.stderr
+    assert not (site / "promises/kz-assembly-law.html").exists()
+    assert (site / "promises/us-budget.html").exists() and (site / "CNAME").read_text() == "tracker.example.org\n"
+
+
+def test_invalid_records_publish_nothing(tracker, kz):
+    path = kz / "kz/promises/kz-assembly-law.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("https://www.hrw.org", "javascript:alert(1)//"),
+                    encoding="utf-8")
+    result = tracker("site", "out", "--as-of", AS_OF, code=1)
+    assert "kz-assembly-law.toml" in result.stderr and not Path("out").exists()
+
+
+def test_bad_base_url_is_a_usage_error(tracker, kz):
+    result = tracker("site", "out", "--base-url", "javascript:alert(1)", code=2)
+    assert "--base-url" in result.stderr
+
+
+def test_site_help_has_examples(tracker):
+    assert "tracker site public --as-of 2019-09-30" in tracker("site", "--help").stdout

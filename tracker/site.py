@@ -1,0 +1,249 @@
+"""The static site: an index with the tally and filters, a page per promise and per event,
+the methodology, an Atom feed and data.json.
+
+`build` is a pure function of the records and options (never the clock), so the same
+inputs give byte-identical files and a site kept in git changes only where the records did.
+Pages load nothing from the network: the style and script are inlined and pinned by hash
+in each page's Content-Security-Policy, which also stops any script that escaping missed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import chart, render
+from .changes import Change, changes, history, spans
+from .model import STANCES, VERDICTS, Event, Records
+from .score import Assessment, Evidence, counts_by, links_by_promise, report, tally
+from .store import StoreError
+from .terminal import safe
+from .validate import check_url
+
+MANIFEST = ".tracker-site"  # lists the files a build wrote, so a rebuild removes only its own stale files
+_OWN_PATH = re.compile(r"[a-z0-9][a-z0-9.-]*(/[a-z0-9][a-z0-9.-]*)?|\.nojekyll")
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    as_of: dt.date
+    title: str = "Promise tracker"
+    country: str | None = None
+    base_url: str | None = None  # where the site will be served; makes the feed's links absolute
+
+
+# ---------------------------------------------------------------------------
+# Building: records in, {relative path: text} out.
+
+def build(records: Records, options: SiteOptions) -> dict[str, str]:
+    """Every file of the site by its path relative to the output directory."""
+    linked = links_by_promise(records)
+    assessments = report(records, options.as_of, options.country)
+    points = {a.promise.id: history(a.promise, linked.get(a.promise.id, []), records.config, options.as_of)
+              for a in assessments}
+    events = site_events(records, assessments, options)
+    env = environment()
+    common = {"site_title": options.title, "as_of": options.as_of, "style": env.loader.get_source(env, "site.css")[0]}
+    page = _page_renderer(env, common)
+    files = {"index.html": page("index.html", "", **index_context(assessments, points)),
+             "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
+                                      verdicts=VERDICTS, count=len(assessments)),
+             "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
+             "data.json": render.to_json(render.report_dict(
+                 assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
+             ".nojekyll": ""}
+    shown_events = {e.id for e in events}
+    for a in assessments:
+        files[f"promises/{a.promise.id}.html"] = page("promise.html", "../", **promise_context(
+            a, points[a.promise.id], records, shown_events))
+    shown_promises = {a.promise.id: a for a in assessments}
+    for event in events:
+        files[f"events/{event.id}.html"] = page("event.html", "../", event=event, promises=shown_promises,
+                                                 config=records.config)
+    return files
+
+
+def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
+    """Events of the chosen country by the as-of date, and any other event that is evidence on a shown promise."""
+    evidence = {e.event.id for a in assessments for e in a.evidence}
+    return sorted((e for e in records.events
+                   if e.id in evidence or (counts_by(e.date, options.as_of)
+                                           and options.country in (None, e.country))), key=lambda e: e.id)
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("tracker", "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["http_url"] = http_url
+    env.filters["num"] = lambda value: f"{value:g}"
+    return env
+
+
+def http_url(value: str) -> str | None:
+    """The URL when it is http or https, else None: the templates then print it as text, not as a link."""
+    return value if check_url(value) is None else None
+
+
+def _page_renderer(env: Environment, common: dict[str, Any]):
+    script = env.loader.get_source(env, "site.js")[0]
+
+    def page(name: str, root: str, **context: Any) -> str:
+        style = common["style"] + context.pop("extra_style", "")
+        csp = (f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; img-src data:; "
+               "base-uri 'none'; form-action 'none'")
+        # Our own style and script, not record text: marked safe so that escaping leaves them as they are.
+        return env.get_template(name).render(common, root=root, style=Markup(style), script=Markup(script), csp=csp,
+                                             **context)
+
+    return page
+
+
+def _hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+# ---------------------------------------------------------------------------
+# What each page shows.
+
+def index_context(assessments: list[Assessment], points: dict[str, list]) -> dict[str, Any]:
+    counts = tally(assessments)
+    countries = sorted({a.promise.country for a in assessments})
+    officials = sorted({a.promise.official for a in assessments})
+    topics = sorted({t.casefold() for a in assessments for t in a.promise.topics})
+    verdicts = [v for v in VERDICTS if counts[v]]
+    rows = [{"a": a, "latest": a.evidence[-1] if a.evidence else None,
+             "topics": sorted({t.casefold() for t in a.promise.topics}),
+             "classes": " ".join([f"f-verdict-{a.verdict}", f"f-country-{a.promise.country.lower()}",
+                                  f"f-official-{officials.index(a.promise.official)}"]
+                                 + [f"f-topic-{topics.index(t.casefold())}" for t in a.promise.topics])}
+            for a in assessments]
+    # Filters without JavaScript: a link to #only-X makes that anchor the :target, and this CSS hides
+    # every row without class X. Class names are built from verdicts, country codes and list positions,
+    # never from record text, so the generated CSS cannot be steered by a record.
+    keys = ([f"verdict-{v}" for v in verdicts] + [f"country-{c.lower()}" for c in countries]
+            + [f"official-{n}" for n in range(len(officials))] + [f"topic-{n}" for n in range(len(topics))])
+    extra_style = "".join(f"\n#only-{k}:target ~ table tbody tr:not(.f-{k}) {{ display: none; }}" for k in keys)
+    return {"counts": counts, "total": len(assessments), "rows": rows, "countries": countries,
+            "officials": officials, "topics": topics, "verdicts": verdicts, "keys": keys,
+            "meter": Markup(chart.meter_svg(counts)), "extra_style": extra_style + "\n"}
+
+
+def promise_context(a: Assessment, points: list, records: Records, shown_events: set[str]) -> dict[str, Any]:
+    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": render.timeline_rows(a),
+            "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
+            "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
+            "ratings": [r for r in sorted(a.promise.ratings, key=lambda r: r.date.sort_key()) if r.date.last <= a.as_of],
+            "statements": sorted((s for s in a.promise.statements if counts_by(s.date, a.as_of)),
+                                 key=lambda s: s.date.sort_key()),
+            "shown_events": shown_events}
+
+
+def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
+    severity = e.link.severity or e.event.severity
+    return {"e": e, "severity": severity, "multiplier": records.config.multipliers[e.link.stance],
+            "meaning": STANCES[e.link.stance][2]}
+
+
+def explain(a: Assessment) -> list[str]:
+    """The rules that fired, one plain sentence each, in the order the method applies them."""
+    scored = [e for e in a.evidence if e.scored]
+    support = [e for e in scored if e.side == "support"]
+    sentences = [f"Support totals {a.support:g}, the sum of the weights of {len(support)} supporting item(s); "
+                 f"against totals {a.against:g}, from {len(scored) - len(support)} item(s)."]
+    if a.score is None:
+        sentences.append("There is no score: no evidence counts yet.")
+    else:
+        sentences.append(f"Score = 100 × support ÷ (support + against) = 100 × {a.support:g} ÷ "
+                         f"{a.support + a.against:g} = {a.score}, rounded half up.")
+    context = len(a.evidence) - len(scored)
+    if context:
+        sentences.append(f"{context} event(s) happened before the pledge was made; they are shown as context "
+                         "and not scored.")
+    sentences.append(f"The computed verdict is {a.computed_verdict}, because {a.reason}.")
+    if a.rating:
+        by = f" by {a.rating.by}" if a.rating.by else ""
+        sentences.append(f"An editorial rating of {a.rating.date}{by} says {a.rating.verdict}; an editorial rating "
+                         "overrides the computed verdict, so the published verdict is "
+                         f"{a.verdict}.")
+    return sentences
+
+
+def feed_context(assessments: list[Assessment], points: dict[str, list], options: SiteOptions,
+                 common: dict[str, Any]) -> dict[str, Any]:
+    entries = sorted((c for a in assessments for c in changes(points[a.promise.id])),
+                     key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
+                     reverse=True)
+    base = options.base_url or ""
+    return common | {"entries": [feed_entry(c, base) for c in entries], "base": base,
+                     "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
+                     "updated": _stamp(options.as_of)}
+
+
+def feed_entry(c: Change, base: str) -> dict[str, Any]:
+    link = f"{base}promises/{c.promise.id}.html"
+    if c.kind == "verdict":
+        title = (f"{c.promise.title}: {c.previous} → {c.verdict}" if c.previous
+                 else f"{c.promise.title}: first verdict, {c.verdict}")
+        summary, key = f"Verdict {c.verdict}, because {c.reason}.", f"verdict-{c.date}"
+    else:
+        e = c.evidence
+        title = f"New evidence on {c.promise.title}: {e.event.title}"
+        weight = f"weight {e.weight:g}" if e.scored else "before the pledge, not scored"
+        summary, key = f"{e.event.date}: {e.event.title} ({e.link.stance}, {weight}).", f"evidence-{e.event.id}"
+    ident = f"{link}#{key}" if base else f"urn:tracker-site:{c.promise.id}:{key}"
+    # XML 1.0 forbids most control characters, which escaping alone would leave in place.
+    return {"id": ident, "title": safe(title), "summary": safe(summary), "link": link, "updated": _stamp(c.date)}
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "site"
+
+
+# ---------------------------------------------------------------------------
+# Writing the files.
+
+def write_site(outdir: Path, files: dict[str, str]) -> list[str]:
+    """Write every file atomically; remove files an earlier build wrote that this one did not. Returns those.
+
+    A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
+    """
+    manifest = outdir / MANIFEST
+    if outdir.is_dir() and any(outdir.iterdir()) and not manifest.is_file():
+        raise StoreError(f"{outdir} is not empty and was not made by `tracker site`; nothing was written. "
+                         "Give a new or empty directory")
+    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
+    for name, text in sorted(files.items()):
+        write_file(outdir / name, text)
+    stale = sorted(name for name in before if name not in files and _OWN_PATH.fullmatch(name))
+    for name in stale:
+        (outdir / name).unlink(missing_ok=True)
+    write_file(manifest, "".join(f"{name}\n" for name in sorted(files)))
+    return stale
+
+
+def write_file(path: Path, text: str) -> None:
+    """Atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
