@@ -646,6 +646,24 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
              lambda console: render_changes.steps_table(by_date, console))
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["promise", "event", "config"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a promise file, an event file or tracker.toml.
+
+    Files the tool writes name their schema in their first line (#:schema ...), which editors with a
+    TOML language server (taplo, Even Better TOML) read to check a record as it is typed.
+
+    \b
+    Examples:
+      tracker schema promise
+      tracker schema event > event.schema.json
+    """
+    from tracker.schema import shipped
+
+    click.echo(shipped(kind), nl=False)
+
+
 def main() -> None:
     cli(prog_name="tracker")
 

@@ -22,7 +22,9 @@ from typing import Any, Callable, Iterator
 import tomli
 import tomli_w
 
+from . import schema
 from .dates import PartialDate
+from .fields import RECORDS
 from .validate import check_slug
 
 TABLE_LISTS = ("statements", "ratings", "links")
@@ -188,7 +190,7 @@ def _locked(folder: Path) -> Iterator[None]:
 # ---------------------------------------------------------------------------
 # The write commands' core.
 
-CONFIG_TEXT = """\
+CONFIG_TEXT = schema.header("config") + """\
 # Settings for this records directory. The README's "Scoring method" explains each one.
 
 [scoring]
@@ -213,6 +215,21 @@ def init_records(root: Path) -> None:
         raise StoreError(f"{config} already exists; it was left as it is")
     root.mkdir(parents=True, exist_ok=True)
     create(config, CONFIG_TEXT)
+    ensure_schemas(root)
+
+
+def ensure_schemas(root: Path) -> None:
+    """Put the JSON Schemas that record files name in their first line into root/schema/, if missing.
+
+    An existing schema file is left as it is, like everything else in the records.
+    """
+    for kind in RECORDS:
+        path = root / schema.SCHEMA_FOLDER / schema.file_name(kind)
+        if not path.exists():
+            try:
+                create(path, schema.text(kind))
+            except FileExistsError:
+                pass  # another writer made it a moment ago
 
 
 def _require_records(root: Path) -> None:
@@ -230,7 +247,9 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
     def text_for(candidate: str) -> str:
         return render_document(clean({
             "id": candidate, "country": country, "official": official, "office": office, "title": title,
-            "text": text, "topics": topics, "deadline": deadline, "statements": [statement]}))
+            "text": text, "topics": topics, "deadline": deadline, "statements": [statement]}), schema.header("promise"))
+
+    ensure_schemas(root)
 
     return create_unique(root, ident or derive_id(country, date, title),
                          lambda candidate: promise_path(root, country, candidate), text_for, derived=ident is None)
@@ -247,8 +266,9 @@ def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident:
         return render_document(clean({
             "id": candidate, "country": country, "date": date, "title": title, "kind": kind, "location": location,
             "severity": severity, "sources": sources, "notes": notes, "counts": counts,
-            "links": [{"promise": promise, "stance": stance} for stance, promise in links]}))
+            "links": [{"promise": promise, "stance": stance} for stance, promise in links]}), schema.header("event"))
 
+    ensure_schemas(root)
     return create_unique(root, ident or derive_id(country, date, title),
                          lambda candidate: event_path(root, country, date, candidate), text_for,
                          derived=ident is None)

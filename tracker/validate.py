@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
+from .fields import CONFIG, EVENT, LINK, PROMISE, RATING, STATEMENT, names
 from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, parse_bytes,
                    parse_file)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
@@ -25,14 +26,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
 SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (gravest)"
 
-PROMISE_FIELDS = ("kind", "id", "country", "official", "office", "title", "text", "topics", "deadline",
-                  "statements", "ratings")
-STATEMENT_FIELDS = ("date", "sources", "quote", "venue")
-RATING_FIELDS = ("date", "verdict", "rationale", "by")
-EVENT_FIELDS = ("id", "country", "date", "title", "kind", "location", "counts", "severity", "sources",
-                "notes", "links")
-LINK_FIELDS = ("promise", "stance", "note", "severity")
-CONFIG_FIELDS = ("auto_commit", "scoring")
+# The allowed field names come from the one field table, which the JSON Schema is also built from.
+PROMISE_FIELDS, STATEMENT_FIELDS, RATING_FIELDS = names(PROMISE), names(STATEMENT), names(RATING)
+EVENT_FIELDS, LINK_FIELDS, CONFIG_FIELDS = names(EVENT), names(LINK), names(CONFIG)
 
 
 # ---------------------------------------------------------------------------
@@ -220,6 +216,7 @@ def promise_from(raw: RawFile) -> tuple[Promise | None, list[Problem]]:
     if kind != "promise":
         fields.report("kind", f"is {kind!r} but the file is in a promises/ folder", 'write kind = "promise" or move it')
     ident, country = fields.id_and_country()
+    fields.text("source_id", required=False)
     official, title = fields.text("official"), fields.text("title", one_line=True)
     office, text = fields.text("office", required=False), fields.text("text", required=False)
     topics, deadline = fields.texts("topics"), fields.date("deadline", required=False)
@@ -259,6 +256,7 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     fields = Fields(raw, raw.data)
     fields.unknown(EVENT_FIELDS)
     ident, country = fields.id_and_country()
+    fields.text("source_id", required=False)
     date, title = fields.date("date"), fields.text("title", one_line=True)
     if date is not None and str(date.year) != Path(raw.path).parts[-2]:
         fields.report("date", f"is in {date.year} but the file is in the {Path(raw.path).parts[-2]}/ folder",
