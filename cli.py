@@ -564,6 +564,182 @@ def check(app: App, as_of: dt.date | None) -> None:
         sys.exit(1)
 
 
+class Pair(click.ParamType):
+    """NAME=VALUE; with `last`, split at the last '=' (for a source's own values, which may hold one)."""
+
+    def __init__(self, metavar: str, last: bool = False) -> None:
+        self.name, self.last = metavar, last
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, tuple):
+            return value
+        if "=" not in value:
+            self.fail(f"{value!r} is not {self.name}", param, ctx)
+        name, _, rest = value.rpartition("=") if self.last else value.partition("=")
+        return name.strip(), rest.strip()
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import promises or events from a CSV or JSON file.
+
+    Every imported record keeps the row's source_id (a column you map with --field source_id=COLUMN; by
+    default the row's title), so importing the same file again creates nothing twice, and a later
+    version of the file only appends a new dated rating where a promise's status changed.
+
+    \b
+    Examples:
+      tracker import promises tracker.json --path promises --set country=US ...
+      tracker import events acled.csv --preset acled --link contradicts=kz-assembly-law
+    """
+
+
+def import_options(kind: str) -> Callable:
+    from tracker.importing import TARGETS
+
+    targets = ", ".join(TARGETS[kind])
+
+    def decorate(command: Callable) -> Callable:
+        options = [
+            click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+            click.option("--path", "json_path", metavar="KEY", help="In a JSON file, the key (or dotted path) "
+                         "of the list of rows, such as promises."),
+            click.option("--field", "fields", type=Pair("TARGET=SOURCE"), multiple=True,
+                         help=f"Fill TARGET from the column (or dotted JSON path) SOURCE; repeatable. Targets: "
+                         f"{targets}. A list field (topics, sources) may be given several times."),
+            click.option("--set", "fixed", type=Pair("FIELD=VALUE"), multiple=True,
+                         help="A value for every row where the file has none, such as country=US; repeatable."),
+            click.option("--where", type=Pair("COLUMN=VALUE"), multiple=True,
+                         help="Import only rows whose COLUMN is VALUE; repeatable (several values of one column: "
+                         "any of them)."),
+            click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing."),
+            click.option("--strict", is_flag=True, help="Write nothing if any row is refused."),
+            click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                         help="text: the IDs written, one a line; json: every row's outcome."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@import_group.command("promises")
+@import_options("promise")
+@click.option("--status-field", metavar="SOURCE", help="The column holding each promise's status.")
+@click.option("--status", "statuses", type=Pair("SOURCE=VERDICT", last=True), multiple=True,
+              help=f"What a status means as a verdict ({', '.join(VERDICTS)}); repeatable.")
+@click.option("--rating-date", type=DATE, help="The date of the ratings made from statuses.")
+@click.pass_obj
+def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[str, str], ...],
+                    rating_date: PartialDate | None, **options: Any) -> None:
+    """Import promises; a status column becomes a dated editorial rating.
+
+    \b
+    Example:
+      tracker import promises tracker.json --path promises \\
+        --field title=title --field text=description --field topics=category \\
+        --field topics=tags --field sources=sources \\
+        --set country=US --set official="Donald Trump" --set date=2016-11-08 \\
+        --status-field status --status "Achieved=kept" --status "Compromised=compromise" \\
+        --status "Broken=broken" --status "In progress=in-progress" \\
+        --status "Not started=not-rated" --rating-date 2020-01-20
+    """
+    for source, verdict in statuses:
+        if verdict not in VERDICTS:
+            raise click.BadParameter(f"{verdict!r} in {source}={verdict} is not a verdict; use one of: "
+                                     f"{', '.join(VERDICTS)}", param_hint="--status")
+    if status_field and not rating_date:
+        raise click.UsageError("--status-field needs --rating-date: the date of the ratings it makes")
+    run_import(app, "promise", {"status_field": status_field, "statuses": statuses, "rating_date": rating_date},
+               **options)
+
+
+@import_group.command("events")
+@import_options("event")
+@click.option("--preset", type=click.Choice(["acled"]), help="Map a known dataset's columns (see the README).")
+@click.option("--link", "links", type=Pair("STANCE=PROMISE_ID"), multiple=True,
+              help=f"Link every imported event to a promise; stances: {', '.join(STANCES)}; repeatable.")
+@click.pass_obj
+def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ...], **options: Any) -> None:
+    """Import events, such as an ACLED export.
+
+    \b
+    Examples:
+      tracker import events acled.csv --preset acled \\
+        --where sub_event_type="Excessive force against protesters" \\
+        --link contradicts=kz-assembly-law
+      tracker import events events.csv --field date=day --field title=what --set country=KZ
+    """
+    from tracker.presets import PRESETS
+
+    for stance, promise in links:
+        if stance not in STANCES:
+            raise click.BadParameter(f"{stance!r} is not a stance; use one of: {', '.join(STANCES)}",
+                                     param_hint="--link")
+    run_import(app, "event", {"links": links, "preset": PRESETS[preset] if preset else None}, **options)
+
+
+def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path: str | None,
+               fields: tuple[tuple[str, str], ...], fixed: tuple[tuple[str, str], ...],
+               where: tuple[tuple[str, str], ...], dry_run: bool, strict: bool, fmt: str) -> None:
+    from tracker import importing, render
+
+    for option, pairs in (("--field", fields), ("--set", fixed)):
+        for target, _ in pairs:
+            if target not in importing.TARGETS[kind]:
+                raise click.BadParameter(f"{target!r} is not a field of an imported {kind}; use one of: "
+                                         f"{', '.join(importing.TARGETS[kind])}", param_hint=option)
+    mapping = importing.Mapping(kind, fields, fixed, where=where, **extra)
+    try:
+        result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
+                                       track=lambda plans: progress(app, plans))
+    except importing.MappingError as error:
+        raise click.UsageError(str(error))
+    except importing.SourceError as error:
+        fail(str(error))
+    for outcome in result.outcomes:
+        if outcome.action == "refused":
+            app.terminal.message(f"{safe_text(str(file))}: row {outcome.row}: refused: {safe_text(outcome.message)}")
+    if result.gone:
+        app.terminal.message(f"{len(result.gone)} record(s) imported before are not in {safe_text(str(file))}; "
+                             f"they were left as they are: {', '.join(result.gone)}")
+    counts = {action: result.count(action) for action in ("created", "updated", "skipped", "refused")}
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items())
+    if result.filtered:
+        summary += f", {result.filtered} left out by --where"
+    if not result.written:
+        summary += "; nothing was written" + (" (dry run)" if dry_run else " (--strict, and rows were refused)")
+    app.terminal.message(summary)
+    if fmt == "json":
+        app.terminal.data(render.to_json({
+            "file": str(file), "dry_run": dry_run, "written": result.written, "counts": counts,
+            "filtered": result.filtered, "gone": result.gone,
+            "rows": [{"row": o.row, "action": o.action, "id": o.ident, "message": o.message or None}
+                     for o in result.outcomes]}))
+    else:
+        for outcome in result.outcomes:
+            if outcome.action in ("created", "updated"):
+                click.echo(outcome.ident)
+    if counts["refused"]:
+        sys.exit(1)
+
+
+def safe_text(text: str) -> str:
+    from tracker.terminal import safe
+
+    return safe(text)
+
+
+def progress(app: App, plans: list[Any]) -> Any:
+    """A progress bar on stderr for a long import, shown only on a terminal."""
+    if len(plans) < 200 or not sys.stderr.isatty():
+        return iter(plans)
+    from rich.progress import track
+
+    return track(plans, description="Importing", console=app.terminal.err, transient=True)
+
+
 @cli.command()
 @click.argument("rev_a", required=False, metavar="[REV_A")
 @click.argument("rev_b", required=False, metavar="[REV_B]]")

@@ -1,0 +1,176 @@
+"""`tracker import`: CSV and JSON files written for these tests, imported into real records directories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import tomli
+
+from conftest import snapshot
+
+DATA = Path(__file__).parent / "data"
+STATUSES = {"Achieved": "kept", "Compromised": "compromise", "Broken": "broken", "In progress": "in-progress",
+            "Not started": "not-rated"}
+TRACKER_OPTIONS = ["--path", "promises", "--field", "title=title", "--field", "text=description",
+                   "--field", "topics=category", "--field", "topics=tags", "--field", "sources=sources.url",
+                   "--set", "country=US", "--set", "official=Donald Trump", "--set", "date=2016-11-08",
+                   "--status-field", "status",
+                   *[arg for source, verdict in STATUSES.items() for arg in ("--status", f"{source}={verdict}")]]
+
+
+def import_tracker(tracker, year: int, *extra: str, code: int = 0):
+    return tracker("import", "promises", str(DATA / f"promise-tracker-{year}.json"), *TRACKER_OPTIONS,
+                   "--rating-date", f"{year}-12-31", *extra, code=code)
+
+
+def summary(tracker, *args: str) -> dict[str, int]:
+    return json.loads(tracker("report", "--format", "json", *args).stdout)["summary"]
+
+
+def expected_tally(year: int) -> dict[str, int]:
+    statuses = Counter(p["status"] for p in json.loads((DATA / f"promise-tracker-{year}.json").read_text())["promises"])
+    return {verdict: statuses[source] for source, verdict in STATUSES.items() if statuses[source]}
+
+
+def test_a_public_trackers_file_reproduces_its_status_tally(tracker, records):
+    result = import_tracker(tracker, 2017)
+    assert "10 created, 0 updated, 0 skipped, 0 refused" in result.stderr
+    assert len(result.stdout.split()) == 10
+    got = {verdict: n for verdict, n in summary(tracker).items() if n}
+    assert got == expected_tally(2017) == {"in-progress": 2, "compromise": 2, "broken": 2, "kept": 2, "not-rated": 2}
+    assert "0 error(s), 0 warning(s)" in tracker("check").stderr
+    (path,) = (records / "us" / "promises").glob("us-2016-11-08-build-a-wall*.toml")
+    wall = tomli.loads(path.read_text(encoding="utf-8"))
+    assert wall["source_id"] == "Build a wall on the southern border"
+    assert wall["topics"] == ["Immigration", "border", "wall"]
+    assert wall["statements"][0]["sources"] == ["https://example.org/speeches/2016-08-31"]
+    assert wall["ratings"] == [{"date": dt.date(2017, 12, 31), "verdict": "in-progress",
+                                "rationale": "Imported: the status was 'In progress' in promise-tracker-2017.json."}]
+
+
+def test_importing_the_same_file_again_changes_nothing(tracker, records):
+    import_tracker(tracker, 2017)
+    before = snapshot(records)
+    result = import_tracker(tracker, 2017)
+    assert "0 created, 0 updated, 10 skipped, 0 refused" in result.stderr
+    assert result.stdout == ""
+    assert snapshot(records) == before
+
+
+def test_a_later_version_appends_ratings_only_where_the_status_changed(tracker, records):
+    import_tracker(tracker, 2017)
+    before = snapshot(records)
+    result = import_tracker(tracker, 2018)
+    assert "1 created, 2 updated, 7 skipped, 0 refused" in result.stderr
+    assert "not in " in result.stderr and "us-2016-11-08-balance-the-federal-budget" in result.stderr
+    after = snapshot(records)
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert len(changed) == 2
+    assert [tomli.loads(after[name].decode())["source_id"] for name in changed] == [
+        "Build a wall on the southern border", "Renegotiate the trade agreement with neighbours"]
+    for name in changed:  # appended: every byte already there is kept
+        assert after[name].startswith(before[name])
+        assert after[name][len(before[name]):].decode().lstrip().startswith("[[ratings]]\ndate = 2018-12-31")
+    assert before.keys() <= after.keys()  # the dropped row's record is reported, never deleted
+    assert summary(tracker, "--as-of", "2018-06-30") == summary(tracker, "--as-of", "2017-12-31")
+    got = {verdict: n for verdict, n in summary(tracker, "--as-of", "2018-12-31").items() if n}
+    # The dropped row's promise is still in the records, with its 2017 status.
+    assert got == {"kept": 3, "compromise": 3, "broken": 2, "not-rated": 3}
+
+
+def test_dry_run_writes_nothing(tracker, records):
+    before = snapshot(records)
+    result = import_tracker(tracker, 2017, "--dry-run")
+    assert "10 created" in result.stderr and "nothing was written (dry run)" in result.stderr
+    assert snapshot(records) == before
+
+
+def test_an_unmapped_status_is_a_usage_error_naming_it(tracker, records):
+    before = snapshot(records)
+    result = tracker("import", "promises", str(DATA / "promise-tracker-2017.json"), "--path", "promises",
+                     "--field", "title=title", "--set", "country=US", "--set", "official=X", "--set", "date=2016",
+                     "--status-field", "status", "--status", "Achieved=kept", "--rating-date", "2017-12-31", code=2)
+    assert "'In progress' (2 rows)" in result.stderr and "--status" in result.stderr
+    assert snapshot(records) == before
+
+
+def test_bad_rows_are_refused_with_their_row_numbers_and_the_rest_imported(tracker, records):
+    args = ["import", "promises", str(DATA / "promises.csv"), "--field", "id=id", "--field", "country=country",
+            "--field", "official=official", "--field", "title=title", "--field", "date=made",
+            "--field", "topics=topics", "--field", "sources=source"]
+    before = snapshot(records)
+    result = tracker(*args, "--strict", code=1)
+    assert "nothing was written (--strict" in result.stderr
+    assert snapshot(records) == before
+    result = tracker(*args, code=1)
+    assert result.stdout.split() == ["kz-free-press", "kz-political-parties"]
+    assert "promises.csv: row 2: refused: statements[0].date: '2019-02-30' does not exist" in result.stderr
+    assert "promises.csv: row 3: refused: 'Kazakstan' is not an ISO 3166-1 alpha-2 country code" in result.stderr
+    assert "2 created, 0 updated, 0 skipped, 2 refused" in result.stderr
+    press = tomli.loads((records / "kz" / "promises" / "kz-free-press.toml").read_text(encoding="utf-8"))
+    assert press["topics"] == ["press", "speech"] and press["statements"][0]["date"] == "2019-06"
+
+
+def test_json_summary_lists_every_row(tracker, records):
+    data = json.loads(import_tracker(tracker, 2017, "--format", "json").stdout)
+    assert data["counts"] == {"created": 10, "updated": 0, "skipped": 0, "refused": 0}
+    assert [row["row"] for row in data["rows"]] == list(range(1, 11))
+
+
+@pytest.mark.parametrize("content, path, message", [
+    ('{"promises": [1, 2', None, "bad.json:1: is not valid JSON"),
+    ('{"promises": []}', None, "holds an object, not a list; name the list with --path (its keys: promises)"),
+    ('{"promises": []}', "pledges", "has no 'pledges' key"),
+])
+def test_an_unreadable_file_is_one_clear_line(tracker, records, content, path, message):
+    Path("bad.json").write_text(content, encoding="utf-8")
+    result = tracker("import", "promises", "bad.json", *(["--path", path] if path else []), code=1)
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def acled(tracker, *extra: str, code: int = 1):
+    return tracker("import", "events", str(DATA / "acled-kz.csv"), "--preset", "acled", *extra, code=code)
+
+
+def test_acled_preset_maps_the_export_columns(tracker, records):
+    result = acled(tracker)
+    assert "6 created, 0 updated, 0 skipped, 2 refused" in result.stderr
+    assert "row 8: refused: 'Neverland' is not an ISO 3166-1 alpha-2 country code" in result.stderr
+    assert "row 7: refused: date: '2019-13-40' has no month 13" in result.stderr
+    events = {e["id"]: e for e in json.loads(tracker("list", "events", "--format", "json").stdout)}
+    by_source = {tomli.loads(Path(records / e["path"].split("records/", 1)[1]).read_text())["source_id"]: e
+                 for e in (json.loads(tracker("show", ident, "--format", "json").stdout) for ident in events)}
+    assert sorted(by_source) == ["KAZ1001", "KAZ1002", "KAZ1003", "KAZ1004", "KAZ1005", "XKX2001"]
+    assert by_source["XKX2001"]["country"] == "XK"  # ACLED's iso is 0 for Kosovo: the name decides
+    first = by_source["KAZ1001"]
+    assert (first["country"], first["date"], first["kind"], first["location"]) == \
+        ("KZ", "2019-06-09", "protest-with-intervention", "Almaty")
+    assert first["title"] == "Protest with intervention in Almaty"
+    assert first["notes"].endswith("police detained about 500.\n\nACLED sources: Radio Free Europe; Reuters")
+    assert by_source["KAZ1003"]["date"] == "2019-09" and by_source["KAZ1003"]["counts"] == {"killed": 1}
+    assert by_source["KAZ1004"]["date"] == "2019" and by_source["KAZ1004"]["location"] == "Zhanaozen, Mangystau"
+    assert "0 created, 0 updated, 6 skipped, 2 refused" in acled(tracker).stderr
+
+
+def test_acled_filtered_and_linked_to_a_promise(tracker, kz):
+    result = acled(tracker, "--where", "sub_event_type=Excessive force against protesters",
+                   "--where", "country=Kazakhstan", "--link", "contradicts=kz-assembly-law")
+    assert "3 created, 0 updated, 0 skipped, 1 refused, 4 left out by --where" in result.stderr
+    promise = json.loads(tracker("show", "kz-assembly-law", "--as-of", "2019-12-31", "--format", "json").stdout)
+    linked = [e for e in promise["assessment"]["evidence"] if e["title"].startswith("Excessive force")]
+    # A partial date sorts by its first day.
+    assert [(e["date"], e["stance"]) for e in linked] == [("2019", "contradicts"), ("2019-06-10", "contradicts"),
+                                                          ("2019-09", "contradicts")]
+    assert "0 error(s)" in tracker("check").stderr
+
+
+def test_link_to_a_missing_promise_writes_nothing(tracker, records):
+    before = snapshot(records)
+    result = acled(tracker, "--link", "contradicts=kz-nowhere")
+    assert "--link: no promise has the ID 'kz-nowhere'" in result.stderr
+    assert snapshot(records) == before
+    assert "is not a stance" in acled(tracker, "--link", "supports=kz-nowhere", code=2).stderr
