@@ -102,11 +102,15 @@ class App:
         return commit
 
     def commit(self, paths: list[Path], message: str, root: Path | None = None) -> None:
-        """Commit exactly the files a command wrote; a refusal by git leaves them written, and says so."""
+        """Commit exactly the files a command wrote; a refusal by git leaves them written, and says so.
+
+        The schema files that a written record names in its first line go with it (unchanged ones add nothing).
+        """
         from tracker.gitrepo import GitError, commit_paths
+        from tracker.store import schema_files
 
         try:
-            sha = commit_paths(root or self.root, paths, message)
+            sha = commit_paths(root or self.root, [*paths, *schema_files(root or self.root)], message)
         except GitError as error:
             fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
@@ -616,6 +620,7 @@ def import_options(kind: str) -> Callable:
             click.option("--strict", is_flag=True, help="Write nothing if any row is refused."),
             click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                          help="text: the IDs written, one a line; json: every row's outcome."),
+            commit_option,
         ]
         for option in reversed(options):
             command = option(command)
@@ -682,7 +687,8 @@ def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ..
 
 def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path: str | None,
                fields: tuple[tuple[str, str], ...], fixed: tuple[tuple[str, str], ...],
-               where: tuple[tuple[str, str], ...], dry_run: bool, strict: bool, fmt: str) -> None:
+               where: tuple[tuple[str, str], ...], dry_run: bool, strict: bool, fmt: str,
+               commit: bool | None) -> None:
     from tracker import importing, render
 
     for option, pairs in (("--field", fields), ("--set", fixed)):
@@ -691,6 +697,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                 raise click.BadParameter(f"{target!r} is not a field of an imported {kind}; use one of: "
                                          f"{', '.join(importing.TARGETS[kind])}", param_hint=option)
     mapping = importing.Mapping(kind, fields, fixed, where=where, **extra)
+    commit = not dry_run and app.will_commit(commit)
     try:
         result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
                                        track=lambda plans: progress(app, plans))
@@ -711,6 +718,10 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
     if not result.written:
         summary += "; nothing was written" + (" (dry run)" if dry_run else " (--strict, and rows were refused)")
     app.terminal.message(summary)
+    written = [o.path for o in result.outcomes if o.action in ("created", "updated") and o.path]
+    if commit and result.written and written:
+        app.commit(written, f"Import {kind}s from {file.name}: " + ", ".join(
+            f"{n} {action}" for action, n in counts.items() if n and action in ("created", "updated")))
     if fmt == "json":
         app.terminal.data(render.to_json({
             "file": str(file), "dry_run": dry_run, "written": result.written, "counts": counts,

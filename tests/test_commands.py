@@ -40,7 +40,8 @@ def test_add_promise_writes_a_readable_file_and_prints_the_id_last(tracker, reco
                          "--quote", "We will reform it", "--venue", "Inauguration")
     assert result.stdout.splitlines()[-1] == "kz-assembly-law"
     text = (records / "kz/promises/kz-assembly-law.toml").read_text()
-    assert text.splitlines()[:3] == ['id = "kz-assembly-law"', 'country = "KZ"', 'official = "Kassym-Jomart Tokayev"']
+    assert text.splitlines()[:4] == ['#:schema ../../schema/promise.schema.json', 'id = "kz-assembly-law"',
+                                     'country = "KZ"', 'official = "Kassym-Jomart Tokayev"']
     assert 'deadline = "2020"' in text and '[[statements]]\ndate = "2019-06"' in text
     assert 'quote = "We will reform it"' in text
 

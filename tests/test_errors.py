@@ -25,8 +25,8 @@ def break_file(path: str, old: str, new: str) -> None:
 
 GOLDEN = [
     ("malformed TOML", EVENT, 'title = "About', 'title = "About\n', f"""\
-{EVENT}:4: is not valid TOML: Illegal character '\\n'
-  4 | title = "About
+{EVENT}:5: is not valid TOML: Illegal character '\\n'
+  5 | title = "About
   hint: fix the TOML syntax at that line (https://toml.io)
 """),
     ("missing field", EVENT, 'title = "About 100 detained at an opposition rally in Almaty"\n', "", f"""\
@@ -34,32 +34,32 @@ GOLDEN = [
   hint: add a line: title = "..."
 """),
     ("wrong type", EVENT, "severity = 3", 'severity = "high"', f"""\
-{EVENT}:7: severity: must be a whole number from 1 to 5, got 'high'
-  7 | severity = "high"
+{EVENT}:8: severity: must be a whole number from 1 to 5, got 'high'
+  8 | severity = "high"
   hint: severity ranks how grave an event is, from 1 (least) to 5 (gravest)
 """),
     ("impossible date", EVENT, "date = 2019-09-21", 'date = "2019-09-31"', f"""\
-{EVENT}:3: date: '2019-09-31' does not exist: 2019-09 has 30 days
-  3 | date = "2019-09-31"
+{EVENT}:4: date: '2019-09-31' does not exist: 2019-09 has 30 days
+  4 | date = "2019-09-31"
   hint: full dates are written bare (2019-09-21); partial ones quoted ("2019-06")
 """),
     ("unknown country", PROMISE, 'country = "KZ"', 'country = "QQ"', f"""\
-{PROMISE}:2: country: 'QQ' is not an ISO 3166-1 alpha-2 country code (such as KZ or US)
-  2 | country = "QQ"
+{PROMISE}:3: country: 'QQ' is not an ISO 3166-1 alpha-2 country code (such as KZ or US)
+  3 | country = "QQ"
 """),
     ("unknown promise", EVENT, 'promise = "kz-assembly-law"', 'promise = "kz-assembly-lav"', f"""\
-{EVENT}:18: links[0].promise: no promise has the ID 'kz-assembly-lav'
-  18 | promise = "kz-assembly-lav"
+{EVENT}:19: links[0].promise: no promise has the ID 'kz-assembly-lav'
+  19 | promise = "kz-assembly-lav"
   hint: add the promise first, or fix the ID
 """),
     ("severity out of range", EVENT, "severity = 3", "severity = 6", f"""\
-{EVENT}:7: severity: must be a whole number from 1 to 5, got 6
-  7 | severity = 6
+{EVENT}:8: severity: must be a whole number from 1 to 5, got 6
+  8 | severity = 6
   hint: severity ranks how grave an event is, from 1 (least) to 5 (gravest)
 """),
     ("id not the file name", EVENT, 'id = "kz-2019-09-21-dvk-rally"', 'id = "../../x"', f"""\
-{EVENT}:1: id: is '../../x' but the file is named kz-2019-09-21-dvk-rally.toml
-  1 | id = "../../x"
+{EVENT}:2: id: is '../../x' but the file is named kz-2019-09-21-dvk-rally.toml
+  2 | id = "../../x"
   hint: the ID is the file name: rename the file or fix the id
 """),
 ]
@@ -142,7 +142,7 @@ def test_append_to_a_file_that_does_not_parse_is_refused(tracker, kz):
     break_file(PROMISE, 'title = "', 'title = ""')
     before = snapshot(kz)
     result = tracker("restate", "kz-assembly-law", "--date", "2019-10", code=1)
-    assert result.stderr.startswith(f"error: {PROMISE}:5: cannot add to this file: it is not valid TOML")
+    assert result.stderr.startswith(f"error: {PROMISE}:6: cannot add to this file: it is not valid TOML")
     assert snapshot(kz) == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -174,3 +175,30 @@ def test_link_to_a_missing_promise_writes_nothing(tracker, records):
     assert "--link: no promise has the ID 'kz-nowhere'" in result.stderr
     assert snapshot(records) == before
     assert "is not a stance" in acled(tracker, "--link", "supports=kz-nowhere", code=2).stderr
+
+
+def test_snapshots_replayed_with_commit_show_every_status_change(tracker, isolated):
+    tracker("init", "--git")
+    for year in (2017, 2018):
+        import_tracker(tracker, year, "--commit")
+    log = subprocess.run(["git", "log", "--format=%s"], cwd="records", capture_output=True, text=True,
+                         check=True).stdout
+    assert log.splitlines() == ["Import promises from promise-tracker-2018.json: 1 created, 2 updated",
+                                "Import promises from promise-tracker-2017.json: 10 created",
+                                "Start a records directory in records"]
+    assert subprocess.run(["git", "status", "--porcelain"], cwd="records", capture_output=True, text=True,
+                          check=True).stdout == ""
+    assert import_tracker(tracker, 2018, "--commit").stderr.count("Committed") == 0  # nothing new, no commit
+    at_2017 = json.loads(tracker("report", "--at", "HEAD~1", "--as-of", "2018-12-31", "--format", "json").stdout)
+    assert {v: n for v, n in at_2017["summary"].items() if n} == expected_tally(2017)
+    changes = json.loads(tracker("diff", "HEAD~1", "HEAD", "--as-of", "2018-12-31", "--format", "json").stdout)
+    changed = sorted((c["verdict"]["before"] or "", c["verdict"]["after"]) for c in changes["changes"]
+                     if c["verdict_changed"])
+    assert changed == [("", "not-rated"), ("in-progress", "compromise"), ("in-progress", "kept")]
+
+
+def test_commit_outside_git_refuses_before_writing(tracker, records):
+    before = snapshot(records)
+    result = import_tracker(tracker, 2017, "--commit", code=1)
+    assert "not inside a git work tree" in result.stderr
+    assert snapshot(records) == before

@@ -71,6 +71,7 @@ class Outcome:
     action: str  # "created", "updated", "skipped" or "refused"
     ident: str | None = None
     message: str = ""
+    path: Path | None = None  # the file created or added to
 
 
 @dataclass
@@ -325,8 +326,8 @@ def plan_row(root: Path, number: int, row: dict[str, Any], mapping: Mapping, fil
     if source_id in existing:
         known = existing[source_id]
         if rating and rating["verdict"] != known.verdict:
-            return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}"), known.path,
-                         rating=rating)
+            return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}", known.path),
+                         known.path, rating=rating)
         return _Plan(Outcome(number, "skipped", known.ident))
     return plan_new(root, number, values | {"source_id": source_id}, mapping, rating, idents)
 
@@ -362,7 +363,7 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
     if why:
         return _Plan(Outcome(number, "refused", ident, why))
     idents.add(ident)
-    return _Plan(Outcome(number, "created", ident), path, text)
+    return _Plan(Outcome(number, "created", ident, path=path), path, text)
 
 
 def document(values: dict[str, Any], mapping: Mapping, rating: dict[str, Any] | None) -> dict[str, Any]:

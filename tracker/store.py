@@ -218,6 +218,11 @@ def init_records(root: Path) -> None:
     ensure_schemas(root)
 
 
+def schema_files(root: Path) -> list[Path]:
+    """The schema files in root/schema/ that are there."""
+    return [path for kind in RECORDS if (path := root / schema.SCHEMA_FOLDER / schema.file_name(kind)).is_file()]
+
+
 def ensure_schemas(root: Path) -> None:
     """Put the JSON Schemas that record files name in their first line into root/schema/, if missing.
 
