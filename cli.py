@@ -599,7 +599,7 @@ def import_group() -> None:
 
 
 def import_options(kind: str) -> Callable:
-    from tracker.importing import TARGETS
+    from tracker.fields import TARGETS
 
     targets = ", ".join(TARGETS[kind])
 

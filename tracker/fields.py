@@ -101,3 +101,13 @@ CONFIG = (
 )
 
 RECORDS = {"promise": PROMISE, "event": EVENT, "config": CONFIG}
+
+# What `tracker import` can fill, flattened: a promise's date, sources, quote and venue go to the
+# statement that made it; an event's counts are named on their own.
+LIST_TARGETS = ("topics", "sources")
+TARGETS = {
+    "promise": ("id", "source_id", "country", "official", "office", "title", "text", "topics", "deadline",
+                "date", "sources", "quote", "venue"),
+    "event": ("id", "source_id", "country", "date", "title", "kind", "location", "severity", "sources", "notes",
+              *COUNTS),
+}

@@ -25,16 +25,11 @@ from iso3166 import countries
 
 from . import schema, store
 from .dates import DateError, PartialDate, parse_date
+from .fields import LIST_TARGETS, TARGETS
 from .load import RawFile, discover, parse_file
 from .model import COUNTS, Problem
 from .validate import check_country, check_slug, event_from, load_config, promise_from
 
-LIST_TARGETS = ("topics", "sources")
-PROMISE_TARGETS = ("id", "source_id", "country", "official", "office", "title", "text", "topics", "deadline",
-                   "date", "sources", "quote", "venue")
-EVENT_TARGETS = ("id", "source_id", "country", "date", "title", "kind", "location", "severity", "sources", "notes",
-                 *COUNTS)
-TARGETS = {"promise": PROMISE_TARGETS, "event": EVENT_TARGETS}
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 
 
