@@ -50,8 +50,10 @@ def run(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise GitError("git is not installed (no `git` on PATH); install it from https://git-scm.com") from None
     if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+        # git's first line says what is wrong; the lines after it are hints on what to type next.
+        lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines()
+                 if line.strip() and not line.startswith("hint:")]
+        raise GitError(f"git {args[0]} failed: {lines[0] if lines else f'exit {done.returncode}'}")
     return done.stdout
 
 
@@ -98,7 +100,7 @@ def resolve(top: Path, revision: str) -> str:
     if revision.startswith("-"):
         raise RevisionError(f"{revision!r} is not a revision")
     try:
-        out = run(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        out = run(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except GitError:
         raise RevisionError(f"unknown revision {revision!r} in the repository at {top}; "
                             f"`git log --oneline` lists them") from None
@@ -167,7 +169,10 @@ def _blobs(top: Path, shas: list[str]) -> list[bytes]:
     blobs, at = [], 0
     for _ in shas:
         header_end = out.index(b"\n", at)
-        size = int(out[at:header_end].split()[2])
+        header = out[at:header_end].split()
+        if len(header) != 3:  # "SHA missing": an incomplete (shallow or damaged) repository
+            raise GitError(f"git cat-file: object {header[0].decode()} is missing from the repository")
+        size = int(header[2])
         blobs.append(out[header_end + 1: header_end + 1 + size])
         at = header_end + 1 + size + 1  # content is followed by a newline
     return blobs

@@ -65,13 +65,14 @@ def _pair(before: Any, after: Any) -> str:
     return show(after) if before == after else f"{show(before)} {ARROW} {show(after)}"
 
 
-def summary_line(changes: list[Change], sides: tuple[str, str], as_of: Any) -> str:
+def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as_of: Any = None) -> str:
+    """The tally of changes, and (unless a heading says it already) between what and as of when."""
     counts = summary(changes)
     names = {"verdicts_changed": "verdict(s) changed", "scores_changed": "score(s) changed",
              "added": "promise(s) added", "removed": "promise(s) removed",
              "evidence_only": "promise(s) with new evidence but the same verdict and score"}
     said = ", ".join(f"{counts[key]} {name}" for key, name in names.items() if counts[key]) or "no changes"
-    return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}"
+    return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}" if sides else f"{said}."
 
 
 def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: "Console") -> None:
@@ -93,7 +94,7 @@ def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> 
     lines = [f"### Verdicts: {_md(sides[0])} {ARROW} {_md(sides[1])}, as of {as_of}", ""]
     if not changes:
         return "\n".join(lines + ["No verdict, score or evidence changed."]) + "\n"
-    lines += [_md(summary_line(changes, sides, as_of)), "",
+    lines += [_md(summary_line(changes)), "",
               "| Promise | Verdict | Score | Evidence |", "|---|---|---|---|"]
     for c in changes:
         promise = f"**{_md(c.id)}** {_md(c.title)}" + ("" if c.kind == "changed" else f" ({c.kind})")
