@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run_tracker, snapshot
+from conftest import REPO, SHIPPED, run_tracker, snapshot
 
 PROMISE = "kz-assembly-law"
 RALLY = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
@@ -315,3 +319,59 @@ def test_no_git_is_one_line(repo, tmp_path, args):
     assert result.stderr.splitlines() == [
         "error: git is not installed (no `git` on PATH); install it from https://git-scm.com"]
     assert snapshot(repo) == before
+
+
+# ---------------------------------------------------------------------------
+# The README's session, run as written
+
+def session_after(heading: str) -> list[tuple[str, str]]:
+    """(command, its output) for each `$ command` in the first text block after heading."""
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"```text\n(.*?)```", text[text.index(heading):], re.S).group(1)
+    pairs: list[tuple[list[str], list[str]]] = []
+    continued = False
+    for line in block.splitlines():
+        if line.startswith("$ ") or continued:
+            if not continued:
+                pairs.append(([], []))
+            pairs[-1][0].append(line.removeprefix("$ "))
+            continued = line.endswith("\\")
+        else:
+            pairs[-1][1].append(line)
+    return [("\n".join(command), "\n".join(output)) for command, output in pairs]
+
+
+def test_readme_git_session_is_real(isolated, tmp_path):
+    shutil.copytree(SHIPPED, isolated / "records")  # where the walkthrough leaves it (test_readme proves that)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "tracker"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
+    shim.chmod(0o755)
+    moment = "2026-11-27T14:30:00+00:00"  # the README's run, so that its commit IDs come out the same
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO),
+           "GIT_AUTHOR_NAME": "A. Researcher", "GIT_AUTHOR_EMAIL": "researcher@example.org",
+           "GIT_COMMITTER_NAME": "A. Researcher", "GIT_COMMITTER_EMAIL": "researcher@example.org",
+           "GIT_AUTHOR_DATE": moment, "GIT_COMMITTER_DATE": moment}
+    session = session_after("### A session")
+    assert len(session) >= 8
+    for command, expected in session:
+        done = subprocess.run(["bash", "-c", "{\n" + command + "\n} 2>&1"], cwd=isolated, env=env,
+                              capture_output=True, text=True)
+        got = "\n".join(line.rstrip() for line in done.stdout.splitlines())
+        assert got == expected, f"$ {command}"
+
+
+def test_pre_commit_hook_runs_check_on_commits_that_touch_records(kz):
+    """The hook definition as pre-commit reads it: which files trigger it, and what it runs."""
+    spec = (REPO / ".pre-commit-hooks.yaml").read_text()
+    field = {key: value.strip() for key, value in re.findall(r"^\s+(\w+): (.*)$", spec, re.M)}
+    files = re.compile(field["files"])
+    for path in ("records/kz/promises/kz-assembly-law.toml", "kz/events/2019/x.toml", "records/tracker.toml"):
+        assert files.search(path), path
+    for path in ("README.md", "pyproject.toml", "records/kz/notes.toml", ".pre-commit-config.yaml"):
+        assert not files.search(path), path
+    assert (field["entry"], field["args"], field["pass_filenames"]) == ("tracker", "[check]", "false")
+    assert run_tracker("check", cwd=kz.parent).returncode == 0
+    (kz.parent / RALLY).write_text("title = \n")
+    assert run_tracker("check", cwd=kz.parent).returncode == 1
