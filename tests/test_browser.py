@@ -1,7 +1,7 @@
 """The site in a real browser: headless Chromium from the system packages, driven by Playwright.
 
 Skips, saying why, when Playwright or the browser is missing. TRACKER_SCREENSHOTS=DIR also
-saves the README's screenshots of the shipped example into DIR.
+saves the README's screenshots of the shipped example into DIR (as TRACKER_SCREENSHOTS=docs).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import SHIPPED
+from conftest import REPO, SHIPPED
 from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, make_records
 
 CHROMIUM = "/usr/bin/chromium"
@@ -176,7 +176,7 @@ def test_hostile_text_runs_nothing_and_shows_literally(url, page):
 @pytest.mark.skipif(not os.environ.get("TRACKER_SCREENSHOTS"), reason="set TRACKER_SCREENSHOTS=DIR to save them")
 def test_screenshots_of_the_shipped_example(browser, tracker, isolated):
     """The README's pictures: the shipped Kazakhstan records as of AS_OF."""
-    target = Path(os.environ["TRACKER_SCREENSHOTS"]).resolve()
+    target = REPO / os.environ["TRACKER_SCREENSHOTS"]  # a relative DIR is taken from the repository
     tracker("--records", str(SHIPPED), "site", "site", "--as-of", AS_OF, "--title", "Kazakhstan promise tracker")
     for base in serve(Path("site").resolve()):
         context = browser.new_context(viewport={"width": 1000, "height": 800})

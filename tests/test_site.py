@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from conftest import run_tracker, snapshot
+from conftest import REPO, SHIPPED, run_tracker, snapshot
 from sitecheck import (HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links,
                        make_records)
+from test_readme import shell_block_after
 
 AS_OF = "2019-09-30"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -216,3 +218,15 @@ def test_bad_base_url_is_a_usage_error(tracker, kz):
 
 def test_site_help_has_examples(tracker):
     assert "tracker site public --as-of 2019-09-30" in tracker("site", "--help").stdout
+
+
+
+def test_readme_site_command_and_output(isolated):
+    """The README's first command in "Publishing a site", run as written, says what the README shows."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Publishing a site", 1)[1]
+    command = shlex.split(shell_block_after("## Publishing a site"))
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    assert command[0] == "tracker"
+    process = run_tracker("--records", str(SHIPPED), *command[1:], cwd=isolated)
+    assert (process.returncode, process.stderr) == (0, shown)
+    assert (isolated / "public/promises/kz-assembly-law.html").is_file()
