@@ -109,7 +109,7 @@ def test_commit_outside_a_work_tree_is_refused_and_writes_nothing(tracker, kz, a
     result = tracker(*args, code=1)
     assert result.stderr.splitlines() == [
         "error: records is not inside a git work tree, so nothing can be committed; nothing was written. "
-        "Run `git init` (or `tracker init --git`), or leave out --commit"]
+        "Run `git init` (or `tracker init --git`), or write without committing (--no-commit)"]
     assert snapshot(kz) == before
 
 

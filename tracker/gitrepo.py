@@ -36,13 +36,9 @@ class Commit:
     author: str
     subject: str
 
-    @property
-    def short(self) -> str:
-        return self.sha[:10]
-
 
 def run(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """`git ARGS` in cwd; its stdout, or GitError with git's own last line of complaint."""
+    """`git ARGS` in cwd; its stdout, or GitError with the first line of git's complaint."""
     try:
         # C locale: git's messages are read below, and must not arrive translated.
         done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False,
@@ -81,7 +77,7 @@ def require_work_tree(root: Path) -> Path:
     top = top_level(root)
     if top is None:
         raise GitError(f"{root} is not inside a git work tree, so nothing can be committed; nothing was written. "
-                       f"Run `git init` (or `tracker init --git`), or leave out --commit")
+                       f"Run `git init` (or `tracker init --git`), or write without committing (--no-commit)")
     return top
 
 
@@ -165,7 +161,7 @@ def _blobs(top: Path, shas: list[str]) -> list[bytes]:
     """The content of many blobs from one `git cat-file --batch`."""
     if not shas:
         return []
-    out = run(top, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
+    out = run(top, "cat-file", "--batch", "--buffer", stdin="".join(f"{sha}\n" for sha in shas).encode())
     blobs, at = [], 0
     for _ in shas:
         header_end = out.index(b"\n", at)
