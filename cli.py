@@ -834,6 +834,49 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
 
 
 @cli.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "sqlite"]), default="json", show_default=True,
+              help="json or csv: promises, events and links files in the directory OUT; sqlite: the database "
+              "file OUT.")
+@click.option("--country", type=COUNTRY, help="Only promises and events of this country.")
+@click.option("--official", help="Only promises by officials whose name contains this, and events linked to them.")
+@click.option("--topic", help="Only promises with this topic tag, and events linked to them.")
+@as_of_option("Compute the sqlite verdicts table as of the end of this day (YYYY-MM-DD).")
+@click.option("--force", is_flag=True, help="Replace output files that exist already.")
+@click.pass_obj
+def export(app: App, out: Path, fmt: str, country: str | None, official: str | None, topic: str | None,
+           as_of: dt.date | None, force: bool) -> None:
+    """Export the records (or a filtered part) for spreadsheets, pandas, SQLite and Datasette.
+
+    Refuses (exit 1) if any record is invalid, and never replaces an existing file without --force.
+    The paths written are printed on stdout.
+
+    \b
+    Examples:
+      tracker export --format csv out/
+      tracker export --format json --country KZ kz-json/
+      tracker export --format sqlite records.db --as-of 2019-09-30 && datasette records.db
+    """
+    from tracker import exporting
+    from tracker.score import report as score
+
+    as_of = as_of or dt.date.today()
+    records = app.load(as_of)
+    chosen = exporting.select(records, country, official, topic)
+    if fmt == "sqlite":
+        filters = {"country": country, "official": official, "topic": topic}
+        exporting.write_sqlite(out, chosen, records, score(records, as_of, country, official, topic), as_of,
+                               filters, force)
+        paths = [out]
+    else:
+        paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force)
+    app.terminal.message(f"Wrote {len(chosen.promises)} promises, {len(chosen.events)} events and "
+                         f"{len(chosen.links)} links to {out}" + (f" (verdicts as of {as_of})" if fmt == "sqlite" else ""))
+    for path in paths:
+        click.echo(path)
+
+
+@cli.command()
 @click.argument("kind", type=click.Choice(["promise", "event", "config"]))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a promise file, an event file or tracker.toml.

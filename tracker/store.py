@@ -127,6 +127,17 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
     raise StoreError(f"no free ID near {ident!r}; give one with --id")
 
 
+def replace(path: Path, text: str) -> None:
+    """Write a generated file (an export) atomically, replacing any file of that name."""
+    temp = _temp_with(path.parent, text)
+    try:
+        os.replace(temp, path)
+    except OSError:
+        os.unlink(temp)
+        raise
+    _sync_dir(path.parent)
+
+
 def append(path: Path, key: str, entry: dict[str, Any]) -> None:
     """Add one [[key]] table at the end of a record, keeping every byte already there."""
     with _locked(path.parent):
