@@ -39,8 +39,8 @@ class DateType(click.ParamType):
 class CheckedText(click.ParamType):
     """Text that a check function from the core accepts (it returns why not, or None)."""
 
-    def __init__(self, name: str, check_name: str, upper: bool = False) -> None:
-        self.name, self.check_name, self.upper = name, check_name, upper
+    def __init__(self, name: str, check_name: str, upper: bool = False, complete: str | None = None) -> None:
+        self.name, self.check_name, self.upper, self.complete = name, check_name, upper, complete
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         from tracker import validate
@@ -50,10 +50,23 @@ class CheckedText(click.ParamType):
             self.fail(why, param, ctx)
         return value.upper() if self.upper else value
 
+    def shell_complete(self, ctx: click.Context, param: Any, incomplete: str) -> list[Any]:
+        """Tab completion: the IDs in the records directory (--records, as given before), or country codes."""
+        from click.shell_completion import CompletionItem
+
+        from tracker.complete import candidates
+
+        if self.complete is None:
+            return []
+        root = ctx.find_root().params.get("root") or Path("records")
+        return [CompletionItem(value, help=help) for value, help in candidates(self.complete, root, incomplete)]
+
 
 DATE, DAY = DateType(), DateType(full=True)
-COUNTRY = CheckedText("CC", "check_country", upper=True)
+COUNTRY = CheckedText("CC", "check_country", upper=True, complete="country")
 SLUG = CheckedText("ID", "check_slug")
+PROMISE_ID = CheckedText("ID", "check_slug", complete="promise")
+RECORD_ID = CheckedText("ID", "check_slug", complete="record")
 URL = CheckedText("URL", "check_url")
 SEVERITY = click.IntRange(1, 5)
 
@@ -274,7 +287,7 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
 
 
 @cli.command()
-@click.argument("promise_id", type=SLUG, metavar="ID")
+@click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--date", type=DATE, help="When it was restated.")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @click.option("--quote", help="The words used.")
@@ -347,12 +360,12 @@ def add_event(app: App, country: str | None, date: PartialDate | None, title: st
 for _count in COUNTS:
     add_event = click.option(f"--{_count}", type=click.IntRange(min=0), help=f"How many people were {_count}.")(add_event)
 for _stance in STANCES:
-    add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=SLUG, multiple=True, metavar="ID",
+    add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="ID",
                              help=f"Link: {STANCES[_stance][2]}.")(add_event)
 
 
 @cli.command()
-@click.argument("promise_id", type=SLUG, metavar="ID")
+@click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--verdict", type=click.Choice(VERDICTS), help="The editorial verdict.")
 @click.option("--date", type=DATE, help="When the verdict was reached.")
 @click.option("--rationale", help="Why, in a sentence or two.")
@@ -425,7 +438,7 @@ def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> 
 
 
 @cli.command()
-@click.argument("record_id", type=SLUG, metavar="ID")
+@click.argument("record_id", type=RECORD_ID, metavar="ID")
 @as_of_option("Show the promise as it stood at the end of this day (YYYY-MM-DD).")
 @format_option("table", "json")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -546,8 +559,10 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
 
 @cli.command()
 @as_of_option("Warn about dates after this day (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: each problem on stderr, for people; json: every problem on stdout, for other tools.")
 @click.pass_obj
-def check(app: App, as_of: dt.date | None) -> None:
+def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     """Validate every record; print each problem as path:line: message.
 
     Exits 1 if there are errors; warnings alone (unknown fields, future dates) exit 0.
@@ -556,11 +571,20 @@ def check(app: App, as_of: dt.date | None) -> None:
     Examples:
       tracker check
       tracker --records ~/kazakhstan-records check
+      tracker check --format json | jq '.problems[] | select(.level == "error")'
     """
-    records = app.load(as_of or dt.date.today(), strict=False)
-    for problem in records.problems:
-        app.terminal.problem(problem)
+    from tracker import render
+
+    as_of = as_of or dt.date.today()
+    records = app.load(as_of, strict=False)
     errors, warnings = len(records.errors), len(records.problems) - len(records.errors)
+    if fmt == "json":
+        app.terminal.data(render.to_json({
+            "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
+            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in records.problems]}))
+    else:
+        for problem in records.problems:
+            app.terminal.problem(problem)
     summary = (f"{len(records.promises)} promises and {len(records.events)} events checked: "
                f"{errors} error(s), {warnings} warning(s)")
     app.terminal.message(summary)
@@ -795,7 +819,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
 
 
 @cli.command()
-@click.argument("promise_id", type=SLUG, metavar="ID")
+@click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
               "or a linked event's file, with the commit's date, author and subject.")
 @click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD). Default: "

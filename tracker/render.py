@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .dates import PartialDate
-from .model import STANCES, VERDICTS, Event, Promise
+from .model import STANCES, VERDICTS, Event, Problem, Promise
 from .score import Assessment, tally
 from .terminal import safe
 
@@ -83,6 +83,11 @@ def event_dict(e: Event) -> dict[str, Any]:
             "location": e.location, "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
             "notes": e.notes, "links": [{"promise": l.promise, "stance": l.stance, "note": l.note,
                                          "severity": l.severity} for l in e.links], "path": e.path}
+
+
+def problem_dict(p: Problem) -> dict[str, Any]:
+    return {"path": p.path, "line": p.line, "level": p.level, "message": p.message, "hint": p.hint,
+            "excerpt": p.excerpt}
 
 
 # ---------------------------------------------------------------------------

@@ -42,9 +42,9 @@ class Terminal:
     def _console(self, stream: Any) -> "Console":
         from rich.console import Console
 
-        # --color forces colour even when piped; --no-color (or NO_COLOR, read by Rich) turns it off.
-        return Console(file=stream, markup=False, highlight=False, emoji=False,
-                       force_terminal=True if self.color else None,
+        # --color forces colour even when piped; --no-color turns off every escape sequence (even bold, and
+        # even with FORCE_COLOR set); NO_COLOR, read by Rich, turns off colour.
+        return Console(file=stream, markup=False, highlight=False, emoji=False, force_terminal=self.color,
                        no_color=None if self.color is None else not self.color)
 
     @cached_property
