@@ -128,7 +128,7 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
 
 
 def replace(path: Path, text: str) -> None:
-    """Write a generated file (an export) atomically, replacing any file of that name."""
+    """Write a file atomically over any file of that name: a reader sees the old text or the new, never part."""
     temp = _temp_with(path.parent, text)
     try:
         os.replace(temp, path)
@@ -144,13 +144,7 @@ def append(path: Path, key: str, entry: dict[str, Any]) -> None:
         old = path.read_text(encoding="utf-8")
         new = old + ("" if old.endswith("\n") else "\n") + table_entry(key, entry)
         _check_append(path, old, new, key)
-        temp = _temp_with(path.parent, new)
-        try:
-            os.replace(temp, path)
-        except OSError:
-            os.unlink(temp)
-            raise
-        _sync_dir(path.parent)
+        replace(path, new)
 
 
 def _check_append(path: Path, old: str, new: str, key: str) -> None:
