@@ -380,3 +380,11 @@ def test_pre_commit_hook_runs_check_on_commits_that_touch_records(kz):
     assert run_tracker("check", cwd=kz.parent).returncode == 0
     (kz.parent / RALLY).write_text("title = \n")
     assert run_tracker("check", cwd=kz.parent).returncode == 1
+
+
+def test_writing_without_commit_needs_no_git(kz, tmp_path):
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    result = run_tracker("add-event", "--country", "KZ", "--date", "2019-09-25", "--title", "x", "--id", "kz-x",
+                         cwd=kz.parent, env={"PATH": str(empty)})
+    assert (result.returncode, result.stdout) == (0, "kz-x\n")
