@@ -8,6 +8,7 @@ bytes are readable TOML.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -46,9 +47,9 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         rel = os.path.relpath(path, root).split(os.sep)
         if rel == [CONFIG_NAME] or not path.endswith(".toml"):
             continue
-        if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
-            problems.append(Problem(path, "is a link to a file outside the records directory; it was not read",
-                                    hint="replace the link with the file itself"))
+        outside = link_outside(path, real_root)
+        if outside:
+            problems.append(outside)
             continue
         kind = kind_of_place(rel)
         if kind is None:
@@ -80,6 +81,14 @@ def _walk(top: str) -> Iterator[str]:
                 yield entry.path
 
 
+def link_outside(path: str, real_root: str) -> Problem | None:
+    """A Problem if path is a link leading out of the records (it could expose any file on the machine)."""
+    if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+        return Problem(path, "is a link to a file outside the records directory; it was not read",
+                       hint="replace the link with the file itself")
+    return None
+
+
 def _inside(path: str, root: str) -> bool:
     return os.path.commonpath([path, root]) == root
 
@@ -87,15 +96,24 @@ def _inside(path: str, root: str) -> bool:
 def parse_file(path: str, kind: str) -> RawFile | Problem:
     """Read and parse one file, or say in one Problem why it cannot be read."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            return Problem(path, f"is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record; it was not read",
-                           hint="a record is a few hundred bytes; split long notes into their own files")
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or device would block or never end; git cannot hold one, so it is never a record.
+            return Problem(path, "is not a regular file; it was not read", hint="records are plain text files")
+        if info.st_size > MAX_BYTES:
+            return _too_big(path, info.st_size)
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_BYTES + 1)  # the file may have grown since stat
     except OSError as error:
         return Problem(path, f"cannot be read: {error.strerror}")
+    if len(data) > MAX_BYTES:
+        return _too_big(path, len(data))
     return parse_bytes(path, kind, data)
+
+
+def _too_big(path: str, size: int) -> Problem:
+    return Problem(path, f"is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record; it was not read",
+                   hint="a record is a few hundred bytes; split long notes into their own files")
 
 
 def parse_bytes(path: str, kind: str, data: bytes) -> RawFile | Problem:
@@ -118,9 +136,11 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
     try:
         return RawFile(path, kind, text, tomli.loads(text))
     except tomli.TOMLDecodeError as error:
+        twice = error.msg.startswith(("Cannot overwrite", "Cannot declare", "Cannot mutate"))
         return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno,
                        excerpt=excerpt(text, error.lineno),
-                       hint="fix the TOML syntax at that line (https://toml.io)")
+                       hint="this key or table is already given above; keep one of them" if twice
+                       else "fix the TOML syntax at that line (https://toml.io)")
     except RecursionError:
         return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
 from .fields import CONFIG, EVENT, LINK, PROMISE, RATING, STATEMENT, names
-from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, parse_bytes,
-                   parse_file)
+from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
+                   parse_bytes, parse_file)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -108,6 +109,9 @@ class Fields:
     def report(self, key: str | None, message: str, hint: str | None = None, level: str = "error") -> None:
         # A missing top-level field has no line of its own; one in a [[table]] points at its header.
         line = None if key is None and self.table is None else find_line(self.raw.text, self.table, self.index, key)
+        if line is None and self.table is not None:
+            # An inline table (links = [{...}]) has no header: point at the key that holds it.
+            line = find_line(self.raw.text, None, None, self.table.split(".")[0])
         where = f"{key}" if self.table is None else f"{self.table}[{self.index}].{key}" if self.index is not None \
             else f"{self.table}.{key}"
         prefix = f"{where}: " if key else ""
@@ -370,14 +374,20 @@ def _link_problem(event: Event, index: int, message: str, hint: str) -> Problem:
 
 
 def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date) -> list[Problem]:
-    problems = [Problem(e.path, f"date {e.date} is after {as_of}; it is not counted until then",
-                        level="warning") for e in events if e.date.first > as_of]
+    problems = [_future(e.path, None, None, e.date, as_of) for e in events if e.date.first > as_of]
     for promise in promises:
-        for item in (*promise.statements, *promise.ratings):
-            if item.date.first > as_of:
-                problems.append(Problem(promise.path, f"date {item.date} is after {as_of}; it is not counted until then",
-                                        level="warning"))
+        for table, items in (("statements", promise.statements), ("ratings", promise.ratings)):
+            problems.extend(_future(promise.path, table, index, item.date, as_of)
+                            for index, item in enumerate(items) if item.date.first > as_of)
     return problems
+
+
+def _future(path: str, table: str | None, index: int | None, date: PartialDate, as_of: dt.date) -> Problem:
+    text = _text_of(path)
+    line = find_line(text, table, index, "date")
+    where = f"{table}[{index}].date" if table else "date"
+    return Problem(path, f"{where}: {date} is after {as_of}; it is not counted until then", line,
+                   "a date after the as-of date is allowed; make sure it is not a typo", excerpt(text, line), level="warning")
 
 
 def _text_of(path: str) -> str:
@@ -413,6 +423,9 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     path = root / CONFIG_NAME
     if not path.is_file():
         raise RecordsError(f"{root}: not a records directory (no {CONFIG_NAME}); create one with `tracker init {root}`")
+    outside = link_outside(str(path), os.path.realpath(root))
+    if outside:
+        return Config(), [outside]
     parsed = parse_file(str(path), "config")
     if isinstance(parsed, Problem):
         return Config(), [parsed]
