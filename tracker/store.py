@@ -25,6 +25,8 @@ import tomli_w
 from . import schema
 from .dates import PartialDate
 from .fields import RECORDS
+from .load import RawFile, parse_file
+from .model import Problem
 from .validate import check_slug
 
 TABLE_LISTS = ("statements", "ratings", "links")
@@ -116,7 +118,7 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
     for attempt in range(1, 1000):
         candidate = ident if attempt == 1 else f"{ident}-{attempt}"
         if find_record(root, candidate) is None:
-            path = place(candidate)
+            path = within(root, place(candidate))
             try:
                 create(path, text_for(candidate))
                 return candidate, path
@@ -141,30 +143,53 @@ def replace(path: Path, text: str) -> None:
 def append(path: Path, key: str, entry: dict[str, Any]) -> None:
     """Add one [[key]] table at the end of a record, keeping every byte already there."""
     with _locked(path.parent):
-        old = path.read_text(encoding="utf-8")
+        record = _read_record(path)
+        old = record.text
         new = old + ("" if old.endswith("\n") else "\n") + table_entry(key, entry)
-        _check_append(path, old, new, key)
+        _check_append(path, record.data, new, key)
         replace(path, new)
 
 
-def _check_append(path: Path, old: str, new: str, key: str) -> None:
+def _read_record(path: Path) -> RawFile:
+    """The record as the loader reads it (size, encoding, TOML), or a refusal."""
+    parsed = parse_file(str(path), "promise")
+    if isinstance(parsed, Problem):
+        where = f"{path}:{parsed.line}" if parsed.line else str(path)
+        raise StoreError(f"{where}: cannot add to this file: it {parsed.message}; run `tracker check`")
+    return parsed
+
+
+def within(root: Path, path: Path) -> Path:
+    """path, unless it is a link or lies under one that leads out of the records directory."""
+    real_root = os.path.realpath(root)
+    if path.is_symlink() or os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
+        raise StoreError(f"{path} leads outside the records directory through a link; nothing was written")
+    return path
+
+
+def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> None:
     """The appended text must parse and add exactly one entry, or nothing is written."""
     try:
-        before, after = tomli.loads(old), tomli.loads(new)
-    except tomli.TOMLDecodeError as error:
-        raise StoreError(f"{path}:{error.lineno}: cannot add to this file: it is not valid TOML "
-                         f"({error.msg}); run `tracker check`") from None
-    if not isinstance(after.get(key), list) or len(after[key]) != len(before.get(key, [])) + 1:
+        after = tomli.loads(new)
+    except (tomli.TOMLDecodeError, RecursionError):
+        after = {}
+    had = before.get(key, [])
+    if not isinstance(had, list) or not isinstance(after.get(key), list) or len(after[key]) != len(had) + 1:
         raise StoreError(f"{path}: cannot add a [[{key}]] table: the file writes {key} another way; "
-                         f"write it as [[{key}]] tables") from None
+                         f"write it as [[{key}]] tables")
 
 
 def _temp_with(folder: Path, text: str) -> str:
     """A synced temporary file in folder (hidden, so no reader takes it for a record)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
+        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
     handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
     except BaseException:
@@ -299,7 +324,7 @@ def append_to_promise(root: Path, ident: str, key: str, entry: dict[str, Any]) -
     found = find_record(root, ident)
     if found is None or found[1] != "promise":
         raise StoreError(f"no promise has the ID {ident!r} in {root}; nothing was written")
-    append(found[0], key, entry)
+    append(within(root, found[0]), key, entry)
     return found[0]
 
 
