@@ -7,10 +7,12 @@ revision, the files) is the caller's business.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from .dates import PartialDate
 from .model import Rating
 from .score import Assessment, Evidence, counts_by
+
 
 @dataclass(frozen=True)
 class Change:
@@ -53,7 +55,7 @@ def evidence_key(evidence: Evidence) -> tuple[str, str, float, bool]:
     return (evidence.event.id, evidence.link.stance, evidence.weight, evidence.scored)
 
 
-def _minus(these: tuple, those: tuple, key=lambda item: item) -> tuple:
+def _minus(these: tuple, those: tuple, key: Callable[[Any], Any] = lambda item: item) -> tuple:
     """Items of these that are not in those (by key), in their order."""
     known = {key(item) for item in those}
     return tuple(item for item in these if key(item) not in known)
