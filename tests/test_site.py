@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -230,3 +231,14 @@ def test_readme_site_command_and_output(isolated):
     process = run_tracker("--records", str(SHIPPED), *command[1:], cwd=isolated)
     assert (process.returncode, process.stderr) == (0, shown)
     assert (isolated / "public/promises/kz-assembly-law.html").is_file()
+
+
+def test_a_rebuild_rewrites_only_what_changed(tracker, site):
+    for path in site.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    tracker("restate", "us-budget", "--date", "2019-02-01", "--venue", "Budget speech")
+    tracker("site", "site", "--as-of", AS_OF)
+    changed = sorted(str(p.relative_to(site)) for p in site.rglob("*")
+                     if p.is_file() and p.stat().st_mtime != 1_000_000_000)
+    assert changed == ["data.json", "promises/us-budget.html"]
+    assert "Budget speech" in (site / "promises/us-budget.html").read_text(encoding="utf-8")

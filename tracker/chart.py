@@ -215,7 +215,8 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
     for m in marks:
         r = min(4 + 1.5 * math.sqrt(m.weight), 12) if m.weight else 6
         lane = {"support": "up", "against": "down"}.get(m.kind, "mid")
-        x = max(left + (m.day - first).days * scale, placed.get(lane, -100) + 2 * r + 2)
+        # Marks on one side that would overlap move right; at the edge they stack (the table has them all).
+        x = min(max(left + (m.day - first).days * scale, placed.get(lane, -100) + 2 * r + 2), right)
         placed[lane] = x
         length = max(reach * m.weight / heaviest, 14) if lane != "mid" else 0
         y = middle - length if lane == "up" else middle + length

@@ -55,7 +55,7 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": env.loader.get_source(env, "site.css")[0]}
     page = _page_renderer(env, common)
-    files = {"index.html": page("index.html", "", **index_context(assessments, points)),
+    files = {"index.html": page("index.html", "", **index_context(assessments)),
              "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
                                       verdicts=VERDICTS, count=len(assessments)),
              "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
@@ -115,7 +115,7 @@ def _hash(text: str) -> str:
 # ---------------------------------------------------------------------------
 # What each page shows.
 
-def index_context(assessments: list[Assessment], points: dict[str, list]) -> dict[str, Any]:
+def index_context(assessments: list[Assessment]) -> dict[str, Any]:
     counts = tally(assessments)
     countries = sorted({a.promise.country for a in assessments})
     officials = sorted({a.promise.official for a in assessments})
@@ -227,12 +227,22 @@ def write_site(outdir: Path, files: dict[str, str]) -> list[str]:
                          "Give a new or empty directory")
     before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
     for name, text in sorted(files.items()):
-        write_file(outdir / name, text)
+        _update(outdir / name, text)
     stale = sorted(name for name in before if name not in files and _OWN_PATH.fullmatch(name))
     for name in stale:
         (outdir / name).unlink(missing_ok=True)
-    write_file(manifest, "".join(f"{name}\n" for name in sorted(files)))
+    _update(manifest, "".join(f"{name}\n" for name in sorted(files)))
     return stale
+
+
+def _update(path: Path, text: str) -> None:
+    """Write unless the file already holds text: unchanged files keep their times, and a rebuild is quick."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return
+    except OSError:
+        pass
+    write_file(path, text)
 
 
 def write_file(path: Path, text: str) -> None:
