@@ -894,8 +894,9 @@ def export(app: App, out: Path, fmt: str, country: str | None, official: str | N
         paths = [out]
     else:
         paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force)
+    as_of_note = f" (verdicts as of {as_of})" if fmt == "sqlite" else ""
     app.terminal.message(f"Wrote {len(chosen.promises)} promises, {len(chosen.events)} events and "
-                         f"{len(chosen.links)} links to {out}" + (f" (verdicts as of {as_of})" if fmt == "sqlite" else ""))
+                         f"{len(chosen.links)} links to {out}{as_of_note}")
     for path in paths:
         click.echo(path)
 

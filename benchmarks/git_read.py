@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tracker.schema import header
+
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org", "NO_COLOR": "1"}
@@ -37,14 +39,14 @@ def build(root: Path, promises: int, events: int) -> None:
     for n in range(promises):
         path = root / "kz" / "promises" / f"p-{n}.toml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f'id = "p-{n}"\ncountry = "KZ"\nofficial = "Official {n % 50}"\ntitle = "Pledge {n}"\n\n'
-                        f'[[statements]]\ndate = 2019-06-01\nsources = ["https://example.org/{n}"]\n')
+        path.write_text(header("promise") + f'id = "p-{n}"\ncountry = "KZ"\nofficial = "Official {n % 50}"\n'
+                        f'title = "Pledge {n}"\n\n[[statements]]\ndate = 2019-06-01\nsources = ["https://example.org/{n}"]\n')
     for n in range(events):
         path = root / "kz" / "events" / "2019" / f"e-{n}.toml"
         path.parent.mkdir(parents=True, exist_ok=True)
         stance = ("contradicts", "consistent", "advances")[n % 3]
-        path.write_text(f'id = "e-{n}"\ncountry = "KZ"\ndate = 2019-{n % 12 + 1:02d}-15\ntitle = "Event {n}"\n'
-                        f'severity = {n % 5 + 1}\n\n[[links]]\npromise = "p-{n % promises}"\nstance = "{stance}"\n')
+        path.write_text(header("event") + f'id = "e-{n}"\ncountry = "KZ"\ndate = 2019-{n % 12 + 1:02d}-15\n'
+                        f'title = "Event {n}"\nseverity = {n % 5 + 1}\n\n[[links]]\npromise = "p-{n % promises}"\nstance = "{stance}"\n')
 
 
 def main() -> None:

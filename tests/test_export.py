@@ -51,7 +51,8 @@ def test_sqlite_joins_give_the_reports_verdicts(tracker, db):
 
 
 def test_sqlite_has_keys_indexes_and_partial_date_ranges(db):
-    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                              "AND sql IS NOT NULL")}
     assert {"events_country_date", "links_promise", "statements_promise", "verdicts_verdict"} <= indexes
     foreign = {table: {row[2] for row in db.execute(f"PRAGMA foreign_key_list({table})")}
                for table in ("links", "statements", "ratings", "topics", "verdicts", "event_sources")}

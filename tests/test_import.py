@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import pty
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import tomli
 
-from conftest import snapshot
+from conftest import REPO, snapshot
 
 DATA = Path(__file__).parent / "data"
 STATUSES = {"Achieved": "kept", "Compromised": "compromise", "Broken": "broken", "In progress": "in-progress",
@@ -202,3 +205,47 @@ def test_commit_outside_git_refuses_before_writing(tracker, records):
     result = import_tracker(tracker, 2017, "--commit", code=1)
     assert "not inside a git work tree" in result.stderr
     assert snapshot(records) == before
+
+
+def rows_csv(path: Path, count: int) -> None:
+    lines = ["id,title,date"] + [f"r{n},Event number {n},2019-05-{n % 28 + 1:02d}" for n in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_on_a_terminal(cwd: Path, *args: str) -> tuple[str, str, int]:
+    """Run tracker with stderr on a pseudo-terminal (as a person at a shell), stdout piped."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=secondary, text=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80"})
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    out = process.stdout.read()
+    return out, seen.decode(errors="replace"), process.wait()
+
+
+@pytest.mark.parametrize("rows, bar", [(250, True), (20, False)])
+def test_progress_bar_on_a_terminal_for_long_inputs_only(records, rows, bar):
+    rows_csv(Path("events.csv"), rows)
+    out, err, code = run_on_a_terminal(Path.cwd(), "import", "events", "events.csv", "--field", "title=title",
+                                       "--field", "date=date", "--field", "source_id=id", "--set", "country=KZ")
+    assert code == 0, err
+    assert len(out.split()) == rows  # stdout stays clean data
+    assert ("Importing" in err) == bar
+    assert f"{rows} created" in err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tracker, records):
+    rows_csv(Path("events.csv"), 250)
+    result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=date",
+                     "--set", "country=KZ")
+    assert result.stderr == "250 created, 0 updated, 0 skipped, 0 refused\n"

@@ -55,7 +55,8 @@ def iso_dates(value, key=""):
 
 def test_dates_are_iso_8601(tracker, kz):
     tracker("rate", "kz-assembly-law", "--verdict", "compromise", "--date", "2020-05-25", "--rationale", "New law")
-    outputs = [tracker("report", "--format", "json").stdout, tracker("show", "kz-assembly-law", "--format", "json").stdout,
+    outputs = [tracker("report", "--format", "json").stdout,
+               tracker("show", "kz-assembly-law", "--format", "json").stdout,
                tracker("list", "events", "--format", "json").stdout]
     dates = [d for text in outputs for d in iso_dates(json.loads(text))]
     assert len(dates) > 15 and all(isinstance(d, str) and ISO.fullmatch(d) for d in dates), dates

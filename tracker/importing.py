@@ -283,6 +283,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     if any(p.path for p in plans):
         store.ensure_schemas(root)
     result.outcomes = [apply(plan) for plan in track(plans)]
+    store.sync_folders(o.path for o in result.outcomes if o.action == "created" and o.path)
     result.written = True
     return result
 
@@ -423,7 +424,7 @@ def apply(plan: _Plan) -> Outcome:
     outcome = plan.outcome
     try:
         if outcome.action == "created":
-            store.create(plan.path, plan.text)
+            store.create(plan.path, plan.text, sync_folder=False)  # import_file syncs each folder once
         elif outcome.action == "updated":
             store.append(plan.path, "ratings", plan.rating)
     except FileExistsError:

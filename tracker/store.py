@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import tomli
 import tomli_w
@@ -102,15 +102,25 @@ def clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v not in (None, (), [], {})}
 
 
-def create(path: Path, text: str) -> None:
-    """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer)."""
+def create(path: Path, text: str, sync_folder: bool = True) -> None:
+    """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer).
+
+    A caller writing many files may leave sync_folder off and call sync_folders once at the end.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_with(path.parent, text)
     try:
         os.link(temp, path)
     finally:
         os.unlink(temp)
-    _sync_dir(path.parent)
+    if sync_folder:
+        _sync_dir(path.parent)
+
+
+def sync_folders(paths: Iterable[Path]) -> None:
+    """Make the new names of these files durable: one sync per folder, however many files it holds."""
+    for folder in sorted({path.parent for path in paths}):
+        _sync_dir(folder)
 
 
 def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str], derived: bool) -> tuple[str, Path]:
