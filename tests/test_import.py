@@ -249,3 +249,14 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tracker, records):
     result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=date",
                      "--set", "country=KZ")
     assert result.stderr == "250 created, 0 updated, 0 skipped, 0 refused\n"
+
+
+def test_a_country_folder_linked_out_of_the_records_is_never_written_through(tracker, records, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (records / "kz").symlink_to(outside, target_is_directory=True)
+    rows_csv(Path("events.csv"), 2)
+    result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=date",
+                     "--set", "country=KZ", code=1)
+    assert "row 1: refused: " in result.stderr and "leads outside the records directory" in result.stderr
+    assert list(outside.iterdir()) == []

@@ -322,6 +322,8 @@ def plan_row(root: Path, number: int, row: dict[str, Any], mapping: Mapping, fil
     if source_id in existing:
         known = existing[source_id]
         if rating and rating["verdict"] != known.verdict:
+            if why := outside(root, known.path):
+                return _Plan(Outcome(number, "refused", known.ident, why))
             return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}", known.path),
                          known.path, rating=rating)
         return _Plan(Outcome(number, "skipped", known.ident))
@@ -355,7 +357,7 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
     path = store.promise_path(root, country, ident) if mapping.kind == "promise" \
         else store.event_path(root, country, date, ident)
     text = store.render_document(fields, schema.header(mapping.kind))
-    why = problems_in(path, mapping.kind, text)
+    why = problems_in(path, mapping.kind, text) or outside(root, path)
     if why:
         return _Plan(Outcome(number, "refused", ident, why))
     idents.add(ident)
@@ -404,6 +406,15 @@ def _free(base: str, idents: set[str]) -> str:
     while (candidate := base if attempt == 1 else f"{base}-{attempt}") in idents:
         attempt += 1
     return candidate
+
+
+def outside(root: Path, path: Path) -> str:
+    """Why path may not be written (a link out of the records directory), or nothing."""
+    try:
+        store.within(root, path)
+    except store.StoreError as error:
+        return str(error)
+    return ""
 
 
 def problems_in(path: Path, kind: str, text: str) -> str:
