@@ -134,3 +134,15 @@ def test_invalid_records_export_nothing(tracker, kz):
     before = snapshot(Path.cwd())
     tracker("export", "--format", "sqlite", "out.db", code=1)
     assert snapshot(Path.cwd()) == before
+
+
+def test_imported_records_keep_their_source_id_in_every_format(tracker, records):
+    data = Path(__file__).parent / "data" / "acled-kz.csv"
+    tracker("import", "events", str(data), "--preset", "acled", "--where", "event_id_cnty=KAZ1003")
+    tracker("export", "--format", "sqlite", "out.db")
+    tracker("export", "--format", "csv", "out")
+    tracker("export", "--format", "json", "out-json")
+    with sqlite3.connect("out.db") as connection:
+        assert connection.execute("SELECT source_id, date, killed FROM events").fetchall() == [("KAZ1003", "2019-09", 1)]
+    assert [row["source_id"] for row in csv.DictReader(open("out/events.csv", newline=""))] == ["KAZ1003"]
+    assert [e["source_id"] for e in json.loads(Path("out-json/events.json").read_text())] == ["KAZ1003"]

@@ -22,9 +22,9 @@ from .render import event_dict, promise_dict, to_csv, to_json
 from .score import Assessment, matches, weight
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
-                   "statements", "sources", "latest_rating", "latest_rating_date", "path")
+                   "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")
 EVENT_COLUMNS = ("id", "country", "date", "kind", "title", "location", "severity", *COUNTS, "sources", "notes",
-                 "path")
+                 "path", "source_id")
 LINK_COLUMNS = ("event", "promise", "stance", "note", "severity", "weight")
 
 
@@ -61,12 +61,13 @@ def promise_row(p: Promise) -> dict[str, Any]:
             "text": p.text, "topics": list(p.topics), "deadline": _str(p.deadline), "made": str(p.made),
             "statements": len(p.statements), "sources": list(dict.fromkeys(u for s in p.statements for u in s.sources)),
             "latest_rating": ratings[-1].verdict if ratings else None,
-            "latest_rating_date": str(ratings[-1].date) if ratings else None, "path": p.path}
+            "latest_rating_date": str(ratings[-1].date) if ratings else None, "path": p.path,
+            "source_id": p.source_id}
 
 
 def event_row(e: Event) -> dict[str, Any]:
     return {k: v for k, v in event_dict(e).items() if k not in ("counts", "links")} | \
-        {name: e.counts.get(name) for name in COUNTS}
+        {name: e.counts.get(name) for name in COUNTS} | {"source_id": e.source_id}
 
 
 def link_row(e: Event, link: Link, records: Records) -> dict[str, Any]:
@@ -82,8 +83,9 @@ def as_files(fmt: str, chosen: Selection, records: Records) -> dict[str, str]:
     """File name -> text, for --format json or csv."""
     links = [link_row(e, link, records) for e, link in chosen.links]
     if fmt == "json":
-        promises = [promise_dict(p) for p in chosen.promises]
-        events = [{k: v for k, v in event_dict(e).items() if k != "links"} for e in chosen.events]
+        promises = [promise_dict(p) | {"source_id": p.source_id} for p in chosen.promises]
+        events = [{k: v for k, v in event_dict(e).items() if k != "links"} | {"source_id": e.source_id}
+                  for e in chosen.events]
         return {"promises.json": to_json(promises) + "\n", "events.json": to_json(events) + "\n",
                 "links.json": to_json(links) + "\n"}
     return {"promises.csv": to_csv([promise_row(p) for p in chosen.promises], PROMISE_COLUMNS),
@@ -112,7 +114,8 @@ PRAGMA foreign_keys = ON;
 CREATE TABLE export (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE promises (
     id TEXT PRIMARY KEY, country TEXT NOT NULL, official TEXT NOT NULL, office TEXT, title TEXT NOT NULL,
-    text TEXT, deadline TEXT, deadline_last TEXT, made TEXT NOT NULL, made_first TEXT NOT NULL, path TEXT);
+    text TEXT, deadline TEXT, deadline_last TEXT, made TEXT NOT NULL, made_first TEXT NOT NULL, path TEXT,
+    source_id TEXT);
 CREATE TABLE topics (
     promise_id TEXT NOT NULL REFERENCES promises(id), topic TEXT NOT NULL, PRIMARY KEY (promise_id, topic));
 CREATE TABLE statements (
@@ -128,7 +131,7 @@ CREATE TABLE ratings (
 CREATE TABLE events (
     id TEXT PRIMARY KEY, country TEXT NOT NULL, date TEXT NOT NULL, date_first TEXT NOT NULL,
     date_last TEXT NOT NULL, title TEXT NOT NULL, kind TEXT, location TEXT, severity INTEGER NOT NULL,
-    {", ".join(f"{name} INTEGER" for name in COUNTS)}, notes TEXT, path TEXT);
+    {", ".join(f"{name} INTEGER" for name in COUNTS)}, notes TEXT, path TEXT, source_id TEXT);
 CREATE TABLE event_sources (event_id TEXT NOT NULL REFERENCES events(id), url TEXT NOT NULL);
 CREATE TABLE links (
     event_id TEXT NOT NULL REFERENCES events(id), promise_id TEXT NOT NULL REFERENCES promises(id),
@@ -143,6 +146,7 @@ CREATE INDEX statements_promise ON statements(promise_id);
 CREATE INDEX statement_sources_statement ON statement_sources(statement_id);
 CREATE INDEX ratings_promise ON ratings(promise_id);
 CREATE INDEX events_country_date ON events(country, date_first);
+CREATE INDEX events_source_id ON events(source_id);
 CREATE INDEX event_sources_event ON event_sources(event_id);
 CREATE INDEX links_promise ON links(promise_id);
 CREATE INDEX verdicts_verdict ON verdicts(verdict);
@@ -181,7 +185,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
     for p in chosen.promises:
         _insert(db, "promises", (p.id, p.country, p.official, p.office, p.title, p.text, _str(p.deadline),
                                  p.deadline.last.isoformat() if p.deadline else None, str(p.made),
-                                 p.made.first.isoformat(), p.path))
+                                 p.made.first.isoformat(), p.path, p.source_id))
         db.executemany("INSERT OR IGNORE INTO topics VALUES (?, ?)", [(p.id, t) for t in p.topics])
         for s in p.statements:
             cursor = db.execute("INSERT INTO statements (promise_id, date, date_first, date_last, quote, venue) "
@@ -192,7 +196,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
                        [(p.id, *_dates(r.date), r.verdict, r.rationale, r.by) for r in p.ratings])
     for e in chosen.events:
         _insert(db, "events", (e.id, e.country, *_dates(e.date), e.title, e.kind, e.location, e.severity,
-                               *(e.counts.get(name) for name in COUNTS), e.notes, e.path))
+                               *(e.counts.get(name) for name in COUNTS), e.notes, e.path, e.source_id))
         db.executemany("INSERT INTO event_sources VALUES (?, ?)", [(e.id, u) for u in e.sources])
     db.executemany("INSERT INTO links VALUES (:event, :promise, :stance, :note, :severity, :weight)",
                    [link_row(e, link, records) for e, link in chosen.links])

@@ -53,6 +53,7 @@ class Promise:
     deadline: PartialDate | None = None
     ratings: tuple[Rating, ...] = ()
     path: str = ""
+    source_id: str | None = None  # the row it was imported from, in its own dataset
 
     @property
     def made(self) -> PartialDate:
@@ -82,6 +83,7 @@ class Event:
     notes: str | None = None
     links: tuple[Link, ...] = ()
     path: str = ""
+    source_id: str | None = None  # the row it was imported from, in its own dataset
 
 
 @dataclass(frozen=True)

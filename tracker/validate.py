@@ -220,7 +220,7 @@ def promise_from(raw: RawFile) -> tuple[Promise | None, list[Problem]]:
     if kind != "promise":
         fields.report("kind", f"is {kind!r} but the file is in a promises/ folder", 'write kind = "promise" or move it')
     ident, country = fields.id_and_country()
-    fields.text("source_id", required=False)
+    source_id = fields.text("source_id", required=False)
     official, title = fields.text("official"), fields.text("title", one_line=True)
     office, text = fields.text("office", required=False), fields.text("text", required=False)
     topics, deadline = fields.texts("topics"), fields.date("deadline", required=False)
@@ -235,7 +235,7 @@ def promise_from(raw: RawFile) -> tuple[Promise | None, list[Problem]]:
     if any(p.is_error for p in fields.problems) or country is None:
         return None, fields.problems
     return Promise(ident, country, official, title, statements, office, text, topics, deadline, ratings,
-                   raw.path), fields.problems
+                   raw.path, source_id), fields.problems
 
 
 def _statement(fields: Fields) -> Statement | None:
@@ -260,7 +260,7 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     fields = Fields(raw, raw.data)
     fields.unknown(EVENT_FIELDS)
     ident, country = fields.id_and_country()
-    fields.text("source_id", required=False)
+    source_id = fields.text("source_id", required=False)
     date, title = fields.date("date"), fields.text("title", one_line=True)
     if date is not None and str(date.year) != Path(raw.path).parts[-2]:
         fields.report("date", f"is in {date.year} but the file is in the {Path(raw.path).parts[-2]}/ folder",
@@ -271,7 +271,7 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT) or 1
     links = tuple(filter(None, (_link(fields.child("links", i, d)) for i, d in fields.table_list("links"))))
     event = Event(ident, country, date, title, kind, fields.text("location", required=False), _counts(fields),
-                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path)
+                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path, source_id)
     if any(p.is_error for p in fields.problems) or country is None:
         return None, fields.problems
     return event, fields.problems
