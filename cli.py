@@ -668,7 +668,7 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
     Example:
       tracker import promises tracker.json --path promises \\
         --field title=title --field text=description --field topics=category \\
-        --field topics=tags --field sources=sources \\
+        --field topics=tags --field sources=sources.url \\
         --set country=US --set official="Donald Trump" --set date=2016-11-08 \\
         --status-field status --status "Achieved=kept" --status "Compromised=compromise" \\
         --status "Broken=broken" --status "In progress=in-progress" \\
