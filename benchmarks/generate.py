@@ -1,0 +1,177 @@
+"""Write a large, realistic records directory, file for file as `tracker` itself would write it.
+
+Every file is rendered by tracker.store's own functions: a promise as `add-promise`
+writes it, followed by the [[statements]] and [[ratings]] tables that `restate`
+and `rate` would have appended, in date order; an event as `add-event` writes it.
+The directory is created by `tracker init`'s own code. The same seed gives the
+same bytes.
+
+    python -m benchmarks.generate /tmp/big --promises 2000 --events 100000 --countries 150 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from iso3166 import countries_by_alpha2
+
+from tracker.dates import PartialDate
+from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS
+from tracker.store import clean, derive_id, event_path, init_records, promise_path, render_document, table_entry
+
+OFFICIALS = ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Jürgen Müller", "José Ramírez Peña",
+             "Nguyễn Thị Hương", "محمد الأمين", "张伟", "Αλέξης Παπαδόπουλος", "Zoë Ó Briain", "Şebnem Yılmaz",
+             "Łukasz Wróbel", "Ngozi Okonkwo", "Ana Lúcia Gonçalves", "Søren Kierkegård", "Aigerim Nurlanqyzy",
+             "Priya Raghunathan", "Дмитрий Соколов", "Kwame Mensah", "Ahmad Farhādī", "Ines Ćosić")
+OFFICES = ("President", "Prime Minister", "Minister of the Interior", "Mayor of the capital", "Prosecutor General",
+           "Minister of Justice", None)
+PLEDGES = ("Reform the law on peaceful assemblies", "Release all political prisoners",
+           "End prior approval for protests", "Stop the detention of journalists",
+           "Decriminalise defamation", "Register independent trade unions", "Close the pre-trial detention centre",
+           "Allow independent election observers", "Repeal the foreign-agents law", "Protect the right to strike")
+TOPICS = ("assembly", "expression", "press", "elections", "detention", "labour", "judiciary")
+PLACES = ("Almaty", "Nur-Sultan", "Kraków", "São Paulo", "İstanbul", "Ho Chi Minh City", "Москва", "Zürich",
+          "Québec", "Reykjavík", "Tiranë", "Bogotá", "Dakar", "Łódź", "Ciudad Juárez", "Tbilisi", "Αθήνα")
+HAPPENINGS = {
+    "detention": "{n} detained at a protest in {place}",
+    "fine": "{n} protesters fined after a march in {place}",
+    "violence": "Police disperse a rally in {place}; {n} injured",
+    "legal-change": "Parliament passes amendments on assemblies ({place} session)",
+    "statement": "Officials restate the pledge in {place}",
+    "permitted-protest": "Rally of {n} allowed in {place} without detentions",
+}
+STANCE_WEIGHTS = {"contradicts": 50, "consistent": 20, "advances": 15, "partly-fulfills": 5, "breaks": 5,
+                  "fulfills": 5}
+SOURCES = ("https://www.hrw.org/news/{y}/{m:02d}/{d:02d}/{slug}", "https://www.amnesty.org/en/latest/{slug}-{y}/",
+           "https://rus.azattyq.org/a/{slug}/{y}.html", "https://example-monitor.org/reports/{y}/{slug}")
+FIRST_YEAR, LAST_YEAR = 2015, 2025
+
+
+class Generator:
+    """All the random choices, from one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.used: set[str] = set()
+
+    def date(self, first: int, last: int) -> PartialDate:
+        """Mostly full dates; about one in eight gives only the month, one in fifty only the year."""
+        year, month, day = self.random.randint(first, last), self.random.randint(1, 12), self.random.randint(1, 28)
+        roll = self.random.random()
+        return PartialDate(year) if roll < 0.02 else PartialDate(year, month) if roll < 0.14 \
+            else PartialDate(year, month, day)
+
+    def later(self, date: PartialDate) -> PartialDate:
+        return self.date(min(date.year + 1, LAST_YEAR), min(date.year + 3, LAST_YEAR))
+
+    def unique(self, ident: str) -> str:
+        """As `tracker` does for a derived ID: the first free of ident, ident-2, ident-3, …"""
+        candidate, attempt = ident, 1
+        while candidate in self.used:
+            attempt += 1
+            candidate = f"{ident}-{attempt}"
+        self.used.add(candidate)
+        return candidate
+
+    def sources(self, date: PartialDate, slug: str) -> list[str]:
+        chosen = self.random.sample(SOURCES, self.random.randint(1, 3))
+        return [s.format(y=date.year, m=date.month or 1, d=date.day or 1, slug=slug) for s in chosen]
+
+    def promise(self, root: Path, country: str) -> str:
+        made = self.date(FIRST_YEAR, 2022)
+        pledge = self.random.choice(PLEDGES)
+        ident = self.unique(derive_id(country, made, pledge))
+        official = self.random.choice(OFFICIALS)
+        fields = clean({
+            "id": ident, "country": country, "official": official, "office": self.random.choice(OFFICES),
+            "title": pledge, "text": f"{pledge}, as promised by {official}." if self.random.random() < 0.5 else None,
+            "topics": tuple(self.random.sample(TOPICS, self.random.randint(1, 2))),
+            "deadline": self.later(made) if self.random.random() < 0.2 else None,
+            "statements": [self.statement(made, ident)]})
+        additions = [("statements", self.statement(self.later(made), ident))
+                     for _ in range(self.random.choice((0, 0, 0, 1, 1, 2)))]
+        if self.random.random() < 0.1:
+            additions.append(("ratings", self.rating(self.later(made))))
+        additions.sort(key=lambda pair: pair[1]["date"].sort_key())
+        text = render_document(fields) + "".join(table_entry(key, entry) for key, entry in additions)
+        write(promise_path(root, country, ident), text)
+        return ident
+
+    def statement(self, date: PartialDate, slug: str) -> dict[str, Any]:
+        quote = "We will “guarantee” this right.\nNo one will be punished for peaceful protest." \
+            if self.random.random() < 0.3 else None
+        venue = self.random.choice(("Inaugural address", "State-of-the-nation address", "Press conference", None))
+        return {"date": date, "sources": tuple(self.sources(date, slug)), "quote": quote, "venue": venue}
+
+    def rating(self, date: PartialDate) -> dict[str, Any]:
+        return {"date": date, "verdict": self.random.choice(VERDICTS[:4]),
+                "rationale": "The law was signed but keeps prior approval in all but name.",
+                "by": self.random.choice(("A. Researcher", "Ж. Исаева", None))}
+
+    def event(self, root: Path, country: str, promises: list[str]) -> None:
+        date = self.date(FIRST_YEAR, LAST_YEAR)
+        kind = self.random.choice(EVENT_KINDS)
+        number = self.random.choice((3, 12, 40, 100, 250))
+        place = self.random.choice(PLACES)
+        title = HAPPENINGS[kind].format(n=number, place=place)
+        ident = self.unique(derive_id(country, date, title))
+        counts = {name: self.random.randint(0, number) for name in self.random.sample(COUNTS[:3], 2)} \
+            if kind in ("detention", "fine", "violence") else {}
+        linked = self.random.sample(promises, min(len(promises), self.random.choice((1, 1, 2, 2, 3, 4))))
+        stances = self.random.choices(tuple(STANCE_WEIGHTS), weights=tuple(STANCE_WEIGHTS.values()), k=len(linked))
+        assert set(stances) <= set(STANCES)
+        fields = clean({
+            "id": ident, "country": country, "date": date, "title": title, "kind": kind, "location": place,
+            "severity": self.random.randint(1, 5), "sources": tuple(self.sources(date, ident)),
+            "notes": "Lawyers were denied access.\nRelatives were told only after two days."
+            if self.random.random() < 0.2 else None,
+            "counts": counts, "links": [{"promise": p, "stance": s} for p, s in zip(linked, stances)]})
+        write(event_path(root, country, date, ident), render_document(fields))
+
+
+def write(path: Path, text: str) -> None:
+    """Written as store writes a record (UTF-8, LF), without the per-file fsync a fresh scratch corpus needs not."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def generate(root: Path, promises: int, events: int, countries: int, seed: int) -> None:
+    """A records directory at root with the given number of promises and events over `countries` countries."""
+    generator = Generator(seed)
+    codes = sorted(generator.random.sample(sorted(countries_by_alpha2), countries))
+    # A few countries hold most of the records, as in real monitoring: weights fall off as 1/rank.
+    weights = [1 / rank for rank in range(1, len(codes) + 1)]
+    init_records(root)
+    owners = codes[:promises] + generator.random.choices(codes, weights=weights, k=max(0, promises - len(codes)))
+    by_country: dict[str, list[str]] = {}
+    for country in owners:
+        by_country.setdefault(country, []).append(generator.promise(root, country))
+    places = sorted(by_country)
+    for country in generator.random.choices(places, weights=[len(by_country[c]) for c in places], k=events):
+        generator.event(root, country, by_country[country])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory", type=Path, help="where to write the records (must not exist yet)")
+    parser.add_argument("--promises", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--countries", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.directory.exists() and any(args.directory.iterdir()):
+        parser.error(f"{args.directory} exists and is not empty; give a new directory")
+    if not 1 <= args.countries <= len(countries_by_alpha2) or args.promises < 1 or args.events < 0:
+        parser.error(f"need 1 to {len(countries_by_alpha2)} countries, at least one promise, and no fewer than 0 events")
+    generate(args.directory, args.promises, args.events, args.countries, args.seed)
+    print(f"{args.directory}: {args.promises} promises and {args.events} events in {args.countries} countries",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
