@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 _PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -25,11 +26,12 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
 
-    @property
+    # Scoring asks each date for its first and last day again and again; they are worked out once.
+    @cached_property
     def first(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
 
-    @property
+    @cached_property
     def last(self) -> dt.date:
         month = self.month or 12
         day = self.day or calendar.monthrange(self.year, month)[1]
@@ -54,12 +56,20 @@ class PartialDate:
         return f"{self.year:04d}"
 
 
+# Thousands of records share each date: one object per date keeps memory and the parse cache small.
+_SHARED: dict[PartialDate, PartialDate] = {}
+
+
+def _shared(date: PartialDate) -> PartialDate:
+    return _SHARED.setdefault(date, date)
+
+
 def parse_date(value: object) -> PartialDate:
     """Read a TOML date or a ``YYYY[-MM[-DD]]`` string."""
     if isinstance(value, dt.datetime):
         raise DateError(f"{value.isoformat()} has a time; give a date only, as YYYY-MM-DD")
     if isinstance(value, dt.date):
-        return PartialDate(value.year, value.month, value.day)
+        return _shared(PartialDate(value.year, value.month, value.day))
     if not isinstance(value, str):
         raise DateError(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {type_name(value)}")
     match = _PATTERN.fullmatch(value.strip())
@@ -74,7 +84,7 @@ def parse_date(value: object) -> PartialDate:
         length = calendar.monthrange(year, month)[1]
         if not 1 <= day <= length:
             raise DateError(f"{value!r} does not exist: {year}-{month:02d} has {length} days")
-    return PartialDate(year, month, day)
+    return _shared(PartialDate(year, month, day))
 
 
 def parse_day(value: str) -> dt.date:
