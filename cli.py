@@ -78,6 +78,7 @@ SEVERITY = click.IntRange(1, 5)
 class App:
     root: Path
     color: bool | None
+    cache: bool = True
 
     @functools.cached_property
     def terminal(self):  # -> tracker.terminal.Terminal
@@ -91,7 +92,8 @@ class App:
         from tracker.gitrepo import records_at
         from tracker.validate import load_records
 
-        records = records_at(self.root, at, as_of) if at else load_records(self.root, as_of)
+        records = records_at(self.root, at, as_of) if at \
+            else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
         if strict and records.errors:
             for problem in records.problems:
                 self.terminal.problem(problem)
@@ -195,9 +197,11 @@ class TrackerGroup(click.Group):
               help="The records directory.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal, "
               "off when piped or when NO_COLOR is set).")
+@click.option("--no-cache", is_flag=True, help="Parse every record file again, without reading or writing "
+              "the parse cache (RECORDS/.tracker-cache).")
 @click.version_option(__version__, "--version", prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, color: bool | None) -> None:
+def cli(ctx: click.Context, root: Path, color: bool | None, no_cache: bool) -> None:
     """Hold officials to their word: record pledges and events, and score whether promises are kept.
 
     Each promise and each event is a small TOML file under the records directory.
@@ -208,8 +212,9 @@ def cli(ctx: click.Context, root: Path, color: bool | None) -> None:
       tracker report --country KZ
       tracker report --as-of 2019-09-30 --format json
       tracker check
+      tracker --no-cache report
     """
-    ctx.obj = App(root, color)
+    ctx.obj = App(root, color, cache=not no_cache)
 
 
 @cli.command()
@@ -220,7 +225,8 @@ def cli(ctx: click.Context, root: Path, color: bool | None) -> None:
 def init(app: App, directory: Path | None, git: bool) -> None:
     """Create a records directory with a tracker.toml of default settings.
 
-    DIRECTORY defaults to --records. An existing tracker.toml is never overwritten.
+    DIRECTORY defaults to --records. An existing tracker.toml is never overwritten. A .gitignore
+    keeps the parse cache (.tracker-cache/) out of git.
 
     \b
     Examples:
@@ -234,13 +240,13 @@ def init(app: App, directory: Path | None, git: bool) -> None:
     root = directory or app.root
     if git:
         gitrepo.check_git()  # before anything is written
-    init_records(root)
+    created = init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
     if git:
         top = gitrepo.init(root)
         app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
         # Committed at once, so that every later revision is a records directory that `--at` can read.
-        app.commit([root / "tracker.toml"], f"Start a records directory in {root}", root)
+        app.commit(created, f"Start a records directory in {root}", root)
 
 
 @cli.command("add-promise")

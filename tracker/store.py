@@ -249,13 +249,20 @@ breaks = 4
 """
 
 
-def init_records(root: Path) -> None:
+def init_records(root: Path) -> list[Path]:
+    """Create tracker.toml, the schemas and a .gitignore for the cache; the settings files it made."""
+    from .cache import gitignore_rule
+
     config = root / "tracker.toml"
     if config.exists():
         raise StoreError(f"{config} already exists; it was left as it is")
     root.mkdir(parents=True, exist_ok=True)
     create(config, CONFIG_TEXT)
     ensure_schemas(root)
+    if (root / ".gitignore").exists():  # a .gitignore someone wrote is theirs: left alone
+        return [config]
+    create(root / ".gitignore", gitignore_rule())
+    return [config, root / ".gitignore"]
 
 
 def schema_files(root: Path) -> list[Path]:

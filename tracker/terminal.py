@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
+from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .model import Problem
 
@@ -70,6 +71,19 @@ class Terminal:
             self.err.print(f"  {problem.line} | {safe(problem.excerpt)}", soft_wrap=True, style="dim")
         if problem.hint:
             self.err.print(f"  hint: {safe(problem.hint)}", soft_wrap=True, style="dim")
+
+    @contextmanager
+    def progress(self, total: int) -> Iterator[Callable[[], None]]:
+        """A progress bar for reading `total` files, on stderr and only when stderr is a terminal."""
+        if not sys.stderr.isatty():
+            yield lambda: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("Reading records"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=self.err, transient=True) as bar:
+            task = bar.add_task("read", total=total)
+            yield lambda: bar.advance(task)
 
     def data(self, text: str) -> None:
         """Machine-readable output, exactly as given."""

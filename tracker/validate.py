@@ -10,10 +10,11 @@ import datetime as dt
 import difflib
 import os
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from iso3166 import countries_by_alpha2
 
@@ -202,7 +203,7 @@ class Fields:
                 self.report("country", why)
                 country = None
             else:
-                country = country.upper()
+                country = sys.intern(country.upper())  # shared by thousands of records
                 folder = Path(self.raw.path).parts[-4 if self.raw.kind == "event" else -3]
                 if folder.upper() != country:
                     self.report("country", f"is {country} but the file is in the {folder}/ folder",
@@ -296,7 +297,9 @@ def _link(fields: Fields) -> Link | None:
                       (f"did you mean {close[0]!r}? " if close else "") + f"use one of: {', '.join(STANCES)}")
         stance = None
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT)
-    return Link(promise, stance, fields.text("note", required=False), severity) if promise and stance else None
+    if not (promise and stance):
+        return None
+    return Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
 
 
 # ---------------------------------------------------------------------------
@@ -398,24 +401,74 @@ def _text_of(path: str) -> str:
         return ""
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A file that is not simply a valid record: what it yielded (if anything) and what is wrong with it."""
+
+    path: str
+    kind: str  # "promise" or "event", by the file's place
+    parsed: bool  # readable TOML: it takes part in the checks of IDs across files
+    record: Promise | Event | None
+    problems: tuple[Problem, ...]
+
+
+# A file on its own yields either a record with no problems (nearly always), or a Checked.
+FileResult = Promise | Event | Checked
+
+
+def check_raw(raw: RawFile) -> FileResult:
+    """Validate one parsed file on its own (rules across files come later, in cross_check)."""
+    record, problems = (promise_from if raw.kind == "promise" else event_from)(raw)
+    if record is not None and not problems:
+        return record
+    return Checked(raw.path, raw.kind, True, record, tuple(problems))
+
+
+def check_file(path: str, kind: str) -> FileResult:
+    parsed = parse_file(path, kind)
+    return Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
+
+
 def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
     """Validate every parsed file and the rules across them."""
+    return assemble([check_raw(raw) for raw in raws], problems, config, as_of)
+
+
+def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
+    """Records from every file's own result, with the rules across files applied."""
     promises: list[Promise] = []
     events: list[Event] = []
-    paths: dict[str, list[str]] = {}
     problems = list(problems)
-    for raw in raws:
-        paths.setdefault(Path(raw.path).stem, []).append(raw.path)
-        record, found = (promise_from if raw.kind == "promise" else event_from)(raw)
-        problems.extend(found)
-        if isinstance(record, Promise):
-            promises.append(record)
-        elif isinstance(record, Event):
-            events.append(record)
-    promise_files = {Path(raw.path).stem for raw in raws if raw.kind == "promise"}
-    problems.extend(cross_check(promises, events, paths, promise_files, as_of))
+    parsed: list[tuple[str, str]] = []  # (path, kind) of every file that was readable TOML
+    for result in results:
+        if isinstance(result, Checked):
+            problems.extend(result.problems)
+            if result.parsed:
+                parsed.append((result.path, result.kind))
+            result = result.record
+        elif isinstance(result, Promise):
+            parsed.append((result.path, "promise"))
+        elif isinstance(result, Event):
+            parsed.append((result.path, "event"))
+        if isinstance(result, Promise):
+            promises.append(result)
+        elif isinstance(result, Event):
+            events.append(result)
+    stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
+    promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
+    problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of))
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems))
+
+
+def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each ID that more than one file has, with those files."""
+    twice = {stem for stem, count in Counter(stems).items() if count > 1}
+    by_id: dict[str, list[str]] = {}
+    for stem, (path, _) in zip(stems, parsed):
+        if stem in twice:
+            by_id.setdefault(stem, []).append(path)
+    return by_id
 
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
@@ -432,19 +485,22 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     return config_from(parsed)
 
 
-def load_records(root: Path, as_of: dt.date) -> Records:
-    """load → validate: every record under root, with every problem found."""
+def load_records(root: Path, as_of: dt.date, cache: bool = True,
+                 progress: Callable[[int], Any] | None = None) -> Records:
+    """load → validate: every record under root, with every problem found.
+
+    With cache, files unchanged since the last load are not parsed again (see tracker.cache).
+    progress(total) is a context manager yielding an advance() callable, for long loads.
+    """
+    from .cache import FileCache, check_each, few_collections
+
     config, problems = load_config(root)
     found, layout_problems = discover(root)
     problems.extend(layout_problems)
-    raws: list[RawFile] = []
-    for path, kind in found:
-        parsed = parse_file(path, kind)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-        else:
-            raws.append(parsed)
-    return build(raws, problems, config, as_of)
+    with few_collections():
+        results = FileCache(root).checked(found, check_file, progress) if cache \
+            else check_each(found, check_file, progress)
+        return assemble(results, problems, config, as_of)
 
 
 def validate_files(files: Iterable[tuple[str, bytes]], problems: list[Problem], as_of: dt.date, where: str,

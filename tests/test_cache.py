@@ -1,0 +1,218 @@
+"""The parse cache: warm runs reuse unchanged files, and nothing stale or foreign is ever trusted."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import SHIPPED, run_tracker
+from tracker.cache import FOLDER, MARGIN_NS, FileCache
+from tracker.load import discover
+from tracker.validate import check_file
+
+PROMISE = Path("kz/promises/kz-assembly-law.toml")
+RALLY = Path("kz/events/2019/kz-2019-09-21-dvk-rally.toml")
+REPORT = ("report", "--as-of", "2019-09-30", "--format", "json")
+
+
+@pytest.fixture(scope="module")
+def aged_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Copies of the shipped records whose files are old enough to be cached.
+
+    A file is cached only once its times are MARGIN_NS in the past, and a file's change time
+    cannot be set, so the copies are made once per module and then waited for once."""
+    base = tmp_path_factory.mktemp("aged")
+    copies = [base / f"records-{n}" for n in range(16)]
+    for copy in copies:
+        shutil.copytree(SHIPPED, copy, ignore=shutil.ignore_patterns(FOLDER))
+    time.sleep(MARGIN_NS / 1e9 + 0.2)
+    return iter(copies)
+
+
+@pytest.fixture
+def aged(aged_pool: Iterator[Path], isolated: Path) -> Path:
+    """An aged copy of the shipped records, at ./records (moved, so every file keeps its stamps)."""
+    target = isolated / "records"
+    os.rename(next(aged_pool), target)
+    return target
+
+
+def parsed_by_load(root: Path = Path("records")) -> list[str]:
+    """Load root through the cache and return the files that had to be parsed (the rest came from the cache).
+
+    The cache belongs to one spelling of the records path, so this spells it as the commands here do."""
+    parsed: list[str] = []
+
+    def check(path: str, kind: str):  # noqa: ANN202 - a FileResult
+        parsed.append(str(Path(path).relative_to(root)))
+        return check_file(path, kind)
+
+    found, _ = discover(root)
+    FileCache(root).checked(found, check)
+    return parsed
+
+
+def report_json(*extra: str, root: str = "records") -> dict:
+    result = run_tracker("--records", root, *extra, *REPORT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return json.loads(result.stdout)
+
+
+def same_size_edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_warm_report_parses_nothing_and_equals_cold(aged: Path):
+    cold = report_json("--no-cache")
+    assert not (aged / FOLDER).exists(), "--no-cache must not write a cache"
+    first = report_json()
+    assert (aged / FOLDER / "records.pickle").is_file()
+    assert parsed_by_load() == []
+    warm = report_json()
+    assert cold == first == warm
+    assert cold["promises"][0]["against"] == 10
+
+
+def test_same_size_edit_of_a_cached_file_is_seen(aged: Path):
+    before = report_json()
+    assert parsed_by_load() == []
+    stat = (aged / RALLY).stat()
+    same_size_edit(aged / RALLY, "severity = 3", "severity = 1")
+    # Even with the size and the modification time put back exactly, the change time gives it away.
+    os.utime(aged / RALLY, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    after = report_json()
+    assert (before["promises"][0]["against"], after["promises"][0]["against"]) == (10, 8)
+    assert report_json("--no-cache") == after
+
+
+def test_same_size_edits_within_one_second_are_seen(aged: Path):
+    """A file changed twice within one tick of the clock keeps its stamps: it must not be cached while fresh."""
+    report_json()
+    current = "severity = 3"
+    for severity in (1, 2, 4, 5, 3):
+        same_size_edit(aged / RALLY, current, current := f"severity = {severity}")
+        assert report_json()["promises"][0]["against"] == 7 + severity
+    assert str(RALLY) in parsed_by_load(), "a file changed within the last seconds is parsed again"
+
+
+def test_added_and_deleted_files_are_seen(aged: Path):
+    report_json()
+    added = aged / "kz/events/2019/kz-2019-09-22-second-rally.toml"
+    added.write_text((aged / RALLY).read_text(encoding="utf-8").replace("kz-2019-09-21-dvk-rally",
+                                                                          "kz-2019-09-22-second-rally"),
+                     encoding="utf-8")
+    assert report_json()["promises"][0]["against"] == 13
+    added.unlink()
+    (aged / RALLY).unlink()
+    assert report_json()["promises"][0]["against"] == 7
+    assert report_json() == report_json("--no-cache")
+
+
+def test_a_corrupt_cache_is_rebuilt_without_a_word(aged: Path):
+    expected = report_json()
+    cache = aged / FOLDER / "records.pickle"
+    for damage in (b"", b"not a pickle at all", cache.read_bytes()[:1000], b"\x80\x05garbage" * 100):
+        cache.write_bytes(damage)
+        assert report_json() == expected  # report_json also insists that stderr is empty
+        assert parsed_by_load() == [], "the cache was written afresh"
+
+
+def _forge(cache: Path, **header: object) -> None:
+    """Rewrite the cache so that the promise's title reads FORGED, with the header changed as given."""
+    with open(cache, "rb") as handle:
+        head, (paths, stamps, results) = pickle.load(handle), pickle.load(handle)
+    results = [dataclasses.replace(r, title="FORGED") if getattr(r, "title", None) and "promises" in r.path
+               else r for r in results]
+    with open(cache, "wb") as handle:
+        pickle.dump(head | header, handle)
+        pickle.dump((paths, stamps, results), handle)
+
+
+def test_a_cache_from_another_version_is_not_trusted(aged: Path):
+    report_json()
+    cache = aged / FOLDER / "records.pickle"
+    _forge(cache)  # control: the same header is trusted, so the test can tell the difference
+    assert report_json()["promises"][0]["title"] == "FORGED"
+    assert report_json("--no-cache")["promises"][0]["title"] != "FORGED"
+    for header in ({"tracker": "0.0.1"}, {"format": 0}):
+        _forge(cache, **header)
+        assert report_json()["promises"][0]["title"] == "Reform the law on peaceful assemblies"
+
+
+def test_a_cache_may_build_nothing_but_records(aged: Path):
+    """Pickles can run code; a cache file committed by a stranger must not."""
+    report_json()
+    marker = aged.parent / "ran"
+
+    class Payload:
+        def __reduce__(self):  # noqa: ANN204
+            return (os.system, (f"touch {marker}",))
+
+    cache = aged / FOLDER / "records.pickle"
+    with open(cache, "rb") as handle:
+        head = pickle.load(handle)
+    with open(cache, "wb") as handle:
+        pickle.dump(head, handle)
+        pickle.dump(Payload(), handle)
+    assert report_json()["promises"][0]["against"] == 10
+    assert not marker.exists()
+
+
+def test_switching_records_directories(aged: Path, aged_pool: Iterator[Path]):
+    other = next(aged_pool)
+    same_size_edit(other / PROMISE, "Reform the law", "Repeal the law")
+    time.sleep(MARGIN_NS / 1e9 + 0.1)  # let the edit age, so that both directories are cached
+    expected = {"records": report_json("--no-cache"), str(other): report_json("--no-cache", root=str(other))}
+    for root in ("records", str(other), "records", str(other)):
+        assert report_json(root=root) == expected[root]
+    assert expected["records"] != expected[str(other)]
+
+
+def test_one_directory_under_two_spellings_keeps_each_spelling(aged: Path):
+    (aged / RALLY).write_text((aged / RALLY).read_text(encoding="utf-8").replace("stance = \"contradicts\"",
+                                                                              "stance = \"contradict\""),
+                              encoding="utf-8")
+    for root in ("records", str(aged), "./records", "records"):
+        result = run_tracker("--records", root, "check")
+        assert result.returncode == 1
+        assert result.stderr.startswith(str(Path(root) / RALLY) + ":"), result.stderr
+
+
+def test_init_keeps_the_cache_out_of_git(tracker, isolated: Path):
+    subprocess.run(["git", "init", "-q"], check=True)
+    tracker("init")
+    assert (isolated / "records/.gitignore").read_text() == "# tracker's parse cache: rebuilt when needed, " \
+                                                            "never shared.\n.tracker-cache/\n"
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019")
+    tracker("report")
+    assert (isolated / "records" / FOLDER).is_dir()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], capture_output=True,
+                            text=True, check=True).stdout
+    assert status.splitlines() == ["?? records/.gitignore", "?? records/kz/promises/kz-2019-t.toml",
+                                   "?? records/tracker.toml"]
+
+
+def test_init_leaves_an_existing_gitignore_alone(tracker, isolated: Path):
+    (isolated / "records").mkdir()
+    (isolated / "records/.gitignore").write_text("*.bak\n")
+    tracker("init")
+    assert (isolated / "records/.gitignore").read_text() == "*.bak\n"
+
+
+def test_an_unwritable_records_directory_goes_without_a_cache(aged: Path):
+    expected = report_json()
+    shutil.rmtree(aged / FOLDER)
+    (aged / FOLDER).write_text("a file where the cache folder should be")
+    assert report_json() == expected

@@ -1,0 +1,21 @@
+"""Start-up stays fast: --version and --help import neither Rich nor the renderer nor the TOML parser."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166")
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_start_up_imports_nothing_heavy(option: str):
+    probe = ("import sys\nsys.argv = ['tracker', %r]\nfrom cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(' '.join(sorted(sys.modules)), file=sys.stderr)" % option)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    loaded = set(result.stderr.split())
+    assert "click" in loaded, "the probe must see the modules the command loaded"
+    assert not {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY}
