@@ -133,7 +133,8 @@ class FileCache:
         for i in misses:
             if max(stamps[4 * i + 1], stamps[4 * i + 2]) >= fresh:
                 stamps[4 * i: 4 * i + 4] = array.array("q", NEVER)
-        self._write(paths, stamps, results)
+        if paths != self.paths or stamps != self.stamps:  # else only fresh files were parsed: nothing to keep
+            self._write(paths, stamps, results)
         return results
 
     def _same(self, index: int | None, stamps: array.array, i: int) -> bool:
