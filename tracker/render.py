@@ -38,6 +38,15 @@ def _num(value: float) -> int | float:
 # Plain data.
 
 def assessment_dict(a: Assessment) -> dict[str, Any]:
+    return summary_dict(a) | {
+        "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
+                      "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
+                     for e in a.evidence],
+    }
+
+
+def summary_dict(a: Assessment) -> dict[str, Any]:
+    """Everything about an assessment but its list of evidence (which can run to thousands of events)."""
     p = a.promise
     return {
         "id": p.id, "title": p.title, "official": p.official, "office": p.office, "country": p.country,
@@ -47,9 +56,6 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "reason": a.reason, "rating": rating_dict(a.rating) if a.rating else None,
         "score": a.score, "support": _num(a.support), "against": _num(a.against),
         "latest_evidence": _str(a.latest_evidence),
-        "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
-                      "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
-                     for e in a.evidence],
     }
 
 
@@ -67,7 +73,7 @@ CSV_COLUMNS = ("id", "title", "official", "country", "made", "restatements", "de
 
 
 def report_rows(assessments: list[Assessment]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in assessment_dict(a).items() if k in CSV_COLUMNS} for a in assessments]
+    return [{k: v for k, v in summary_dict(a).items() if k in CSV_COLUMNS} for a in assessments]
 
 
 def promise_dict(p: Promise) -> dict[str, Any]:
