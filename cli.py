@@ -89,9 +89,14 @@ class App:
     def load(self, as_of: dt.date, strict: bool = True, at: str | None = None) -> Records:
         """load → validate (from the files, or from git at a revision); with strict, any error stops the
         command (exit 1) after printing every one."""
+        import gc
+
         from tracker.gitrepo import records_at
         from tracker.validate import load_records
 
+        # A command's records live until it exits; the cycle collector would only rescan them, again and
+        # again (over half the time of a report at 100,000 events), so it stays off for the command.
+        gc.disable()
         records = records_at(self.root, at, as_of) if at \
             else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
         if strict and records.errors:
