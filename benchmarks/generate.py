@@ -19,6 +19,7 @@ from typing import Any
 
 from iso3166 import countries_by_alpha2
 
+from tracker import schema
 from tracker.dates import PartialDate
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS
 from tracker.store import clean, derive_id, event_path, init_records, promise_path, render_document, table_entry
@@ -97,7 +98,7 @@ class Generator:
         if self.random.random() < 0.1:
             additions.append(("ratings", self.rating(self.later(made))))
         additions.sort(key=lambda pair: pair[1]["date"].sort_key())
-        text = render_document(fields) + "".join(table_entry(key, entry) for key, entry in additions)
+        text = render_document(fields, schema.header("promise")) + "".join(table_entry(key, entry) for key, entry in additions)
         write(promise_path(root, country, ident), text)
         return ident
 
@@ -123,14 +124,15 @@ class Generator:
             if kind in ("detention", "fine", "violence") else {}
         linked = self.random.sample(promises, min(len(promises), self.random.choice((1, 1, 2, 2, 3, 4))))
         stances = self.random.choices(tuple(STANCE_WEIGHTS), weights=tuple(STANCE_WEIGHTS.values()), k=len(linked))
-        assert set(stances) <= set(STANCES)
+        # add-event writes links grouped by stance, in the order of its stance options.
+        pairs = sorted(zip(linked, stances), key=lambda pair: list(STANCES).index(pair[1]))
         fields = clean({
             "id": ident, "country": country, "date": date, "title": title, "kind": kind, "location": place,
             "severity": self.random.randint(1, 5), "sources": tuple(self.sources(date, ident)),
             "notes": "Lawyers were denied access.\nRelatives were told only after two days."
             if self.random.random() < 0.2 else None,
-            "counts": counts, "links": [{"promise": p, "stance": s} for p, s in zip(linked, stances)]})
-        write(event_path(root, country, date, ident), render_document(fields))
+            "counts": counts, "links": [{"promise": p, "stance": s} for p, s in pairs]})
+        write(event_path(root, country, date, ident), render_document(fields, schema.header("event")))
 
 
 def write(path: Path, text: str) -> None:
