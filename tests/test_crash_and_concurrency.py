@@ -52,7 +52,8 @@ def tables(root: Path, key: str) -> int:
 
 
 def test_killed_writers_leave_every_file_absent_or_whole(kz):
-    """SIGKILL at random moments: every record is either absent or complete and valid, and check passes."""
+    """SIGKILL at random moments, and in the middle of writes: every record is either absent or complete and
+    valid, every append whole or absent, and check passes."""
     rng = random.Random(int(os.environ.get("TRACKER_STRESS_SEED", "5")))
     durations = [run_timed(kz, random_write(rng, 0))]
     outcomes = {"finished": 0, "killed before writing": 0, "killed mid-write": 0, "killed after writing": 0}
@@ -61,14 +62,17 @@ def test_killed_writers_leave_every_file_absent_or_whole(kz):
         before = {key: tables(kz, key) for key in ("statements", "ratings")}
         events_before = set((kz / "kz" / "events").rglob("*.toml"))
         temps_before = len(list(kz.rglob(".tmp-*")))
-        # Most kills aim at the end of a typical run, where the write happens (start-up takes the rest).
         typical = sorted(durations)[len(durations) // 2]
         started = time.monotonic()
         process = tracker_process(kz, *args)
-        try:
-            process.wait(timeout=rng.uniform(0.3, 1.0) * typical)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
+        if run % 2:
+            # Kill at a random moment of a typical run (start-up takes most of it).
+            try:
+                process.wait(timeout=rng.uniform(0.3, 1.0) * typical)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGKILL)
+        else:
+            kill_on_first_temporary_file(process, kz, started + 2 * typical)
         code = process.wait(timeout=120)
         assert code in (0, -signal.SIGKILL), process.stderr.read()
         # An append lands whole or not at all: the promise has the same tables, or exactly one more.
@@ -95,6 +99,18 @@ def test_killed_writers_leave_every_file_absent_or_whole(kz):
           + f"; {len(list((kz / 'kz' / 'events').rglob('*.toml')))} event files, {tables(kz, 'statements')} "
           f"statements, {tables(kz, 'ratings')} ratings, all valid; check passes")
     assert KILLS - outcomes["finished"] >= KILLS // 4, "too few runs were killed part-way to prove anything"
+
+
+def kill_on_first_temporary_file(process: subprocess.Popen[str], root: Path, deadline: float) -> None:
+    """SIGKILL the writer the moment a new temporary file shows: in the middle of its write."""
+    folders = [root / "kz" / "promises", root / "kz" / "events" / "2019"]
+    seen = {name for folder in folders for name in os.listdir(folder) if name.startswith(".tmp-")}
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(name.startswith(".tmp-") and name not in seen for folder in folders for name in os.listdir(folder)):
+            process.send_signal(signal.SIGKILL)
+            return
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
 
 
 def run_timed(root: Path, args: tuple[str, ...]) -> float:
