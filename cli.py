@@ -150,6 +150,8 @@ def fail(message: str, code: int = 1) -> None:
 
 def need(value: Any, option: str, prompt: str, kind: Any = str) -> Any:
     """A required option: prompted for on a terminal, a usage error (exit 2) elsewhere."""
+    if isinstance(value, str) and value and not value.strip():
+        raise click.BadParameter("must not be blank", param_hint=f"'{option}'")
     if value not in (None, ""):
         return value
     if sys.stdin.isatty():

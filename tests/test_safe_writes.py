@@ -79,3 +79,24 @@ def test_append_to_a_broken_record_is_refused(tracker, kz, content, says):
     assert says in result.stderr
     assert str(Path("records/kz/promises/kz-broken.toml")) in result.stderr
     assert path.read_bytes() == content
+
+
+def test_nothing_is_written_that_check_would_refuse(tracker, kz):
+    """A write never makes a record the loader would refuse: here, one over the size limit."""
+    before = snapshot(kz)
+    big = "x" * 1_100_000
+    result = tracker("add-event", *RALLY, "--notes", big, code=1)
+    assert "over the 1,048,576-byte limit for a record; nothing was written" in result.stderr
+    tracker("restate", "kz-assembly-law", "--date", "2019-10", "--quote", big, code=1)
+    assert snapshot(kz) == before
+
+
+@pytest.mark.parametrize("command", [
+    ("add-event", "--country", "KZ", "--date", "2019-09-21", "--title", "  "),
+    ("add-promise", "--country", "KZ", "--official", " ", "--title", "B", "--date", "2019"),
+    ("rate", "kz-assembly-law", "--verdict", "kept", "--date", "2020", "--rationale", " \t "),
+], ids=lambda command: command[0])
+def test_blank_required_text_is_refused(tracker, kz, command):
+    before = snapshot(kz)
+    assert "must not be blank" in tracker(*command, code=2).stderr
+    assert snapshot(kz) == before

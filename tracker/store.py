@@ -25,9 +25,9 @@ import tomli_w
 from . import schema
 from .dates import PartialDate
 from .fields import RECORDS
-from .load import RawFile, parse_file
+from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text
 from .model import Problem
-from .validate import check_slug
+from .validate import check_slug, event_from, promise_from
 
 TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
@@ -125,6 +125,7 @@ def sync_folders(paths: Iterable[Path]) -> None:
 
 def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str], derived: bool) -> tuple[str, Path]:
     """Create the record under ident, or, for a derived ID, the first free ident-2, ident-3, …"""
+    _refuse_invalid(root, place(ident), text_for(ident))
     for attempt in range(1, 1000):
         candidate = ident if attempt == 1 else f"{ident}-{attempt}"
         if find_record(root, candidate) is None:
@@ -137,6 +138,23 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
         if not derived:
             raise StoreError(f"a record with the ID {ident!r} already exists; choose another --id")
     raise StoreError(f"no free ID near {ident!r}; give one with --id")
+
+
+def _refuse_invalid(root: Path, path: Path, text: str) -> None:
+    """check's own rules, before anything is written: a write never makes a record that check rejects."""
+    _fits(text)
+    kind = kind_of_place(list(path.relative_to(root).parts))
+    parsed = parse_text(str(path), kind, text)
+    problems = [parsed] if isinstance(parsed, Problem) else (promise_from if kind == "promise" else event_from)(parsed)[1]
+    errors = [problem.message for problem in problems if problem.is_error]
+    if errors:
+        raise StoreError(f"{errors[0]}; nothing was written")
+
+
+def _fits(text: str) -> None:
+    """Within the loader's size limit, or the record written could never be read back."""
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise StoreError(f"the record would be over the {MAX_BYTES:,}-byte limit for a record; nothing was written")
 
 
 def replace(path: Path, text: str) -> None:
@@ -156,6 +174,7 @@ def append(path: Path, key: str, entry: dict[str, Any]) -> None:
         record = _read_record(path)
         old = record.text
         new = old + ("" if old.endswith("\n") else "\n") + table_entry(key, entry)
+        _fits(new)
         _check_append(path, record.data, new, key)
         replace(path, new)
 
