@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -260,3 +261,50 @@ def test_a_country_folder_linked_out_of_the_records_is_never_written_through(tra
                      "--set", "country=KZ", code=1)
     assert "row 1: refused: " in result.stderr and "leads outside the records directory" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_re_importing_never_repeats_a_rating_when_a_later_one_exists(tracker, records):
+    import_tracker(tracker, 2018)  # the later file first: its ratings are dated after the 2017 file's
+    (wall,) = (records / "us" / "promises").glob("us-2016-11-08-build-a-wall*.toml")
+    tracker("rate", wall.stem, "--verdict", "broken", "--date", "2019-06-30", "--rationale", "Later news.")
+    first = import_tracker(tracker, 2017)
+    assert "2 updated" in first.stderr  # the statuses that differed as of 2017-12-31 are rated then
+    after_first = snapshot(records)
+    for _ in range(2):
+        again = import_tracker(tracker, 2017)
+        assert "0 created, 0 updated, 10 skipped, 0 refused" in again.stderr
+        assert snapshot(records) == after_first
+    ratings = tomli.loads(wall.read_text(encoding="utf-8"))["ratings"]
+    assert [(r["date"], r["verdict"]) for r in ratings] == [
+        (dt.date(2018, 12, 31), "kept"), (dt.date(2019, 6, 30), "broken"), (dt.date(2017, 12, 31), "in-progress")]
+
+
+def test_a_csv_cell_spanning_lines_keeps_its_line_breaks(tracker, records):
+    notes = "Police detained about 500.\r\nOthers were fined.\u2028Source: a local monitor."
+    with open("events.csv", "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["id", "title", "date", "notes"], ["e1", "A rally", "2019-06-09", notes]])
+    tracker("import", "events", "events.csv", "--field", "source_id=id", "--field", "title=title",
+            "--field", "date=date", "--field", "notes=notes", "--set", "country=KZ")
+    (path,) = (records / "kz" / "events" / "2019").glob("*.toml")
+    assert tomli.loads(path.read_text(encoding="utf-8"))["notes"] == notes.replace("\r\n", "\n")
+
+
+def test_a_field_from_a_column_the_file_lacks_is_a_usage_error(tracker, records):
+    rows_csv(Path("events.csv"), 3)
+    before = snapshot(records)
+    result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=dya",
+                     "--set", "country=KZ", code=2)
+    assert "--field date=dya: events.csv has no column 'dya'; its columns: id, title, date" in result.stderr
+    assert "refused" not in result.stderr
+    assert snapshot(records) == before
+
+
+def test_a_row_missing_a_required_field_says_which_option_supplies_it(tracker, records):
+    rows_csv(Path("events.csv"), 1)
+    result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=date", code=1)
+    assert "row 1: refused: missing required field 'country' (map a column with --field country=COLUMN, " \
+           "or give every row one with --set country=XX)" in result.stderr
+    result = tracker("import", "events", "events.csv", "--field", "title=title", "--set", "country=KZ", code=1)
+    assert "row 1: refused: missing required field 'date' (map a column with --field date=COLUMN, " \
+           "or give every row one with --set date=VALUE)" in result.stderr
+    assert "add a line" not in result.stderr
