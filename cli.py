@@ -687,12 +687,6 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
         --status "Broken=broken" --status "In progress=in-progress" \\
         --status "Not started=not-rated" --rating-date 2020-01-20
     """
-    for source, verdict in statuses:
-        if verdict not in VERDICTS:
-            raise click.BadParameter(f"{verdict!r} in {source}={verdict} is not a verdict; use one of: "
-                                     f"{', '.join(VERDICTS)}", param_hint="--status")
-    if status_field and not rating_date:
-        raise click.UsageError("--status-field needs --rating-date: the date of the ratings it makes")
     run_import(app, "promise", {"status_field": status_field, "statuses": statuses, "rating_date": rating_date},
                **options)
 
@@ -715,10 +709,6 @@ def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ..
     """
     from tracker.presets import PRESETS
 
-    for stance, promise in links:
-        if stance not in STANCES:
-            raise click.BadParameter(f"{stance!r} is not a stance; use one of: {', '.join(STANCES)}",
-                                     param_hint="--link")
     run_import(app, "event", {"links": links, "preset": PRESETS[preset] if preset else None}, **options)
 
 
@@ -728,48 +718,27 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                commit: bool | None) -> None:
     from tracker import importing, render
 
-    for option, pairs in (("--field", fields), ("--set", fixed)):
-        for target, _ in pairs:
-            if target not in importing.TARGETS[kind]:
-                raise click.BadParameter(f"{target!r} is not a field of an imported {kind}; use one of: "
-                                         f"{', '.join(importing.TARGETS[kind])}", param_hint=option)
-    mapping = importing.Mapping(kind, fields, fixed, where=where, **extra)
-    commit = not dry_run and app.will_commit(commit)
     try:
+        mapping = importing.make_mapping(kind, fields, fixed, where=where, **extra)
+        commit = not dry_run and app.will_commit(commit)
         result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
-                                       track=lambda plans: progress(app, plans))
+                                       track=lambda plans: progress(app, plans), cache=app.cache)
     except importing.MappingError as error:
-        raise click.UsageError(str(error))
+        raise click.BadParameter(str(error), param_hint=error.option) if error.option \
+            else click.UsageError(str(error))
     except importing.SourceError as error:
         fail(str(error))
-    for outcome in result.outcomes:
-        if outcome.action == "refused":
-            app.terminal.message(f"{safe_text(str(file))}: row {outcome.row}: refused: {safe_text(outcome.message)}")
-    if result.gone:
-        app.terminal.message(f"{len(result.gone)} record(s) imported before are not in {safe_text(str(file))}; "
-                             f"they were left as they are: {', '.join(result.gone)}")
-    counts = {action: result.count(action) for action in ("created", "updated", "skipped", "refused")}
-    summary = ", ".join(f"{n} {action}" for action, n in counts.items())
-    if result.filtered:
-        summary += f", {result.filtered} left out by --where"
-    if not result.written:
-        summary += "; nothing was written" + (" (dry run)" if dry_run else " (--strict, and rows were refused)")
-    app.terminal.message(summary)
-    written = [o.path for o in result.outcomes if o.action in ("created", "updated") and o.path]
-    if commit and result.written and written:
-        app.commit(written, f"Import {kind}s from {file.name}: " + ", ".join(
-            f"{n} {action}" for action, n in counts.items() if n and action in ("created", "updated")))
+    for line in importing.messages(result, file, dry_run):
+        app.terminal.message(safe_text(line))
+    if commit and result.written and result.written_paths():
+        app.commit(result.written_paths(), importing.commit_message(kind, file, result))
     if fmt == "json":
-        app.terminal.data(render.to_json({
-            "file": str(file), "dry_run": dry_run, "written": result.written, "counts": counts,
-            "filtered": result.filtered, "gone": result.gone,
-            "rows": [{"row": o.row, "action": o.action, "id": o.ident, "message": o.message or None}
-                     for o in result.outcomes]}))
+        app.terminal.data(render.to_json(importing.as_json(result, file, dry_run)))
     else:
         for outcome in result.outcomes:
             if outcome.action in ("created", "updated"):
                 click.echo(outcome.ident)
-    if counts["refused"]:
+    if result.counts()["refused"]:
         sys.exit(1)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__, store
 from .dates import PartialDate
 from .model import COUNTS, VERDICTS, Event, Link, Promise, Records
-from .render import event_dict, promise_dict, to_csv, to_json
+from .render import _str, event_dict, promise_dict, to_csv, to_json
 from .score import Assessment, matches, weight
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
@@ -73,10 +73,6 @@ def event_row(e: Event) -> dict[str, Any]:
 def link_row(e: Event, link: Link, records: Records) -> dict[str, Any]:
     return {"event": e.id, "promise": link.promise, "stance": link.stance, "note": link.note,
             "severity": link.severity, "weight": weight(e, link, records.config)}
-
-
-def _str(date: PartialDate | None) -> str | None:
-    return str(date) if date else None
 
 
 def as_files(fmt: str, chosen: Selection, records: Records) -> dict[str, str]:

@@ -14,6 +14,8 @@ differs from its latest rating, a new dated rating is appended.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import json
 import re
 from collections import Counter
@@ -27,8 +29,8 @@ from . import schema, store
 from .dates import DateError, PartialDate, parse_date
 from .fields import LIST_TARGETS, TARGETS
 from .load import RawFile, discover, parse_file
-from .model import COUNTS, Problem
-from .validate import check_country, check_slug, event_from, load_config, promise_from
+from .model import COUNTS, STANCES, VERDICTS, Problem
+from .validate import check_country, check_slug, event_from, load_config, load_records, promise_from
 
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 
@@ -43,6 +45,10 @@ class RowError(ValueError):
 
 class MappingError(ValueError):
     """The options do not say how to map the file (a usage error); nothing was written."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option  # the option at fault, where one is
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class Outcome:
     path: Path | None = None  # the file created or added to
 
 
+ACTIONS = ("created", "updated", "skipped", "refused")
+
+
 @dataclass
 class Result:
     outcomes: list[Outcome] = field(default_factory=list)
@@ -76,15 +85,18 @@ class Result:
     gone: list[str] = field(default_factory=list)  # IDs of earlier imports whose rows are no longer in the file
     written: bool = False
 
-    def count(self, action: str) -> int:
-        return sum(1 for o in self.outcomes if o.action == action)
+    def counts(self) -> dict[str, int]:
+        return {action: sum(1 for o in self.outcomes if o.action == action) for action in ACTIONS}
+
+    def written_paths(self) -> list[Path]:
+        return [o.path for o in self.outcomes if o.action in ("created", "updated") and o.path]
 
 
 @dataclass(frozen=True)
 class Existing:
     ident: str
     path: Path
-    verdict: str | None  # the latest rating's verdict, for promises
+    ratings: tuple[tuple[PartialDate, str], ...] = ()  # (date, verdict) of each rating, in file order
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,27 @@ class _Plan:
     path: Path | None = None
     text: str = ""  # a new record's file
     rating: dict[str, Any] | None = None  # a rating to append
+
+
+def make_mapping(kind: str, fields: tuple[tuple[str, str], ...] = (), fixed: tuple[tuple[str, str], ...] = (),
+                 **options: Any) -> Mapping:
+    """The command's options as a Mapping, once they are known to make sense (else a MappingError)."""
+    mapping = Mapping(kind, fields, fixed, **options)
+    for source, verdict in mapping.statuses:
+        if verdict not in VERDICTS:
+            raise MappingError(f"{verdict!r} in {source}={verdict} is not a verdict; use one of: "
+                               f"{', '.join(VERDICTS)}", "--status")
+    if mapping.status_field and not mapping.rating_date:
+        raise MappingError("--status-field needs --rating-date: the date of the ratings it makes")
+    for stance, _ in mapping.links:
+        if stance not in STANCES:
+            raise MappingError(f"{stance!r} is not a stance; use one of: {', '.join(STANCES)}", "--link")
+    for option, pairs in (("--field", fields), ("--set", fixed)):
+        for target, _ in pairs:
+            if target not in TARGETS[kind]:
+                raise MappingError(f"{target!r} is not a field of an imported {kind}; use one of: "
+                                   f"{', '.join(TARGETS[kind])}", option)
+    return mapping
 
 
 # ---------------------------------------------------------------------------
@@ -104,13 +137,14 @@ def read_rows(path: Path, json_path: str | None) -> list[dict[str, Any]]:
     if suffix not in (".csv", ".json"):
         raise SourceError(f"{path}: cannot tell its format from the name; name it .csv or .json")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes decoded as they are: a CSV cell may hold line breaks of any kind, kept as written.
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError(f"{path}: is not UTF-8 (byte {error.object[error.start]:#04x}); save it as UTF-8") from None
     if suffix == ".csv":
         if json_path:
             raise MappingError("--path is for JSON files; a CSV file's rows are its lines")
-        return list(csv.DictReader(text.splitlines()))
+        return list(csv.DictReader(io.StringIO(text, newline="")))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -125,6 +159,18 @@ def read_rows(path: Path, json_path: str | None) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise SourceError(f"{path}: expected a list of objects" + (f" at --path {json_path}" if json_path else ""))
     return data
+
+
+def check_columns(rows: list[dict[str, Any]], mapping: Mapping, file_name: str) -> None:
+    """Every column the options name must be in the file; a misspelt one would otherwise refuse every row."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    named = [(f"--field {target}={source}", source) for target, source in mapping.fields]
+    named += [(f"--where {column}={value}", column) for column, value in mapping.where]
+    named += [(f"--status-field {mapping.status_field}", mapping.status_field)] if mapping.status_field else []
+    for option, source in named:
+        if rows and source not in columns and source.split(".")[0] not in columns:
+            raise MappingError(f"{option}: {file_name} has no column {source!r}; its columns: "
+                               f"{', '.join(map(str, columns))}")
 
 
 def value_at(row: dict[str, Any], source: str) -> Any:
@@ -149,17 +195,16 @@ def _present(value: Any) -> bool:
 # ---------------------------------------------------------------------------
 # A row's fields.
 
-def row_values(row: dict[str, Any], mapping: Mapping, quiet: bool = False) -> dict[str, Any]:
+def row_values(row: dict[str, Any], mapping: Mapping) -> tuple[dict[str, Any], RowError | None]:
     """Target field -> value: the preset's, then --field (a repeated list target gathers every source), then --set.
 
-    A preset's RowError is raised, or with quiet, leaves the preset's fields out.
+    Where the preset refuses the row, its fields are left out, and its RowError comes second.
     """
+    refusal = None
     try:
         values = dict(mapping.preset(row)) if mapping.preset else {}
-    except RowError:
-        if not quiet:
-            raise
-        values = {}
+    except RowError as error:
+        values, refusal = {}, error
     mapped: dict[str, Any] = {}
     for target, source in mapping.fields:
         value = value_at(row, source)
@@ -171,7 +216,7 @@ def row_values(row: dict[str, Any], mapping: Mapping, quiet: bool = False) -> di
     for target, value in mapping.fixed:
         if not _present(values.get(target)):
             values[target] = as_list(value) if target in LIST_TARGETS else value
-    return values
+    return values, refusal
 
 
 def as_list(value: Any) -> list[str]:
@@ -217,30 +262,43 @@ def text_value(value: Any) -> str:
 # ---------------------------------------------------------------------------
 # What is there already.
 
-def existing_records(root: Path, kind: str) -> tuple[dict[str, Existing], set[str]]:
-    """Records of this kind by source_id, and the ID of every record file (of either kind)."""
+def existing_records(root: Path, kind: str, cache: bool = True) -> tuple[dict[str, Existing], set[str]]:
+    """Records of this kind by source_id, and the ID of every record file (of either kind).
+
+    Records are loaded as `tracker report` loads them (through the parse cache); a file that fails
+    validation is read on its own, so that a row imported before still finds it and is not duplicated.
+    """
+    records = load_records(root, dt.date.today(), cache=cache)
+    by_source = {p.source_id: Existing(p.id, Path(p.path), tuple((r.date, r.verdict) for r in p.ratings))
+                 for p in records.promises if kind == "promise" and p.source_id}
+    by_source |= {e.source_id: Existing(e.id, Path(e.path)) for e in records.events if kind == "event" and e.source_id}
+    loaded = {r.path for r in (*records.promises, *records.events)}
     found, _ = discover(root)
-    by_source: dict[str, Existing] = {}
-    idents = set()
     for path, file_kind in found:
-        idents.add(Path(path).stem)
-        if file_kind != kind:
-            continue
-        raw = parse_file(path, file_kind)
-        if isinstance(raw, RawFile) and isinstance(raw.data.get("source_id"), str):
-            by_source[raw.data["source_id"]] = Existing(Path(path).stem, Path(path), latest_verdict(raw.data))
-    return by_source, idents
+        if file_kind == kind and path not in loaded:
+            raw = parse_file(path, file_kind)
+            if isinstance(raw, RawFile) and isinstance(raw.data.get("source_id"), str):
+                by_source[raw.data["source_id"]] = Existing(Path(path).stem, Path(path), raw_ratings(raw.data))
+    return by_source, {Path(path).stem for path, _ in found}
 
 
-def latest_verdict(data: dict[str, Any]) -> str | None:
-    """The verdict of the latest rating (by date; the later in the file on the same date), as scoring reads it."""
-    dated = []
+def raw_ratings(data: dict[str, Any]) -> tuple[tuple[PartialDate, str], ...]:
+    """(date, verdict) of each rating that has both, from a file that validate refuses."""
+    ratings = []
     for rating in data.get("ratings", []) if isinstance(data.get("ratings"), list) else []:
         try:
-            dated.append((parse_date(rating.get("date")).sort_key(), rating.get("verdict")))
+            ratings.append((parse_date(rating.get("date")), str(rating.get("verdict"))))
         except (DateError, AttributeError):
             continue
-    return sorted(dated, key=lambda pair: pair[0])[-1][1] if dated else None
+    return tuple(ratings)
+
+
+def rating_due(known: tuple[tuple[PartialDate, str], ...], date: PartialDate, verdict: str) -> bool:
+    """Whether a rating (date, verdict) is news: the latest rating as of its date (as scoring reads it: by
+    date, the later in the file on the same date) says otherwise, and the promise has no such rating yet.
+    Comparing as of the date, not with the very latest rating, keeps a re-run from rating anything again."""
+    by_then = sorted(((d, v) for d, v in known if d.last <= date.last), key=lambda pair: pair[0].sort_key())
+    return (by_then[-1][1] if by_then else None) != verdict and (date, verdict) not in known
 
 
 # ---------------------------------------------------------------------------
@@ -260,22 +318,32 @@ def check_statuses(rows: list[dict[str, Any]], mapping: Mapping) -> None:
                            f"add --status \"{first}=VERDICT\" for each")
 
 
+def check_links(root: Path, mapping: Mapping) -> None:
+    """Every --link names a promise that is there, before anything is written."""
+    for _, promise in mapping.links:
+        try:
+            store.require_promise(root, promise)
+        except store.StoreError as error:
+            raise store.StoreError(f"--link: {error}") from None
+
+
 def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None = None, dry_run: bool = False,
-                strict: bool = False, track: Callable[[Iterable[Any]], Iterator[Any]] = iter) -> Result:
+                strict: bool = False, track: Callable[[Iterable[Any]], Iterator[Any]] = iter,
+                cache: bool = True) -> Result:
     """Import every row of path into root; see the module's docstring for what happens to each."""
     load_config(root)  # refuses a directory that is not a records directory
     rows = read_rows(path, json_path)
-    chosen = [(number, row) for number, row in enumerate(rows, start=1) if matches(row, mapping.where)]
-    check_statuses([row for _, row in chosen], mapping)
-    for _, promise in mapping.links:
-        found = store.find_record(root, promise)
-        if found is None or found[1] != "promise":
-            raise store.StoreError(f"--link: no promise has the ID {promise!r} in {root}; nothing was written")
-    existing, idents = existing_records(root, mapping.kind)
+    check_columns(rows, mapping, path.name)
+    values = [row_values(row, mapping) for row in rows]
+    chosen = [number for number, row in enumerate(rows, start=1) if matches(row, mapping.where)]
+    check_statuses([rows[number - 1] for number in chosen], mapping)
+    check_links(root, mapping)
+    existing, idents = existing_records(root, mapping.kind, cache)
     seen: dict[str, int] = {}
-    plans = [plan_row(root, number, row, mapping, path.name, existing, idents, seen) for number, row in chosen]
+    plans = [plan_row(root, number, rows[number - 1], values[number - 1], mapping, path.name, existing, idents, seen)
+             for number in chosen]
     result = Result(filtered=len(rows) - len(chosen))
-    in_file = {source_of(row_values(row, mapping, quiet=True)) for row in rows}
+    in_file = {source_of(row_fields) for row_fields, _ in values}
     result.gone = sorted(e.ident for source, e in existing.items() if source not in in_file)
     if dry_run or (strict and any(p.outcome.action == "refused" for p in plans)):
         result.outcomes = [p.outcome for p in plans]
@@ -306,12 +374,12 @@ def status_of(row: dict[str, Any], mapping: Mapping) -> str | None:
     return text_value(value) if _present(value) else None
 
 
-def plan_row(root: Path, number: int, row: dict[str, Any], mapping: Mapping, file_name: str,
-             existing: dict[str, Existing], idents: set[str], seen: dict[str, int]) -> _Plan:
-    try:
-        values = row_values(row, mapping)
-    except RowError as error:
-        return _Plan(Outcome(number, "refused", message=str(error)))
+def plan_row(root: Path, number: int, row: dict[str, Any], mapped: tuple[dict[str, Any], RowError | None],
+             mapping: Mapping, file_name: str, existing: dict[str, Existing], idents: set[str],
+             seen: dict[str, int]) -> _Plan:
+    values, refusal = mapped
+    if refusal:
+        return _Plan(Outcome(number, "refused", message=str(refusal)))
     source_id = source_of(values)
     if not source_id:
         return _Plan(Outcome(number, "refused", message="no source_id and no title to match it by"))
@@ -321,7 +389,7 @@ def plan_row(root: Path, number: int, row: dict[str, Any], mapping: Mapping, fil
     rating = _rating(status_of(row, mapping), mapping, file_name)
     if source_id in existing:
         known = existing[source_id]
-        if rating and rating["verdict"] != known.verdict:
+        if rating and rating_due(known.ratings, rating["date"], rating["verdict"]):
             if why := outside(root, known.path):
                 return _Plan(Outcome(number, "refused", known.ident, why))
             return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}", known.path),
@@ -344,7 +412,7 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
     country = str(fields.get("country", ""))
     ident = str(fields.get("id") or _free(_derived_id(values) or f"row-{number}", idents))
     # Never build a path from a country or an ID that validate would refuse.
-    why = (check_country(country) if country else "missing required field 'country'") or check_slug(ident)
+    why = (check_country(country) if country else _missing("country", mapping.kind)) or check_slug(ident)
     if why:
         return _Plan(Outcome(number, "refused", None, why))
     if ident in idents:
@@ -423,11 +491,24 @@ def problems_in(path: Path, kind: str, text: str) -> str:
 
     raw = RawFile(str(path), kind, text, tomli.loads(text))
     _, problems = (promise_from if kind == "promise" else event_from)(raw)
-    return "; ".join(_said(p) for p in problems if p.is_error)
+    return "; ".join(_said(p, kind) for p in problems if p.is_error)
 
 
-def _said(problem: Problem) -> str:
+_MISSING = re.compile(r"missing required field '(\w+)'")
+
+
+def _said(problem: Problem, kind: str) -> str:
+    """validate's words, where a missing field is told how the command (not a file) supplies it."""
+    missing = _MISSING.search(problem.message)
+    if missing and missing.group(1) in TARGETS[kind]:
+        return problem.message[:missing.start()] + _missing(missing.group(1), kind)
     return problem.message + (f" ({problem.hint})" if problem.hint and "missing" in problem.message else "")
+
+
+def _missing(target: str, kind: str) -> str:
+    example = "XX" if target == "country" else "VALUE"
+    return (f"missing required field {target!r} (map a column with --field {target}=COLUMN, "
+            f"or give every row one with --set {target}={example})")
 
 
 def apply(plan: _Plan) -> Outcome:
@@ -444,3 +525,32 @@ def apply(plan: _Plan) -> Outcome:
         return Outcome(outcome.row, "refused", outcome.ident, str(error))
     return outcome
 
+
+# ---------------------------------------------------------------------------
+# Telling what happened.
+
+def messages(result: Result, file: Path, dry_run: bool) -> list[str]:
+    """What stderr says: each refused row with its reason, the earlier imports gone from the file, the counts."""
+    lines = [f"{file}: row {o.row}: refused: {o.message}" for o in result.outcomes if o.action == "refused"]
+    if result.gone:
+        lines.append(f"{len(result.gone)} record(s) imported before are not in {file}; "
+                     f"they were left as they are: {', '.join(result.gone)}")
+    summary = ", ".join(f"{n} {action}" for action, n in result.counts().items())
+    if result.filtered:
+        summary += f", {result.filtered} left out by --where"
+    if not result.written:
+        summary += "; nothing was written" + (" (dry run)" if dry_run else " (--strict, and rows were refused)")
+    return [*lines, summary]
+
+
+def commit_message(kind: str, file: Path, result: Result) -> str:
+    return f"Import {kind}s from {file.name}: " + ", ".join(
+        f"{n} {action}" for action, n in result.counts().items() if n and action in ("created", "updated"))
+
+
+def as_json(result: Result, file: Path, dry_run: bool) -> dict[str, Any]:
+    """Every row's outcome, for --format json."""
+    return {"file": str(file), "dry_run": dry_run, "written": result.written, "counts": result.counts(),
+            "filtered": result.filtered, "gone": result.gone,
+            "rows": [{"row": o.row, "action": o.action, "id": o.ident, "message": o.message or None}
+                     for o in result.outcomes]}

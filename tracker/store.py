@@ -71,6 +71,14 @@ def find_record(root: Path, ident: str) -> tuple[Path, str] | None:
     return None
 
 
+def require_promise(root: Path, ident: str) -> Path:
+    """The file of the promise with this ID; a refusal, before anything is written, if there is none."""
+    found = find_record(root, ident)
+    if found is None or found[1] != "promise":
+        raise StoreError(f"no promise has the ID {ident!r} in {root}; nothing was written")
+    return found[0]
+
+
 def render_document(fields: dict[str, Any], header: str = "") -> str:
     """TOML text in a stable field order: plain fields first, then [tables], then [[table lists]]."""
     plain = {k: _toml_value(v) for k, v in fields.items() if not isinstance(v, dict) and k not in TABLE_LISTS}
@@ -348,20 +356,16 @@ def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident:
 def _check_links(root: Path, promises: list[str]) -> None:
     """Every linked promise must exist; found by file name, so no record is parsed."""
     for promise in promises:
-        found = find_record(root, promise)
-        if found is None or found[1] != "promise":
-            raise StoreError(f"no promise has the ID {promise!r} in {root}; nothing was written")
+        require_promise(root, promise)
         if promises.count(promise) > 1:
             raise StoreError(f"{promise!r} is linked more than once; give one stance per promise")
 
 
 def append_to_promise(root: Path, ident: str, key: str, entry: dict[str, Any]) -> Path:
     _require_records(root)
-    found = find_record(root, ident)
-    if found is None or found[1] != "promise":
-        raise StoreError(f"no promise has the ID {ident!r} in {root}; nothing was written")
-    append(within(root, found[0]), key, entry)
-    return found[0]
+    path = require_promise(root, ident)
+    append(within(root, path), key, entry)
+    return path
 
 
 def _one_line(value: str, option: str) -> None:
