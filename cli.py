@@ -99,12 +99,14 @@ class App:
         gc.disable()
         records = records_at(self.root, at, as_of) if at \
             else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
-        if strict and records.errors:
+        if strict:
+            # Warnings (an unknown field may be a misspelt one that changes a score) are shown too.
             for problem in records.problems:
                 self.terminal.problem(problem)
+        if strict and records.errors:
             where = f"{self.root} at {at}" if at else self.root
-            fail(f"{len(records.errors)} error(s) in {where}; nothing was reported. "
-                 "Fix them (`tracker check` lists them) and run again.")
+            fail(f"{plural(len(records.errors), 'error')} in {where}; nothing was reported. Fix "
+                 + ("them" if at else "them (`tracker check` lists them)") + " and run again.")
         return records
 
     def will_commit(self, commit: bool | None) -> bool:
@@ -146,6 +148,10 @@ def fail(message: str, code: int = 1) -> None:
 
     click.echo(f"error: {safe(message)}", err=True)
     sys.exit(code)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def need(value: Any, option: str, prompt: str, kind: Any = str) -> Any:
@@ -192,7 +198,7 @@ class TrackerGroup(click.Group):
         except (RecordsError, StoreError, GitError) as error:
             fail(str(error))
         except OSError as error:
-            fail(f"{error.filename or ''}: {error.strerror}")
+            fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
 
 
 # ---------------------------------------------------------------------------
@@ -598,8 +604,8 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     else:
         for problem in records.problems:
             app.terminal.problem(problem)
-    summary = (f"{len(records.promises)} promises and {len(records.events)} events checked: "
-               f"{errors} error(s), {warnings} warning(s)")
+    summary = (f"{plural(len(records.promises), 'promise')} and {plural(len(records.events), 'event')} valid; "
+               f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
     app.terminal.message(summary)
     if errors:
         sys.exit(1)

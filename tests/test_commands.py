@@ -160,7 +160,7 @@ def test_report_fits_80_columns_when_piped(tracker, kz):
 
 
 def test_check_passes_on_shipped_records(tracker, kz):
-    assert "1 promises and 5 events checked: 0 error(s), 0 warning(s)" in tracker("check").stderr
+    assert "1 promise and 5 events valid; 0 errors, 0 warnings" in tracker("check").stderr
 
 
 def test_missing_required_options_off_a_terminal_are_usage_errors(tracker, records):

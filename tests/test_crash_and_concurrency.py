@@ -94,7 +94,7 @@ def test_killed_writers_leave_every_file_absent_or_whole(kz):
         else:
             outcomes["killed after writing" if new_events or any(grown.values()) else "killed before writing"] += 1
     result = run_tracker("--records", str(kz), "check", "--as-of", AS_OF)
-    assert result.returncode == 0 and "0 error(s)" in result.stderr, result.stderr
+    assert result.returncode == 0 and "0 errors" in result.stderr, result.stderr
     print(f"\n{KILLS} runs: " + ", ".join(f"{count} {what}" for what, count in outcomes.items())
           + f"; {len(list((kz / 'kz' / 'events').rglob('*.toml')))} event files, {tables(kz, 'statements')} "
           f"statements, {tables(kz, 'ratings')} ratings, all valid; check passes")
@@ -160,6 +160,6 @@ def test_concurrent_writers_all_land_with_distinct_ids(kz, tmp_path):
     assert on_disk == set(ids)
     assert tables(kz, "statements") == statements + WRITERS * len(range(0, EVENTS_EACH, 10))
     result = run_tracker("--records", str(kz), "check")
-    assert result.returncode == 0 and "0 error(s)" in result.stderr, result.stderr
+    assert result.returncode == 0 and "0 errors" in result.stderr, result.stderr
     print(f"\n{WRITERS} writers x {EVENTS_EACH} events: {len(set(ids))} distinct IDs, "
           f"{tables(kz, 'statements') - statements} restatements appended, check passes")

@@ -78,3 +78,11 @@ def test_partial_dates_are_written_quoted_and_full_ones_bare(tracker, records):
             "--deadline", "2020-01-31", "--id", "x")
     text = (records / "kz/promises/x.toml").read_text()
     assert 'deadline = 2020-01-31\n' in text and 'date = "2019-06"\n' in text
+
+
+def test_check_warns_about_dates_not_yet_counted(tracker, kz):
+    err = tracker("check", "--as-of", "2019-09-10").stderr
+    assert "kz-2019-09-activists-custody-fines.toml:4: warning: date: 2019-09 ends after 2019-09-10; it is not " \
+           "counted until 2019-09-30" in err
+    assert "kz-2019-09-21-dvk-rally.toml:4: warning:" in err
+    assert "0 errors, 3 warnings" in err  # the three September events; the restatement of 2019-09-02 counts

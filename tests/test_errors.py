@@ -50,7 +50,7 @@ GOLDEN = [
     ("unknown promise", EVENT, 'promise = "kz-assembly-law"', 'promise = "kz-assembly-lav"', f"""\
 {EVENT}:19: links[0].promise: no promise has the ID 'kz-assembly-lav'
   19 | promise = "kz-assembly-lav"
-  hint: add the promise first, or fix the ID
+  hint: did you mean 'kz-assembly-law'?
 """),
     ("severity out of range", EVENT, "severity = 3", "severity = 6", f"""\
 {EVENT}:8: severity: must be a whole number from 1 to 5, got 6
@@ -70,7 +70,7 @@ def test_check_golden_messages(tracker, kz, name, path, old, new, expected):
     break_file(path, old, new)
     result = tracker("check", "--as-of", "2020-01-01", code=1)
     assert result.stderr.startswith(expected)
-    assert result.stderr[len(expected):].endswith(" checked: 1 error(s), 0 warning(s)\n")
+    assert result.stderr[len(expected):].endswith(" valid; 1 error, 0 warnings\n")
     assert result.stderr[len(expected):].count("\n") == 1
 
 
@@ -97,7 +97,7 @@ def test_every_problem_is_printed_before_exiting(tracker, kz):
     break_file(EVENT, "severity = 3", "severity = 0")
     break_file(PROMISE, 'country = "KZ"', 'country = "QQ"')
     lines = [line for line in tracker("check", code=1).stderr.splitlines() if not line.startswith(" ")]
-    assert len(lines) == 3 and "2 error(s)" in lines[-1]
+    assert len(lines) == 3 and "2 errors" in lines[-1]
 
 
 # ---------------------------------------------------------------------------
@@ -149,4 +149,40 @@ def test_append_to_a_file_that_does_not_parse_is_refused(tracker, kz):
 def test_no_records_directory(tracker):
     result = tracker("report", code=1)
     assert result.stderr == "error: records: not a records directory (no tracker.toml); create one with " \
-                            "`tracker init records`\n"
+                            "`tracker init records`, or name one with --records DIR\n"
+
+
+def test_run_from_inside_the_records_directory(tracker, kz, monkeypatch):
+    monkeypatch.chdir(kz)
+    result = tracker("report", code=1)
+    assert result.stderr == "error: records: not a records directory (no tracker.toml); this folder is one: " \
+                            "run from its parent folder, or pass --records .\n"
+    assert "kz-assembly-law" in tracker("--records", ".", "report").stdout
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("date = 2019-09", 'hint: a partial date is written in quotes: "2019-09"'),
+    ("date = 2019-02-30", "hint: 2019-02-30 is not a real date: check the month and the day"),
+])
+def test_toml_slips_with_dates_get_a_precise_hint(tracker, kz, line, hint):
+    break_file(EVENT, "date = 2019-09-21", line)
+    err = tracker("check", code=1).stderr
+    assert f"{EVENT}:4: is not valid TOML" in err and f"  {hint}\n" in err
+
+
+def test_report_shows_warnings_such_as_a_misspelt_field(tracker, kz):
+    break_file(EVENT, "severity = 3", "severtiy = 3")
+    result = tracker("report", "--as-of", "2019-09-30")
+    assert f"{EVENT}:8: warning: severtiy: unknown field, ignored\n" in result.stderr
+    assert "hint: did you mean 'severity'?" in result.stderr
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("stall_days = 365", "stall_days = 1000000", "stall_days: must be a whole number from 1 to 36500"),
+    ("[scoring.multipliers]\nfulfills = 4", "multipliers = 5\n[x]\nfulfills = 4",
+     "multipliers: expected a table [scoring.multipliers], got a number"),
+])
+def test_settings_out_of_bounds_are_errors(tracker, kz, old, new, message):
+    break_file("records/tracker.toml", old, new)
+    assert message in tracker("check", code=1).stderr
+    tracker("report", code=1)

@@ -165,7 +165,7 @@ def test_report_at_a_revision_with_errors_names_the_file_as_git_does(tracker, re
     commit = git("rev-parse", "HEAD").strip()[:10]
     result = tracker("report", "--at", "HEAD", code=1)
     assert f"{commit}:{RALLY}:" in result.stderr and "'contradict' is not a stance" in result.stderr
-    assert "1 error(s) in records at HEAD" in result.stderr
+    assert "1 error in records at HEAD" in result.stderr
 
 
 # ---------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_parallel_branches_merge_without_conflict(tracker, repo):
     git("merge", "--quiet", "--no-ff", "--no-edit", "reforms")  # a real three-way merge: would raise on conflict
 
     assert git("status", "--porcelain") == "" and len(git("rev-list", "--merges", "HEAD").split()) == 2
-    assert "0 error(s)" in tracker("check").stderr
+    assert "0 errors" in tracker("check").stderr
     data = json.loads(tracker("show", PROMISE, "--format", "json").stdout)
     events = {e["event"] for e in data["assessment"]["evidence"]}
     assert {"kz-2019-10-01-detained", "kz-2019-10-02-draft", "kz-2019-10-03-allowed"} <= events

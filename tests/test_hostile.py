@@ -226,7 +226,7 @@ def test_two_files_with_one_id_are_both_named(tracker, kz):
 def test_crlf_line_endings_load(tracker, kz):
     for path in kz.rglob("*.toml"):
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    assert "0 error(s), 0 warning(s)" in tracker("check").stderr
+    assert "0 errors, 0 warnings" in tracker("check").stderr
     report = tracker("report", "--as-of", "2019-09-30", "--format", "json").stdout
     assert '"verdict": "contradicted"' in report
 

@@ -47,7 +47,7 @@ def test_a_public_trackers_file_reproduces_its_status_tally(tracker, records):
     assert len(result.stdout.split()) == 10
     got = {verdict: n for verdict, n in summary(tracker).items() if n}
     assert got == expected_tally(2017) == {"in-progress": 2, "compromise": 2, "broken": 2, "kept": 2, "not-rated": 2}
-    assert "0 error(s), 0 warning(s)" in tracker("check").stderr
+    assert "0 errors, 0 warnings" in tracker("check").stderr
     (path,) = (records / "us" / "promises").glob("us-2016-11-08-build-a-wall*.toml")
     wall = tomli.loads(path.read_text(encoding="utf-8"))
     assert wall["source_id"] == "Build a wall on the southern border"
@@ -170,7 +170,7 @@ def test_acled_filtered_and_linked_to_a_promise(tracker, kz):
     # A partial date sorts by its first day.
     assert [(e["date"], e["stance"]) for e in linked] == [("2019", "contradicts"), ("2019-06-10", "contradicts"),
                                                           ("2019-09", "contradicts")]
-    assert "0 error(s)" in tracker("check").stderr
+    assert "0 errors" in tracker("check").stderr
 
 
 def test_link_to_a_missing_promise_writes_nothing(tracker, records):

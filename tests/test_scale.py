@@ -35,7 +35,7 @@ def files(root: Path) -> dict[str, bytes]:
 def test_generated_records_pass_check_and_repeat_with_the_seed(corpus: Path, tmp_path: Path):
     result = run_tracker("--records", str(corpus), "check", "--as-of", "2026-01-01")
     assert result.returncode == 0, result.stderr
-    assert result.stderr.endswith("30 promises and 300 events checked: 0 error(s), 0 warning(s)\n")
+    assert result.stderr.endswith("30 promises and 300 events valid; 0 errors, 0 warnings\n")
     text = "\n".join(p.read_text(encoding="utf-8") for p in corpus.rglob("*.toml"))
     assert '"2' in text and "[[ratings]]" in text and "Łódź" in text  # partial dates, ratings, Unicode
     again = tmp_path / "again"
@@ -91,4 +91,4 @@ def test_a_long_cold_load_shows_progress_on_a_terminal_only(tmp_path: Path):
     assert child.stdout.read() == b""  # data only on stdout, and there is none for check
     child.stdout.close()
     assert b"Reading records" in shown
-    assert b"0 error(s)" in shown
+    assert b"0 errors" in shown

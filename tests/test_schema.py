@@ -86,5 +86,5 @@ def test_written_files_name_a_schema_that_is_there(tracker, records):
         target = (path.parent / text.splitlines()[0].removeprefix("#:schema ")).resolve()
         assert target.read_text(encoding="utf-8") == schema.text(kind_of(path))
         assert list(validator(kind_of(path)).iter_errors(as_json(tomli.loads(text)))) == []
-    assert "0 error(s), 0 warning(s)" in tracker("check").stderr
+    assert "0 errors, 0 warnings" in tracker("check").stderr
 

@@ -37,18 +37,30 @@ def test_worked_example_from_the_shipped_records(tracker, kz):
 
 
 def test_weight_is_link_severity_else_event_severity_times_multiplier(tracker, pledge, records):
-    pledge.event("2019-07-01", "partly-fulfills", severity=3)  # 3 × 2
+    pledge.event("2019-07-01", "partly-fulfills", severity=3)
+    assert pledge.assess("2019-12-31")["evidence"][0]["weight"] == 6  # the event's severity 3 × 2
     path = next(records.glob("kz/events/2019/*.toml"))
     path.write_text(path.read_text() + "severity = 2\n")  # the link's own severity overrides the event's
     assert pledge.assess("2019-12-31")["evidence"][0]["weight"] == 4
 
 
 def test_multipliers_and_stall_days_come_from_tracker_toml(tracker, pledge, records):
+    assert pledge.assess("2019-07-13")["verdict"] == "not-rated"
     config = records / "tracker.toml"
     config.write_text(config.read_text().replace("contradicts = 1", "contradicts = 3")
                       .replace("stall_days = 365", "stall_days = 30"))
+    assert pledge.assess("2019-07-13")["verdict"] == "stalled"  # 31 days after 2019-06-12
     pledge.event("2019-07-01", "contradicts", severity=2)
     assert pledge.assess("2019-12-31")["against"] == 6
+
+
+def test_fractional_multipliers_keep_exact_halves(tracker, pledge, records):
+    config = records / "tracker.toml"
+    config.write_text(config.read_text().replace("consistent = 1", "consistent = 0.3")
+                      .replace("contradicts = 1", "contradicts = 0.3"))
+    pledge.event("2019-07-01", "consistent", severity=3)  # 0.9, which floating point holds as 0.8999…
+    pledge.event("2019-07-02", "contradicts", severity=5)  # 1.5: 0.9 / 2.4 = 37.5 exactly
+    assert pledge.assess("2019-12-31")["score"] == 38
 
 
 def test_score_half_is_rounded_up_not_to_even(tracker, pledge):

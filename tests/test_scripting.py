@@ -38,7 +38,7 @@ def test_check_json_lists_every_problem_on_stdout(tracker, kz):
         ("error", 8, "severity: must be a whole number from 1 to 5, got 9"),
         ("warning", 12, "note: unknown field, ignored")]
     assert data["problems"][1]["hint"] == "did you mean 'notes'?"
-    assert result.stderr == "1 promises and 4 events checked: 1 error(s), 1 warning(s)\n"
+    assert result.stderr == "1 promise and 4 events valid; 1 error, 1 warning\n"
 
 
 def iso_dates(value, key=""):

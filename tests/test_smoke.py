@@ -15,4 +15,4 @@ def test_shipped_report_is_contradicted(tracker, kz):
 def test_shipped_records_pass_check(tracker, monkeypatch):
     monkeypatch.chdir(SHIPPED.parent)
     result = tracker("check")
-    assert "0 error(s)" in result.stderr
+    assert "0 errors" in result.stderr

@@ -14,6 +14,8 @@ from .model import COUNTS, STANCES, VERDICTS
 # The kinds of value a field may hold; schema.py says what each one is in JSON Schema.
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
 
+MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would overflow date arithmetic
+
 
 @dataclass(frozen=True)
 class Field:
@@ -94,7 +96,8 @@ EVENT = (
 CONFIG = (
     Field("auto_commit", "boolean", "Commit every write to git."),
     Field("scoring", "table", "The scoring method's settings.", fields=(
-        Field("stall_days", "integer", "The window, in days, for in-progress and stalled.", minimum=1),
+        Field("stall_days", "integer", "The window, in days, for in-progress and stalled.", minimum=1,
+              maximum=MAX_STALL_DAYS),
         Field("multipliers", "table", "Each stance's weight multiplier.",
               fields=tuple(Field(name, "number", spec[2], minimum=0) for name, spec in STANCES.items())),
     )),

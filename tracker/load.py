@@ -8,6 +8,7 @@ bytes are readable TOML.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,17 @@ LAYOUT_HINT = "put promises in CC/promises/ID.toml and events in CC/events/YYYY/
 
 class RecordsError(Exception):
     """The records directory as a whole cannot be used."""
+
+
+def require_records_dir(root: Path) -> None:
+    """Refuse a directory without tracker.toml, with the likely fix."""
+    if (root / CONFIG_NAME).is_file():
+        return
+    if Path(CONFIG_NAME).is_file() and root.resolve() != Path.cwd().resolve():
+        fix = "this folder is one: run from its parent folder, or pass --records ."
+    else:
+        fix = f"create one with `tracker init {root}`, or name one with --records DIR"
+    raise RecordsError(f"{root}: not a records directory (no {CONFIG_NAME}); {fix}")
 
 
 @dataclass(frozen=True)
@@ -144,13 +156,23 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
     try:
         return RawFile(path, kind, text, tomli.loads(text))
     except tomli.TOMLDecodeError as error:
-        twice = error.msg.startswith(("Cannot overwrite", "Cannot declare", "Cannot mutate"))
-        return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno,
-                       excerpt=excerpt(text, error.lineno),
-                       hint="this key or table is already given above; keep one of them" if twice
-                       else "fix the TOML syntax at that line (https://toml.io)")
+        line = excerpt(text, error.lineno)
+        return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno, excerpt=line,
+                       hint=_syntax_hint(error.msg, line or ""))
     except RecursionError:
         return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+
+
+def _syntax_hint(message: str, line: str) -> str:
+    """How to fix the commonest slips in hand-written records."""
+    if message.startswith(("Cannot overwrite", "Cannot declare", "Cannot mutate")):
+        return "this key or table is already given above; keep one of them"
+    value = line.partition("=")[2].split("#")[0].strip()
+    if re.fullmatch(r"\d{4}(-\d{1,2})?", value):
+        return f'a partial date is written in quotes: "{value}"'
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
+        return f"{value} is not a real date: check the month and the day"
+    return "fix the TOML syntax at that line (https://toml.io)"
 
 
 def excerpt(text: str, line: int | None) -> str | None:

@@ -71,9 +71,13 @@ def weight(event: Event, link: Link, config: Config) -> float:
 
 
 def score_of(support: float, against: float) -> int | None:
-    """100 × support / (support + against), rounded half up; None when no evidence counts."""
+    """100 × support / (support + against), rounded half up; None when no evidence counts.
+
+    The ratio is first rounded to 9 decimal places, so that a multiplier such as 0.3, which binary
+    floating point cannot hold exactly, does not turn an exact half into 37.4999….
+    """
     total = support + against
-    return math.floor(100 * support / total + 0.5) if total > 0 else None
+    return math.floor(round(100 * support / total, 9) + 0.5) if total > 0 else None
 
 
 def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> Assessment | None:

@@ -25,7 +25,7 @@ import tomli_w
 from . import schema
 from .dates import PartialDate
 from .fields import RECORDS
-from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text
+from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text, require_records_dir
 from .model import Problem
 from .validate import check_slug, event_from, promise_from
 
@@ -312,8 +312,7 @@ def ensure_schemas(root: Path) -> None:
 
 
 def _require_records(root: Path) -> None:
-    if not (root / "tracker.toml").is_file():
-        raise StoreError(f"{root}: not a records directory (no tracker.toml); create one with `tracker init {root}`")
+    require_records_dir(root)
 
 
 def add_promise(root: Path, *, country: str, official: str, title: str, date: PartialDate, ident: str | None,

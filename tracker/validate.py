@@ -19,9 +19,9 @@ from typing import Any, Callable, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, PROMISE, RATING, STATEMENT, names
+from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
 from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
-                   parse_bytes, parse_file)
+                   parse_bytes, parse_file, require_records_dir)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -325,9 +325,12 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
         scoring = {}
     scoring_fields = fields.child("scoring", None, scoring)
     scoring_fields.unknown(("stall_days", "multipliers"))
-    stall_days = scoring_fields.whole("stall_days", 1, None) or defaults.stall_days
+    stall_days = scoring_fields.whole("stall_days", 1, MAX_STALL_DAYS) or defaults.stall_days
     table = scoring.get("multipliers", {})
-    multiplier_fields = fields.child("scoring.multipliers", None, table if isinstance(table, dict) else {})
+    if not isinstance(table, dict):
+        scoring_fields.report("multipliers", f"expected a table [scoring.multipliers], got {type_name(table)}")
+        table = {}
+    multiplier_fields = fields.child("scoring.multipliers", None, table)
     multiplier_fields.unknown(STANCES)
     multipliers = dict(defaults.multipliers)
     for stance, value in multiplier_fields.data.items():
@@ -366,8 +369,10 @@ def _unresolved_links(promises: list[Promise], events: list[Event], known: set[s
         seen: set[str] = set()
         for index, link in enumerate(event.links):
             if link.promise not in known:
+                close = difflib.get_close_matches(link.promise, known, n=1)
                 hint = f"did you mean {lowered[link.promise.lower()]!r}? IDs are lowercase" \
-                    if link.promise.lower() in lowered else "add the promise first, or fix the ID"
+                    if link.promise.lower() in lowered else f"did you mean {close[0]!r}?" if close \
+                    else "add the promise first, or fix the ID"
                 problems.append(_link_problem(event, index, f"no promise has the ID {link.promise!r}", hint))
             elif link.promise in seen:
                 problems.append(_link_problem(event, index, f"links to {link.promise!r} twice",
@@ -383,11 +388,11 @@ def _link_problem(event: Event, index: int, message: str, hint: str) -> Problem:
 
 
 def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date) -> list[Problem]:
-    problems = [_future(e.path, None, None, e.date, as_of) for e in events if e.date.first > as_of]
+    problems = [_future(e.path, None, None, e.date, as_of) for e in events if e.date.last > as_of]
     for promise in promises:
         for table, items in (("statements", promise.statements), ("ratings", promise.ratings)):
             problems.extend(_future(promise.path, table, index, item.date, as_of)
-                            for index, item in enumerate(items) if item.date.first > as_of)
+                            for index, item in enumerate(items) if item.date.last > as_of)
     return problems
 
 
@@ -395,7 +400,9 @@ def _future(path: str, table: str | None, index: int | None, date: PartialDate, 
     text = _text_of(path)
     line = find_line(text, table, index, "date")
     where = f"{table}[{index}].date" if table else "date"
-    return Problem(path, f"{where}: {date} is after {as_of}; it is not counted until then", line,
+    until = "then" if date.is_full else date.last  # a partial date counts from its last day
+    return Problem(path, f"{where}: {date} {'is' if date.is_full else 'ends'} after {as_of}; it is not counted "
+                   f"until {until}", line,
                    "a date after the as-of date is allowed; make sure it is not a typo", excerpt(text, line), level="warning")
 
 
@@ -479,9 +486,8 @@ def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, l
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """The settings in root/tracker.toml; a directory without one is not a records directory."""
+    require_records_dir(root)
     path = root / CONFIG_NAME
-    if not path.is_file():
-        raise RecordsError(f"{root}: not a records directory (no {CONFIG_NAME}); create one with `tracker init {root}`")
     outside = link_outside(str(path), os.path.realpath(root))
     if outside:
         return Config(), [outside]
