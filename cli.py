@@ -137,6 +137,22 @@ class App:
             fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
+    def write(self, commit: bool | None, write: Callable[[], tuple[str, Path]], what: str,
+              message: Callable[[str], str], derived_from: str | None = None) -> None:
+        """A write command's whole course: refuse early if it cannot commit, write, commit, say what was written.
+
+        derived_from is the ID derived from the record's own fields, when no --id was given: if the
+        record landed under another ID, one with those fields exists already, and the user is told.
+        """
+        commit = self.will_commit(commit)
+        ident, path = write()
+        if commit:
+            self.commit([path], message(ident))
+        if derived_from and ident != derived_from:
+            self.terminal.message(f"note: {derived_from} exists already, so this record is {ident}; "
+                                  f"if it is the same one, delete {path}")
+        self.written(ident, path, what)
+
     def written(self, ident: str, path: Path, what: str) -> None:
         """A write command's closing words: the message on stderr, the ID alone on stdout's last line."""
         self.terminal.message(f"{what} {path}")
@@ -175,8 +191,8 @@ def format_option(*choices: str, default: str = "table") -> Callable:
 def commit_option(command: Callable) -> Callable:
     """The one --commit/--no-commit option every write command shares (see App.will_commit)."""
     return click.option("--commit/--no-commit", "commit", default=None,
-                        help="Commit the files written to git, and nothing else (default: auto_commit in "
-                        "tracker.toml, else no).")(command)
+                        help="Commit the files written to git (with the schema files they name), and nothing "
+                        "else that is staged (default: auto_commit in tracker.toml, else no).")(command)
 
 
 def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Callable:
@@ -290,19 +306,17 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
         --date 2019-06 --id kz-assembly-law --topic assembly \\
         --source https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan
     """
-    from tracker.store import add_promise as write
+    from tracker.store import add_promise as write, derive_id
 
     country = need(country, "--country", "Country (ISO code)", COUNTRY)
     official = need(official, "--official", "Official")
     title = need(title, "--title", "Title")
     date = need(date, "--date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)", DATE)
-    commit = app.will_commit(commit)
-    ident, path = write(app.root, country=country, official=official, title=title, date=date, ident=ident,
-                        office=office, text=text, quote=quote, venue=venue, sources=sources, deadline=deadline,
-                        topics=topics)
-    if commit:
-        app.commit([path], f"Add promise {ident} ({official}, {date})\n\n{title}")
-    app.written(ident, path, "Wrote")
+    app.write(commit, lambda: write(app.root, country=country, official=official, title=title, date=date, ident=ident,
+                                    office=office, text=text, quote=quote, venue=venue, sources=sources,
+                                    deadline=deadline, topics=topics),
+              "Wrote", lambda ident: f"Add promise {ident} ({official}, {date})\n\n{title}",
+              derived_from=None if ident else derive_id(country, date, title))
 
 
 @cli.command()
@@ -325,12 +339,9 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
     from tracker.store import append_to_promise
 
     date = need(date, "--date", "Date", DATE)
-    commit = app.will_commit(commit)
-    path = append_to_promise(app.root, promise_id, "statements",
-                             {"date": date, "sources": sources, "quote": quote, "venue": venue})
-    if commit:
-        app.commit([path], f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
-    app.written(promise_id, path, "Added a statement to")
+    entry = {"date": date, "sources": sources, "quote": quote, "venue": venue}
+    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "statements", entry)),
+              "Added a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
 
 
 @cli.command("add-event")
@@ -359,21 +370,19 @@ def add_event(app: App, country: str | None, date: PartialDate | None, title: st
         --detained 100 --fined 15 --severity 3 --contradicts kz-assembly-law \\
         --source https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan
     """
-    from tracker.store import add_event as write
+    from tracker.store import add_event as write, derive_id
 
     country = need(country, "--country", "Country (ISO code)", COUNTRY)
     date = need(date, "--date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)", DATE)
     title = need(title, "--title", "Title")
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
     links = [(options_name.replace("_", "-"), promise) for options_name, ids in options.items() for promise in ids]
-    commit = app.will_commit(commit)
-    ident, path = write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
-                        location=location, severity=severity, sources=sources, notes=notes, counts=counts,
-                        links=links)
-    if commit:
-        stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
-        app.commit([path], f"Add event {ident}{f' ({stances})' if stances else ''}\n\n{date}: {title}")
-    app.written(ident, path, "Wrote")
+    stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
+    app.write(commit, lambda: write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
+                                    location=location, severity=severity, sources=sources, notes=notes,
+                                    counts=counts, links=links),
+              "Wrote", lambda ident: f"Add event {ident}{f' ({stances})' if stances else ''}\n\n{date}: {title}",
+              derived_from=None if ident else derive_id(country, date, title))
 
 
 for _count in COUNTS:
@@ -405,12 +414,10 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
     verdict = need(verdict, "--verdict", "Verdict", click.Choice(VERDICTS))
     date = need(date, "--date", "Date", DATE)
     rationale = need(rationale, "--rationale", "Rationale")
-    commit = app.will_commit(commit)
-    path = append_to_promise(app.root, promise_id, "ratings",
-                             {"date": date, "verdict": verdict, "rationale": rationale, "by": by})
-    if commit:
-        app.commit([path], f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
-    app.written(promise_id, path, "Added a rating to")
+    entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by}
+    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "ratings", entry)),
+              "Added a rating to",
+              lambda _: f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
 
 
 @cli.command("list")

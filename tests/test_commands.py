@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from conftest import snapshot
 
@@ -52,6 +51,15 @@ def test_derived_ids_come_from_country_date_and_title_and_never_clash(tracker, r
     second = tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Free the press!",
                      "--date", "2019-06-12").stdout.splitlines()[-1]
     assert (first, second) == ("kz-2019-06-12-free-the-press", "kz-2019-06-12-free-the-press-2")
+
+
+def test_a_second_record_with_the_same_fields_is_pointed_out(tracker, records):
+    args = ("add-event", "--country", "KZ", "--date", "2019-09-21", "--title", "Rally dispersed")
+    assert "note:" not in tracker(*args).stderr
+    second = tracker(*args)
+    assert "note: kz-2019-09-21-rally-dispersed exists already, so this record is kz-2019-09-21-rally-dispersed-2; " \
+           "if it is the same one, delete " in second.stderr
+    assert second.stdout.splitlines()[-1] == "kz-2019-09-21-rally-dispersed-2"
 
 
 def test_restate_appends_and_keeps_every_byte_a_person_wrote(tracker, records):

@@ -388,3 +388,14 @@ def test_writing_without_commit_needs_no_git(kz, tmp_path):
     result = run_tracker("add-event", "--country", "KZ", "--date", "2019-09-25", "--title", "x", "--id", "kz-x",
                          cwd=kz.parent, env={"PATH": str(empty)})
     assert (result.returncode, result.stdout) == (0, "kz-x\n")
+
+
+def test_report_at_points_at_the_line_of_a_cross_record_problem(tracker, repo):
+    """A link to an unknown promise is found across files; its line comes from git, not the work tree."""
+    Path(RALLY).write_text(Path(RALLY).read_text().replace('promise = "kz-assembly-law"', 'promise = "kz-x"'))
+    git("commit", "--quiet", "-am", "Bad link")
+    git("checkout", "--quiet", "HEAD~1", "--", RALLY)  # the work tree no longer has the bad line
+    commit = git("rev-parse", "HEAD").strip()[:10]
+    result = tracker("report", "--at", "HEAD", code=1)
+    assert f"{commit}:{RALLY}:19: links[0].promise: no promise has the ID 'kz-x'\n" in result.stderr
+    assert '  19 | promise = "kz-x"\n' in result.stderr

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import tomli
 
-from conftest import REPO, SHIPPED
+from conftest import SHIPPED
 from tracker import schema
 
 KINDS = ("promise", "event", "config")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import click
 import pytest
 
 from cli import cli

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .dates import PartialDate
-from .model import STANCES, VERDICTS, Event, Problem, Promise
+from .model import STANCES, Event, Problem, Promise
 from .score import Assessment, tally
 from .terminal import safe
 

@@ -345,15 +345,27 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
 # ---------------------------------------------------------------------------
 # Rules across records.
 
+TextOf = Callable[[str], str]
+
+
+def _text_of(path: str) -> str:
+    """Re-read a file only to point at a line (rare), rather than keep every file's text in memory."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def cross_check(promises: list[Promise], events: list[Event], paths: dict[str, list[str]],
-                promise_files: set[str], as_of: dt.date) -> list[Problem]:
+                promise_files: set[str], as_of: dt.date, text_of: TextOf = _text_of) -> list[Problem]:
     """Rules that need every record: unique IDs, links that resolve, dates in the future.
 
     promise_files holds the ID of every promise file, valid or not: a link to a promise whose
-    file is invalid is not reported again, as that file's own error says it.
+    file is invalid is not reported again, as that file's own error says it. text_of gives a
+    file's text, to point at a line (from disk, or from what was read out of git).
     """
-    return [*_duplicate_ids(paths), *_unresolved_links(promises, events, promise_files),
-            *_future_dates(promises, events, as_of)]
+    return [*_duplicate_ids(paths), *_unresolved_links(promises, events, promise_files, text_of),
+            *_future_dates(promises, events, as_of, text_of)]
 
 
 def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
@@ -362,7 +374,8 @@ def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
             for ident, where in paths.items() if len(where) > 1 for path in where]
 
 
-def _unresolved_links(promises: list[Promise], events: list[Event], known: set[str]) -> list[Problem]:
+def _unresolved_links(promises: list[Promise], events: list[Event], known: set[str],
+                      text_of: TextOf) -> list[Problem]:
     lowered = {ident.lower(): ident for ident in known}
     problems = []
     for event in events:
@@ -373,45 +386,39 @@ def _unresolved_links(promises: list[Promise], events: list[Event], known: set[s
                 hint = f"did you mean {lowered[link.promise.lower()]!r}? IDs are lowercase" \
                     if link.promise.lower() in lowered else f"did you mean {close[0]!r}?" if close \
                     else "add the promise first, or fix the ID"
-                problems.append(_link_problem(event, index, f"no promise has the ID {link.promise!r}", hint))
+                problems.append(_link_problem(event, index, f"no promise has the ID {link.promise!r}", hint,
+                                              text_of))
             elif link.promise in seen:
                 problems.append(_link_problem(event, index, f"links to {link.promise!r} twice",
-                                              "keep one link per promise"))
+                                              "keep one link per promise", text_of))
             seen.add(link.promise)
     return problems
 
 
-def _link_problem(event: Event, index: int, message: str, hint: str) -> Problem:
-    text = _text_of(event.path)
+def _link_problem(event: Event, index: int, message: str, hint: str, text_of: TextOf) -> Problem:
+    text = text_of(event.path)
     line = find_line(text, "links", index, "promise")
     return Problem(event.path, f"links[{index}].promise: {message}", line, hint, excerpt(text, line))
 
 
-def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date) -> list[Problem]:
-    problems = [_future(e.path, None, None, e.date, as_of) for e in events if e.date.last > as_of]
+def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date, text_of: TextOf) -> list[Problem]:
+    problems = [_future(e.path, None, None, e.date, as_of, text_of) for e in events if e.date.last > as_of]
     for promise in promises:
         for table, items in (("statements", promise.statements), ("ratings", promise.ratings)):
-            problems.extend(_future(promise.path, table, index, item.date, as_of)
+            problems.extend(_future(promise.path, table, index, item.date, as_of, text_of)
                             for index, item in enumerate(items) if item.date.last > as_of)
     return problems
 
 
-def _future(path: str, table: str | None, index: int | None, date: PartialDate, as_of: dt.date) -> Problem:
-    text = _text_of(path)
+def _future(path: str, table: str | None, index: int | None, date: PartialDate, as_of: dt.date,
+            text_of: TextOf) -> Problem:
+    text = text_of(path)
     line = find_line(text, table, index, "date")
     where = f"{table}[{index}].date" if table else "date"
     until = "then" if date.is_full else date.last  # a partial date counts from its last day
     return Problem(path, f"{where}: {date} {'is' if date.is_full else 'ends'} after {as_of}; it is not counted "
                    f"until {until}", line,
                    "a date after the as-of date is allowed; make sure it is not a typo", excerpt(text, line), level="warning")
-
-
-def _text_of(path: str) -> str:
-    """Re-read a file only to point at a line (rare), rather than keep every file's text in memory."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 @dataclass(frozen=True)
@@ -443,11 +450,13 @@ def check_file(path: str, kind: str) -> FileResult:
 
 
 def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
-    """Validate every parsed file and the rules across them."""
-    return assemble([check_raw(raw) for raw in raws], problems, config, as_of)
+    """Validate every parsed file (read from git: their text is at hand) and the rules across them."""
+    texts = {raw.path: raw.text for raw in raws}
+    return assemble([check_raw(raw) for raw in raws], problems, config, as_of, lambda path: texts.get(path, ""))
 
 
-def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
+def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date,
+             text_of: TextOf = _text_of) -> Records:
     """Records from every file's own result, with the rules across files applied."""
     promises: list[Promise] = []
     events: list[Event] = []
@@ -469,7 +478,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
             events.append(result)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
-    problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of))
+    problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems))
 
