@@ -638,7 +638,7 @@ def import_group() -> None:
     """Import promises or events from a CSV or JSON file.
 
     Every imported record keeps the row's source_id (a column you map with --field source_id=COLUMN; by
-    default the row's title), so importing the same file again creates nothing twice, and a later
+    default the row's title), so importing the same file again changes nothing, and a later
     version of the file only appends a new dated rating where a promise's status changed.
 
     \b

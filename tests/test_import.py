@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -309,3 +310,30 @@ def test_a_row_missing_a_required_field_says_which_option_supplies_it(tracker, r
     assert "row 1: refused: missing required field 'date' (map a column with --field date=COLUMN, " \
            "or give every row one with --set date=VALUE)" in result.stderr
     assert "add a line" not in result.stderr
+
+
+def readme_blocks(section: str, language: str) -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    body = text[text.index(f"## {section}\n"):]
+    body = body[:body.index("\n## ", 1)]
+    return re.findall(rf"```{language}\n(.*?)```", body, re.S)
+
+
+def test_the_readme_import_examples_run_from_a_clone_as_written(isolated):
+    bin_dir = isolated / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
+    (bin_dir / "tracker").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    promises, events = (block.replace("/tmp/", f"{isolated}/") for block in readme_blocks("Importing", "sh"))
+    later = promises.replace("2017", "2018")
+    shown_later, shown_events = readme_blocks("Importing", "text")
+
+    def run(script: str) -> str:
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr
+        return re.sub(r"Committed \w+", "Committed", done.stderr)
+
+    run(promises)
+    assert run(later.replace("tracker init --git\n", "")) == re.sub(r"Committed \w+", "Committed", shown_later)
+    assert run(events) == shown_events

@@ -8,7 +8,9 @@ Identity: every imported record keeps the row's `source_id` (a mapped column,
 such as an ID; by default the row's title). Importing again matches rows to
 records by it, so nothing is duplicated, and a later version of the file
 changes an existing record in one way only: where a promise's mapped status
-differs from its latest rating, a new dated rating is appended.
+differs from its latest rating as of the rating date, a new dated rating is
+appended (never one the promise already has), so running an import again
+changes nothing.
 """
 
 from __future__ import annotations
