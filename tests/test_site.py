@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -242,3 +243,55 @@ def test_a_rebuild_rewrites_only_what_changed(tracker, site):
                      if p.is_file() and p.stat().st_mtime != 1_000_000_000)
     assert changed == ["data.json", "promises/us-budget.html"]
     assert "Budget speech" in (site / "promises/us-budget.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# The verdict over time: `tracker history` and the site's strip are one computation.
+
+def strip_changes(page: Path) -> list[tuple[str, str]]:
+    """(first day, verdict) of each row of a promise page's verdict-over-time table; `verdict (editorial)` if rated."""
+    strip = page.read_text(encoding="utf-8").split('id="strip-data"', 1)[1].split("</table>", 1)[0]
+    found = re.findall(r'<tr><td>([0-9-]+)</td><td>[0-9-]+</td><td><span class="verdict verdict-([a-z-]+)">'
+                       r'[a-z-]+</span>( \(editorial\))?</td>', strip)
+    return [(day, verdict + editorial) for day, verdict, editorial in found]
+
+
+def history_changes(tracker, ident: str) -> list[tuple[str, str]]:
+    """(day, verdict) of each step of `tracker history` on which the verdict or its source differs from the step
+    before; `verdict (editorial)` if rated."""
+    steps = json.loads(tracker("history", ident, "--as-of", AS_OF, "--format", "json").stdout)["steps"]
+    shown = [(s["date"], s["verdict"] + (" (editorial)" if s["verdict_source"] == "editorial" else ""))
+             for s in steps if s["verdict"]]
+    return [step for n, step in enumerate(shown) if n == 0 or shown[n - 1][1] != step[1]]
+
+
+def test_history_and_the_site_agree_on_a_deadline_and_a_stall(tracker, records):
+    tracker("add-promise", "--country", "KZ", "--official", "A. Official", "--title", "Publish the budget",
+            "--date", "2018-01", "--deadline", "2019-03", "--id", "kz-budget", "--source", "https://example.org/a")
+    tracker("site", "site", "--as-of", AS_OF)
+    expected = [("2018-01-31", "not-rated"), ("2019-02-01", "stalled"), ("2019-04-01", "broken")]
+    assert strip_changes(Path("site/promises/kz-budget.html")) == expected
+    assert history_changes(tracker, "kz-budget") == expected
+    table = tracker("history", "kz-budget", "--as-of", AS_OF).stdout
+    assert "2019-04-01   the deadline, 2019-03, has passed" in table
+
+
+def test_history_and_the_site_agree_on_every_shipped_and_made_promise(tracker, site):
+    for page in sorted((site / "promises").glob("*.html")):
+        assert history_changes(tracker, page.stem) == strip_changes(page), page.stem
+
+
+def test_a_deadline_at_the_end_of_the_calendar_is_no_crash(tracker, records):
+    tracker("add-promise", "--country", "KZ", "--official", "A. Official", "--title", "Some day",
+            "--date", "2018-01", "--deadline", "9999-12", "--id", "kz-some-day", "--source", "https://example.org/a")
+    result = tracker("site", "site", "--as-of", AS_OF)
+    assert "Wrote 3 pages" in result.stderr
+    assert strip_changes(Path("site/promises/kz-some-day.html")) == [("2018-01-31", "not-rated"),
+                                                                      ("2019-02-01", "stalled")]
+    assert history_changes(tracker, "kz-some-day") == [("2018-01-31", "not-rated"), ("2019-02-01", "stalled")]
+    # At the calendar's end: the deadline never passes, and an event there widens the timeline to the last day.
+    tracker("add-event", "--country", "KZ", "--date", "9999-12", "--title", "At last", "--id", "kz-at-last",
+            "--severity", "2", "--advances", "kz-some-day", "--source", "https://example.org/b")
+    process = run_tracker("--records", "records", "site", "site2", "--as-of", "9999-12-31")
+    assert (process.returncode, process.stderr) == (0, "Wrote 4 pages, feed.xml and data.json to site2\n")
+    assert strip_changes(Path("site2/promises/kz-some-day.html"))[-1] == ("9999-12-31", "in-progress")

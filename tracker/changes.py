@@ -46,14 +46,19 @@ def checkpoints(promise: Promise, linked: list[tuple[Event, Link]], config: Conf
     the verdict can change with no new record: the day after a deadline passes, and the day a promise or
     an `advances` step becomes older than stall_days.
     """
-    stall = dt.timedelta(days=config.stall_days)
+    after_stall = dt.timedelta(days=config.stall_days) + DAY
     days = {s.date.last for s in promise.statements} | {r.date.last for r in promise.ratings}
     days |= {event.date.last for event, _ in linked}
     if promise.deadline:
-        days.add(promise.deadline.last + DAY)
-    days |= {s.date.last + stall + DAY for s in promise.statements}
-    days |= {event.date.last + stall + DAY for event, link in linked if link.stance == "advances"}
+        days.add(later(promise.deadline.last, DAY))
+    days |= {later(s.date.last, after_stall) for s in promise.statements}
+    days |= {later(event.date.last, after_stall) for event, link in linked if link.stance == "advances"}
     return sorted(day for day in days if day <= as_of)
+
+
+def later(day: dt.date, delta: dt.timedelta) -> dt.date:
+    """day + delta, or the calendar's last day when that is beyond it (a deadline of 9999-12 never passes)."""
+    return day + delta if delta <= dt.date.max - day else dt.date.max
 
 
 def history(promise: Promise, linked: list[tuple[Event, Link]], config: Config,

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from .changes import Span
+from .changes import Span, later
 from .model import VERDICTS
 from .score import Assessment
 
@@ -117,8 +117,8 @@ def strip_svg(spans: list[Span], title: str, prefix: str = "strip") -> str:
     described = "; ".join(f"{s.verdict} from {s.start} to {s.end}" for s in spans) or "no verdict yet"
     svg = [_open(prefix, 96, f"Verdict over time: {title}", f"Verdict over time: {described}.")]
     if spans:
-        first, last = spans[0].start, spans[-1].end + dt.timedelta(days=1)
-        scale = (WIDTH - 20.0) / max((last - first).days, 1)
+        first = spans[0].start
+        scale = (WIDTH - 20.0) / ((spans[-1].end - first).days + 1)
         for s in spans:
             x = 10 + (s.start - first).days * scale
             w = max((s.end - s.start).days + 1, 1) * scale
@@ -163,9 +163,9 @@ def timeline_marks(a: Assessment) -> list[Mark]:
 def _ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
     """First-of-month ticks every 1, 2, 3, 6 or 12 months (or more years), at most 8 of them."""
     months = (last.year - first.year) * 12 + last.month - first.month + 1
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60, 120, 600) if months / s <= 8)
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60, 120, 600) if months / s <= 8), 12 * math.ceil(months / 96))
     ticks, year, month = [], first.year, first.month
-    while dt.date(year, month, 1) <= last:
+    while (year, month) <= (last.year, last.month):
         day = dt.date(year, month, 1)
         if day >= first and ((month - 1) % step == 0 if step < 12 else month == 1 and year % (step // 12) == 0):
             ticks.append((day, f"{MONTHS[month - 1]} {year}" if step < 12 else str(year)))
@@ -200,7 +200,8 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
     svg = [_open(prefix, 330, f"Timeline: {a.promise.title}", desc)]
     first, last = min(m.day for m in marks), max(m.day for m in marks)
     pad = max(dt.timedelta(days=15), (last - first) / 20)
-    first, last = first - pad, last + pad
+    # Kept within the calendar: a record may be dated as late as 9999.
+    first, last = (first - pad if pad <= first - dt.date.min else dt.date.min), later(last, pad)
     left, right, middle, reach = 40.0, WIDTH - 20.0, 150.0, 105.0
     scale = (right - left) / max((last - first).days, 1)
     heaviest = max((m.weight for m in marks), default=1) or 1

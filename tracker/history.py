@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import gitrepo
+from .changes import checkpoints
 from .load import RecordsError
 from .model import Config, Event, Link, Promise
 from .score import Assessment, assess, links_by_promise
@@ -25,10 +26,25 @@ class Step:
 def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> list[Step]:
     """The verdict as of each day its statements, evidence or ratings changed, up to as_of.
 
-    A partial date counts from its last day, as in the scoring. If the verdict as of
-    as_of differs from the last such day's (time alone makes a promise stalled or
-    past its deadline), a last step at as_of shows it.
+    The days are changes.checkpoints, the same the site's verdict over time uses, so the two always agree.
+    A partial date counts from its last day, as in the scoring. A day on which time alone moved the
+    verdict (a deadline passed, a pledge stalled) is a step when the verdict did move, and says why.
     """
+    dated = _dated(promise, linked)
+    steps: list[Step] = []
+    for day in checkpoints(promise, linked, config, as_of):
+        now = assess(promise, linked, config, day)
+        if day in dated:
+            steps.append(Step(day, dated[day], now))
+            continue
+        before = steps[-1].assessment if steps else None
+        if now and (before is None or _standing(before) != _standing(now)):
+            steps.append(Step(day, (now.reason,), now))
+    return steps
+
+
+def _dated(promise: Promise, linked: list[tuple[Event, Link]]) -> dict[dt.date, tuple[str, ...]]:
+    """What each statement, linked event and rating says, by the last day of its date."""
     dated: dict[dt.date, list[str]] = {}
     for n, statement in enumerate(sorted(promise.statements, key=lambda s: s.date.sort_key())):
         dated.setdefault(statement.date.last, []).append(("made" if n == 0 else "restated") + f" {statement.date}")
@@ -36,13 +52,11 @@ def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, 
         dated.setdefault(event.date.last, []).append(f"{event.id} {link.stance}")
     for rating in promise.ratings:
         dated.setdefault(rating.date.last, []).append(f"rated {rating.verdict}")
-    steps = [Step(day, tuple(what), assess(promise, linked, config, day))
-             for day, what in sorted(dated.items()) if day <= as_of]
-    now = assess(promise, linked, config, as_of)
-    last = steps[-1].assessment if steps else None
-    if now and (last is None or (now.verdict, now.score) != (last.verdict, last.score)):
-        steps.append(Step(as_of, (now.reason,), now))
-    return steps
+    return {day: tuple(what) for day, what in dated.items()}
+
+
+def _standing(a: Assessment) -> tuple[str, str, int | None]:
+    return a.verdict, a.verdict_source, a.score
 
 
 @dataclass(frozen=True)
