@@ -468,9 +468,11 @@ def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> 
 @as_of_option("Show the promise as it stood at the end of this day (YYYY-MM-DD).")
 @format_option("table", "json")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the promise's timeline chart to this SVG file (as on its page of the site).")
+              help="Also write the promise's timeline chart to this SVG file (as on its page of the site). "
+                   "Never inside the records directory, and never over an existing file without --force.")
+@click.option("--force", is_flag=True, help="Replace the --chart file if it exists.")
 @click.pass_obj
-def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path | None) -> None:
+def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path | None, force: bool) -> None:
     """Show a promise or an event in full.
 
     For a promise: its statements, linked events with their stances and weights, and ratings, in date order,
@@ -494,20 +496,20 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
         assessment = assess(promise, links_by_promise(records).get(promise.id, []), records.config, as_of)
         if assessment is None:
             fail(f"{record_id} had not been made by {as_of}")
-        data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
-        emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
         if chart:
             from tracker.chart import timeline_svg
-            from tracker.site import write_file
+            from tracker.site import write_chart
 
-            write_file(chart, timeline_svg(assessment) + "\n")
+            write_chart(chart, timeline_svg(assessment) + "\n", app.root, force)
             app.terminal.message(f"Wrote the timeline chart to {chart}")
+        data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
+        emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
+    elif event is None:
+        fail(f"no promise or event has the ID {record_id!r} in {app.root}")
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
-    elif event:
-        emit(app, fmt, render.event_dict(event), [], lambda console: render.event_detail(event, console))
     else:
-        fail(f"no promise or event has the ID {record_id!r} in {app.root}")
+        emit(app, fmt, render.event_dict(event), [], lambda console: render.event_detail(event, console))
 
 
 @cli.command()

@@ -189,6 +189,42 @@ def test_show_chart_of_an_event_is_refused(tracker, kz):
     assert "is an event" in result.stderr and not Path("x.svg").exists()
 
 
+def test_show_chart_of_no_record_says_so(tracker, kz):
+    result = tracker("show", "nosuch", "--chart", "x.svg", code=1)
+    assert result.stderr == "error: no promise or event has the ID 'nosuch' in records\n"
+    assert not Path("x.svg").exists()
+
+
+def test_show_chart_never_replaces_a_file_unless_forced(tracker, kz):
+    Path("timeline.svg").write_text("my own drawing", encoding="utf-8")
+    result = tracker("show", "kz-assembly-law", "--as-of", AS_OF, "--chart", "timeline.svg", code=1)
+    assert result.stderr == ("error: timeline.svg already exists; nothing was written. Give another name, "
+                             "or --force to replace it\n")
+    assert result.stdout == "" and Path("timeline.svg").read_text(encoding="utf-8") == "my own drawing"
+    tracker("show", "kz-assembly-law", "--as-of", AS_OF, "--chart", "timeline.svg", "--force")
+    assert Path("timeline.svg").read_text(encoding="utf-8").startswith("<svg")
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_show_chart_never_writes_into_the_records(tracker, kz, force):
+    before = snapshot(kz)
+    event = next((kz / "kz" / "events").rglob("*.toml"))
+    for target in (event, kz / "timeline.svg", kz / "kz" / "events" / "2019" / "new.svg"):
+        result = tracker("show", "kz-assembly-law", "--chart", str(target), *force, code=1)
+        assert result.stderr.startswith(f"error: {target} is inside the records directory records;")
+        assert len(result.stderr.splitlines()) == 1
+    os.symlink(kz / "kz", "shortcut")  # a link into the records is still the records
+    tracker("show", "kz-assembly-law", "--chart", "shortcut/x.svg", *force, code=1)
+    assert snapshot(kz) == before
+
+
+def test_show_chart_makes_no_folders(tracker, kz):
+    result = tracker("show", "kz-assembly-law", "--chart", "no/such/folder/x.svg", code=1)
+    assert result.stderr == ("error: no/such/folder/x.svg: there is no folder no/such/folder; nothing was written. "
+                             "Create it first\n")
+    assert not Path("no").exists()
+
+
 def test_a_directory_with_other_files_is_refused(tracker, kz):
     Path("mine").mkdir()
     Path("mine/notes.txt").write_text("my notes", encoding="utf-8")
@@ -295,3 +331,15 @@ def test_a_deadline_at_the_end_of_the_calendar_is_no_crash(tracker, records):
     process = run_tracker("--records", "records", "site", "site2", "--as-of", "9999-12-31")
     assert (process.returncode, process.stderr) == (0, "Wrote 4 pages, feed.xml and data.json to site2\n")
     assert strip_changes(Path("site2/promises/kz-some-day.html"))[-1] == ("9999-12-31", "in-progress")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_site_and_chart_files_get_the_mode_the_umask_gives(tracker, kz, umask, mode):
+    before = os.umask(umask)
+    try:
+        tracker("site", "site", "--as-of", AS_OF)
+        tracker("show", "kz-assembly-law", "--as-of", AS_OF, "--chart", "timeline.svg")
+    finally:
+        os.umask(before)
+    files = [p for p in Path("site").rglob("*") if p.is_file()] + [Path("timeline.svg")]
+    assert {p.stat().st_mode & 0o777 for p in files} == {mode}

@@ -15,7 +15,7 @@ from html import escape
 
 from .changes import Span, later
 from .model import VERDICTS
-from .score import Assessment
+from .score import Assessment, ratings_by
 
 WIDTH = 720
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -151,7 +151,7 @@ def timeline_marks(a: Assessment) -> list[Mark]:
     marks = [Mark(_middle(d.first, d.last), "statement", 0, f"{d}: " + ("pledge made" if n == 0 else "restated"))
              for n, d in enumerate(a.statements)]
     marks += [Mark(_middle(r.date.first, r.date.last), "rating", 0, f"{r.date}: rated {r.verdict}")
-              for r in a.promise.ratings if r.date.last <= a.as_of]
+              for r in ratings_by(a.promise, a.as_of)]
     for e in a.evidence:
         kind = e.side if e.scored else "context"
         weight = f", weight {e.weight:g}" if e.scored else ", before the pledge: not scored"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .dates import PartialDate
 from .model import STANCES, Event, Problem, Promise
-from .score import Assessment, tally
+from .score import Assessment, ratings_by, statements_by, tally
 from .terminal import safe
 
 if TYPE_CHECKING:
@@ -218,8 +218,7 @@ def _stance_style(stance: str) -> str:
 def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
     """Statements, evidence and ratings in date order (as of the assessment's date)."""
     items: list[tuple[tuple, str, str, str, str]] = []
-    for n, statement in enumerate(sorted((s for s in a.promise.statements if s.date in a.statements),
-                                         key=lambda s: s.date.sort_key())):
+    for n, statement in enumerate(statements_by(a.promise, a.as_of)):
         what = ("Pledge made" if n == 0 else "Restated") + (f" at {statement.venue}" if statement.venue else "")
         what += f': "{statement.quote}"' if statement.quote else ""
         items.append((statement.date.sort_key(), str(statement.date), what, "", ""))
@@ -227,11 +226,9 @@ def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
         stance = e.link.stance if e.scored else f"{e.link.stance} (context: before the pledge)"
         items.append((e.event.date.sort_key(), str(e.event.date), f"{e.event.id}: {e.event.title}", stance,
                       str(_num(e.weight)) if e.scored else "–"))
-    if a.rating:
-        for r in a.promise.ratings:
-            if r.date.last <= a.as_of:
-                items.append((r.date.sort_key(), str(r.date), f"Rated {r.verdict}" + (f" by {r.by}" if r.by else "")
-                              + f": {r.rationale}", "editorial", ""))
+    for r in ratings_by(a.promise, a.as_of):
+        items.append((r.date.sort_key(), str(r.date), f"Rated {r.verdict}" + (f" by {r.by}" if r.by else "")
+                      + f": {r.rationale}", "editorial", ""))
     return [item[1:] for item in sorted(items, key=lambda item: item[0])]
 
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .dates import PartialDate
-from .model import STANCES, VERDICTS, Config, Event, Link, Promise, Rating, Records
+from .model import STANCES, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,24 @@ def counts_by(date: PartialDate, as_of: dt.date) -> bool:
     return date.last <= as_of
 
 
+def severity(event: Event, link: Link) -> int:
+    """The link's severity, or else the event's."""
+    return link.severity or event.severity
+
+
 def weight(event: Event, link: Link, config: Config) -> float:
-    """The link's severity (or else the event's) times the stance's multiplier."""
-    return (link.severity or event.severity) * config.multipliers[link.stance]
+    """The severity times the stance's multiplier."""
+    return severity(event, link) * config.multipliers[link.stance]
+
+
+def statements_by(promise: Promise, as_of: dt.date) -> list[Statement]:
+    """The promise's statements made by as_of, oldest first."""
+    return sorted((s for s in promise.statements if counts_by(s.date, as_of)), key=lambda s: s.date.sort_key())
+
+
+def ratings_by(promise: Promise, as_of: dt.date) -> list[Rating]:
+    """The promise's ratings dated by as_of, oldest first: the last is the one in force."""
+    return sorted((r for r in promise.ratings if counts_by(r.date, as_of)), key=lambda r: r.date.sort_key())
 
 
 def score_of(support: float, against: float) -> int | None:
@@ -82,8 +97,7 @@ def score_of(support: float, against: float) -> int | None:
 
 def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> Assessment | None:
     """The promise as of as_of, or None if it had not been made by then."""
-    statements = tuple(sorted((s.date for s in promise.statements if counts_by(s.date, as_of)),
-                              key=PartialDate.sort_key))
+    statements = tuple(s.date for s in statements_by(promise, as_of))
     if not statements:
         return None
     made = statements[0]
@@ -95,7 +109,7 @@ def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, a
     support = sum(e.weight for e in scored if e.side == "support")
     against = sum(e.weight for e in scored if e.side == "against")
     verdict, reason = computed_verdict(promise, made, scored, support, against, config, as_of)
-    ratings = sorted((r for r in promise.ratings if counts_by(r.date, as_of)), key=lambda r: r.date.sort_key())
+    ratings = ratings_by(promise, as_of)
     return Assessment(promise, as_of, statements, evidence, support, against, score_of(support, against),
                       verdict, reason, ratings[-1] if ratings else None)
 

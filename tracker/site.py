@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import chart, render
+from . import chart, render, store
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
-from .score import Assessment, Evidence, counts_by, links_by_promise, report, tally
+from .score import (Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
+                    tally)
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
@@ -86,6 +86,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["http_url"] = http_url
     env.filters["num"] = lambda value: f"{value:g}"
+    env.globals["severity"] = severity
     return env
 
 
@@ -142,15 +143,12 @@ def promise_context(a: Assessment, points: list, records: Records, shown_events:
     return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": render.timeline_rows(a),
             "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
             "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
-            "ratings": [r for r in sorted(a.promise.ratings, key=lambda r: r.date.sort_key()) if r.date.last <= a.as_of],
-            "statements": sorted((s for s in a.promise.statements if counts_by(s.date, a.as_of)),
-                                 key=lambda s: s.date.sort_key()),
+            "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
             "shown_events": shown_events}
 
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    severity = e.link.severity or e.event.severity
-    return {"e": e, "severity": severity, "multiplier": records.config.multipliers[e.link.stance],
+    return {"e": e, "severity": severity(e.event, e.link), "multiplier": records.config.multipliers[e.link.stance],
             "meaning": STANCES[e.link.stance][2]}
 
 
@@ -226,34 +224,47 @@ def write_site(outdir: Path, files: dict[str, str]) -> list[str]:
         raise StoreError(f"{outdir} is not empty and was not made by `tracker site`; nothing was written. "
                          "Give a new or empty directory")
     before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
+    mode = public_mode()
     for name, text in sorted(files.items()):
-        _update(outdir / name, text)
+        _update(outdir / name, text, mode)
     stale = sorted(name for name in before if name not in files and _OWN_PATH.fullmatch(name))
     for name in stale:
         (outdir / name).unlink(missing_ok=True)
-    _update(manifest, "".join(f"{name}\n" for name in sorted(files)))
+    _update(manifest, "".join(f"{name}\n" for name in sorted(files)), mode)
     return stale
 
 
-def _update(path: Path, text: str) -> None:
+def _update(path: Path, text: str, mode: int) -> None:
     """Write unless the file already holds text: unchanged files keep their times, and a rebuild is quick."""
     try:
         if path.read_bytes() == text.encode("utf-8"):
             return
     except OSError:
         pass
-    write_file(path, text)
-
-
-def write_file(path: Path, text: str) -> None:
-    """Atomically: a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    store.replace(path, text, mode)
+
+
+def write_chart(path: Path, svg: str, records: Path, force: bool) -> None:
+    """Write a chart someone asked for: never into the records, over a file only if forced, into a folder that is there."""
+    real_records = os.path.realpath(records)
+    if os.path.commonpath([os.path.realpath(path), real_records]) == real_records:
+        raise StoreError(f"{path} is inside the records directory {records}; nothing was written. "
+                         "Give a path outside it")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: there is no folder {path.parent}; nothing was written. Create it first")
+    if force:
+        store.replace(path, svg, public_mode())
+        return
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        store.create(path, svg, mode=public_mode())
+    except FileExistsError:
+        raise StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
+                         "to replace it") from None
+
+
+def public_mode() -> int:
+    """What a new file gets from the umask (0644 with the usual one): pages are served to others, unlike records."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -110,13 +110,14 @@ def clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v not in (None, (), [], {})}
 
 
-def create(path: Path, text: str, sync_folder: bool = True) -> None:
+def create(path: Path, text: str, sync_folder: bool = True, mode: int | None = None) -> None:
     """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer).
 
     A caller writing many files may leave sync_folder off and call sync_folders once at the end.
+    mode: the file's permissions, when not those of a temporary file (owner only).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_with(path.parent, text)
+    temp = _temp_with(path.parent, text, mode)
     try:
         os.link(temp, path)
     finally:
@@ -165,9 +166,9 @@ def _fits(text: str) -> None:
         raise StoreError(f"the record would be over the {MAX_BYTES:,}-byte limit for a record; nothing was written")
 
 
-def replace(path: Path, text: str) -> None:
+def replace(path: Path, text: str, mode: int | None = None) -> None:
     """Write a file atomically over any file of that name: a reader sees the old text or the new, never part."""
-    temp = _temp_with(path.parent, text)
+    temp = _temp_with(path.parent, text, mode)
     try:
         os.replace(temp, path)
     except OSError:
@@ -216,8 +217,8 @@ def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> Non
                          f"write it as [[{key}]] tables")
 
 
-def _temp_with(folder: Path, text: str) -> str:
-    """A synced temporary file in folder (hidden, so no reader takes it for a record)."""
+def _temp_with(folder: Path, text: str, mode: int | None = None) -> str:
+    """A synced temporary file in folder (hidden, so no reader takes it for a record), with mode if given."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
@@ -226,6 +227,8 @@ def _temp_with(folder: Path, text: str) -> str:
     handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
     try:
         with os.fdopen(handle, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
