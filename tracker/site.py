@@ -242,7 +242,8 @@ def _update(path: Path, text: str, mode: int) -> None:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    store.replace(path, text, mode)
+    # Not synced: a site is made again from the records in seconds, and a sync per page made building a new one several times slower.
+    store.replace(path, text, mode, sync=False)
 
 
 def write_chart(path: Path, svg: str, records: Path, force: bool) -> None:

@@ -166,15 +166,19 @@ def _fits(text: str) -> None:
         raise StoreError(f"the record would be over the {MAX_BYTES:,}-byte limit for a record; nothing was written")
 
 
-def replace(path: Path, text: str, mode: int | None = None) -> None:
-    """Write a file atomically over any file of that name: a reader sees the old text or the new, never part."""
-    temp = _temp_with(path.parent, text, mode)
+def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -> None:
+    """Write a file atomically over any file of that name: a reader sees the old text or the new, never part.
+
+    sync=False skips making the write durable (two syncs per file), for files that can be made again.
+    """
+    temp = _temp_with(path.parent, text, mode, sync)
     try:
         os.replace(temp, path)
     except OSError:
         os.unlink(temp)
         raise
-    _sync_dir(path.parent)
+    if sync:
+        _sync_dir(path.parent)
 
 
 def append(path: Path, key: str, entry: dict[str, Any]) -> None:
@@ -217,8 +221,8 @@ def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> Non
                          f"write it as [[{key}]] tables")
 
 
-def _temp_with(folder: Path, text: str, mode: int | None = None) -> str:
-    """A synced temporary file in folder (hidden, so no reader takes it for a record), with mode if given."""
+def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = True) -> str:
+    """A temporary file in folder (hidden, so no reader takes it for a record), with mode if given, synced unless not."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
@@ -230,8 +234,9 @@ def _temp_with(folder: Path, text: str, mode: int | None = None) -> str:
             if mode is not None:
                 os.fchmod(file.fileno(), mode)
             file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            if sync:
+                file.flush()
+                os.fsync(file.fileno())
     except BaseException:
         os.unlink(name)
         raise
