@@ -242,12 +242,13 @@ def _update(path: Path, text: str, mode: int) -> None:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Not synced: a site is made again from the records in seconds, and a sync per page made building a new one several times slower.
+    # Not synced: a site can be made again from the records at any time, and a sync per page made
+    # building a new one several times slower.
     store.replace(path, text, mode, sync=False)
 
 
 def write_chart(path: Path, svg: str, records: Path, force: bool) -> None:
-    """Write a chart someone asked for: never into the records, over a file only if forced, into a folder that is there."""
+    """Write a chart someone asked for: never into the records, over a file only if forced, into an existing folder."""
     real_records = os.path.realpath(records)
     if os.path.commonpath([os.path.realpath(path), real_records]) == real_records:
         raise StoreError(f"{path} is inside the records directory {records}; nothing was written. "

@@ -222,7 +222,7 @@ def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> Non
 
 
 def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = True) -> str:
-    """A temporary file in folder (hidden, so no reader takes it for a record), with mode if given, synced unless not."""
+    """A temporary file in folder (hidden, so no reader takes it for a record), with mode if given; synced if sync."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
