@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import run_tracker
+from conftest import run_tracker, snapshot
 
 from tracker.load import MAX_BYTES
 
@@ -256,3 +256,11 @@ def test_the_secret_behind_a_link_is_never_shown(tracker, kz):
 def test_a_key_given_twice_says_so(tracker, kz):
     write(E + "kz-2019-twice.toml", event("kz-2019-twice", 'title = "Another title"\n'))(kz)
     assert "hint: this key or table is already given above; keep one of them" in tracker("check", code=1).stderr
+
+
+def test_import_of_deeply_nested_json_is_refused(tracker, kz):
+    Path("deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    before = snapshot(kz)
+    assert "deep.json: is not valid JSON: it is nested too deeply" in tracker("import", "events", "deep.json",
+                                                                             code=1).stderr
+    assert snapshot(kz) == before

@@ -151,6 +151,8 @@ def read_rows(path: Path, json_path: str | None) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SourceError(f"{path}:{error.lineno}: is not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise SourceError(f"{path}: is not valid JSON: it is nested too deeply") from None
     for key in json_path.split(".") if json_path else ():
         if not isinstance(data, dict) or key not in data:
             raise SourceError(f"{path}: has no {key!r} key for --path {json_path}")
