@@ -266,3 +266,31 @@ def test_scoring_is_deterministic_and_blind_to_file_order(tracker, isolated, set
     finally:
         shutil.rmtree(first)
         shutil.rmtree(second)
+
+
+# ---------------------------------------------------------------------------
+# Line numbers: a wrong value is reported at its own line, wherever the field sits in the file.
+
+WRONG = {"title": "[1, 2]", "date": '"last May"', "severity": "9", "location": "3", "kind": '"Not A Slug"',
+         "notes": "true", "sources": '["file:///etc/passwd"]'}
+
+
+@FUZZ
+@given(order=st.permutations(sorted(WRONG)), broken=st.sampled_from(sorted(WRONG)),
+       padding=st.lists(st.sampled_from(["", "# a comment [[links]]", "  ", 'x-note = """\n[[links]]\nstance = 1\n"""']),
+                        min_size=len(WRONG), max_size=len(WRONG)),
+       links=st.integers(0, 3), crlf=st.booleans())
+def test_a_wrong_value_is_reported_at_its_line(tracker, kz, order, broken, padding, links, crlf):
+    right = {"title": '"A rally"', "date": "2019-05-01", "severity": "2", "location": '"Almaty"', "kind": '"detention"',
+             "notes": '"Notes"', "sources": '["https://example.org/a"]'}
+    lines = ['id = "kz-lines"', 'country = "KZ"']
+    for n, (key, pad) in enumerate(zip(order, padding)):
+        lines += [pad.replace("x-note", f"x-note-{n}"), f"{key} = {WRONG[key] if key == broken else right[key]}"]
+    lines += ['\n[[links]]\npromise = "kz-assembly-law"\nstance = "consistent"'] * links
+    text = "\n".join(lines) + "\n"
+    (kz / "kz" / "events" / "2019" / "kz-lines.toml").write_bytes(text.replace("\n", "\r\n" if crlf else "\n").encode())
+    stderr = tracker("check", code=1).stderr
+    (message,) = [line for line in stderr.splitlines()
+                  if line.startswith("records/kz/events/2019/kz-lines.toml:") and ": warning: " not in line]
+    number = int(message.split(":")[1])
+    assert text.splitlines()[number - 1].startswith(f"{broken} = "), (message, text)
