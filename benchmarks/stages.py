@@ -1,0 +1,60 @@
+"""Where the time of a warm report goes, stage by stage, in one process; printed as JSON.
+
+    python -m benchmarks.stages RECORDS --as-of 2026-01-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import io
+import json
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stages")
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--as-of", default="2026-01-01")
+    args = parser.parse_args()
+    as_of = dt.date.fromisoformat(args.as_of)
+    gc.disable()  # as the commands run
+    times: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[name] = now - clock
+        clock = now
+
+    from tracker import render
+    from tracker.cache import FileCache
+    from tracker.load import discover
+    from tracker.score import report
+    from tracker.validate import assemble, check_file, load_config
+    lap("import the core")
+    config, problems = load_config(args.root)
+    found, _ = discover(args.root)
+    lap("list the files (discover)")
+    cache = FileCache(args.root)
+    lap("read the cache (unpickle)")
+    results = cache.checked(found, check_file)
+    lap("stat every file, compare with the cache")
+    records = assemble(results, problems, config, as_of)
+    lap("rules across files (assemble)")
+    assessments = report(records, as_of)
+    lap("score every promise")
+    render.to_csv(render.report_rows(assessments), render.CSV_COLUMNS)
+    lap("render as CSV")
+    from rich.console import Console
+
+    render.report_table(assessments, Console(file=io.StringIO(), width=120, markup=False))
+    lap("render the table (Rich)")
+    print(json.dumps(times))
+
+
+if __name__ == "__main__":
+    main()
