@@ -136,19 +136,23 @@ def computed_verdict(promise: Promise, made: PartialDate, scored: list[Evidence]
     return "not-rated", "too little evidence yet"
 
 
-def links_by_promise(records: Records) -> dict[str, list[tuple[Event, Link]]]:
+def links_by_promise(records: Records, only: set[str] | None = None) -> dict[str, list[tuple[Event, Link]]]:
+    """Each promise's linked events (of the promises in `only`, when given: a report of one country
+    need not index the links of all the others)."""
     index: dict[str, list[tuple[Event, Link]]] = {}
     for event in records.events:
         for link in event.links:
-            index.setdefault(link.promise, []).append((event, link))
+            if only is None or link.promise in only:
+                index.setdefault(link.promise, []).append((event, link))
     return index
 
 
 def report(records: Records, as_of: dt.date, country: str | None = None, official: str | None = None,
            topic: str | None = None) -> list[Assessment]:
     """Every promise that matches the filters and had been made by as_of, in ID order."""
-    index = links_by_promise(records)
     chosen = [p for p in records.promises if matches(p, country, official, topic)]
+    filtered = len(chosen) < len(records.promises)
+    index = links_by_promise(records, {p.id for p in chosen} if filtered else None)
     assessed = (assess(p, index.get(p.id, []), records.config, as_of) for p in sorted(chosen, key=lambda p: p.id))
     return [a for a in assessed if a is not None]
 

@@ -305,7 +305,13 @@ def _link(fields: Fields) -> Link | None:
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT)
     if not (promise and stance):
         return None
-    return Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
+    link = Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
+    return _LINKS.setdefault(link, link)
+
+
+# Most links are just a promise and a stance, repeated across thousands of events: one object for each
+# keeps memory and the parse cache small.
+_LINKS: dict[Link, Link] = {}
 
 
 # ---------------------------------------------------------------------------
