@@ -96,7 +96,9 @@ class App:
 
         # A command's records live until it exits; the cycle collector would only rescan them, again and
         # again (over half the time of a report at 100,000 events), so it stays off for the command.
-        gc.disable()
+        if gc.isenabled():
+            gc.disable()
+            click.get_current_context().call_on_close(gc.enable)
         records = records_at(self.root, at, as_of) if at \
             else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
         if strict:
