@@ -198,3 +198,19 @@ def test_write_commands_prompt_on_a_terminal(records, tmp_path):
     os.close(leader)
     assert process.returncode == 0
     assert out.decode().splitlines()[-1] == "kz-2019-prompted-title"
+
+
+def test_written_files_get_the_umask_mode_and_appends_keep_theirs(tracker, records):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        add_promise(tracker)
+        path = records / "kz/promises/kz-assembly-law.toml"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # as an editor would make it, not owner-only
+        path.chmod(0o640)
+        tracker("restate", "kz-assembly-law", "--date", "2019-09-02")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

@@ -224,7 +224,7 @@ def write_site(outdir: Path, files: dict[str, str]) -> list[str]:
         raise StoreError(f"{outdir} is not empty and was not made by `tracker site`; nothing was written. "
                          "Give a new or empty directory")
     before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
-    mode = public_mode()
+    mode = store.default_mode()
     for name, text in sorted(files.items()):
         _update(outdir / name, text, mode)
     stale = sorted(name for name in before if name not in files and _OWN_PATH.fullmatch(name))
@@ -256,17 +256,11 @@ def write_chart(path: Path, svg: str, records: Path, force: bool) -> None:
     if not path.parent.is_dir():
         raise StoreError(f"{path}: there is no folder {path.parent}; nothing was written. Create it first")
     if force:
-        store.replace(path, svg, public_mode())
+        store.replace(path, svg, store.default_mode())
         return
     try:
-        store.create(path, svg, mode=public_mode())
+        store.create(path, svg)
     except FileExistsError:
         raise StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
                          "to replace it") from None
 
-
-def public_mode() -> int:
-    """What a new file gets from the umask (0644 with the usual one): pages are served to others, unlike records."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask

@@ -13,6 +13,7 @@ import fcntl
 import glob
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from contextlib import contextmanager
@@ -114,7 +115,7 @@ def create(path: Path, text: str, sync_folder: bool = True, mode: int | None = N
     """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer).
 
     A caller writing many files may leave sync_folder off and call sync_folders once at the end.
-    mode: the file's permissions, when not those of a temporary file (owner only).
+    mode: the file's permissions; by default what the umask gives a new file, as an editor's would get.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_with(path.parent, text, mode)
@@ -170,7 +171,10 @@ def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -
     """Write a file atomically over any file of that name: a reader sees the old text or the new, never part.
 
     sync=False skips making the write durable (two syncs per file), for files that can be made again.
+    The file keeps its permissions unless mode is given.
     """
+    if mode is None and path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
     temp = _temp_with(path.parent, text, mode, sync)
     try:
         os.replace(temp, path)
@@ -221,8 +225,18 @@ def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> Non
                          f"write it as [[{key}]] tables")
 
 
+def default_mode() -> int:
+    """What a new file gets from the umask (0644 with the usual one)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = True) -> str:
-    """A temporary file in folder (hidden, so no reader takes it for a record), with mode if given; synced if sync."""
+    """A temporary file in folder (hidden, so no reader takes it for a record), synced if sync.
+
+    mkstemp makes it owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
+    """
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
@@ -231,8 +245,7 @@ def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tr
     handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
     try:
         with os.fdopen(handle, "wb") as file:
-            if mode is not None:
-                os.fchmod(file.fileno(), mode)
+            os.fchmod(file.fileno(), default_mode() if mode is None else mode)
             file.write(data)
             if sync:
                 file.flush()
