@@ -193,8 +193,9 @@ def test_one_directory_under_two_spellings_keeps_each_spelling(aged: Path):
 def test_init_keeps_the_cache_out_of_git(tracker, isolated: Path):
     subprocess.run(["git", "init", "-q"], check=True)
     tracker("init")
-    assert (isolated / "records/.gitignore").read_text() == "# tracker's parse cache: rebuilt when needed, " \
-                                                            "never shared.\n.tracker-cache/\n"
+    assert (isolated / "records/.gitignore").read_text() == "# Made by tracker: its parse cache and the " \
+                                                            "temporary files of writes stay out of git.\n" \
+                                                            ".tracker-cache/\n.tmp-*\n"
     tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019")
     tracker("report")
     assert (isolated / "records" / FOLDER).is_dir()

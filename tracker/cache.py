@@ -60,10 +60,6 @@ class _RecordsUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def gitignore_rule() -> str:
-    return f"# tracker's parse cache: rebuilt when needed, never shared.\n{FOLDER}/\n"
-
-
 def stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 

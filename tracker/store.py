@@ -297,10 +297,16 @@ breaks = 4
 """
 
 
-def init_records(root: Path) -> list[Path]:
-    """Create tracker.toml, the schemas and a .gitignore for the cache; the settings files it made."""
-    from .cache import gitignore_rule
+def gitignore_text() -> str:
+    """What a new records directory keeps out of git: the parse cache, and a write's temporary files
+    (a write cut short by a crash can leave one; no command reads it)."""
+    from .cache import FOLDER
 
+    return f"# Made by tracker: its parse cache and the temporary files of writes stay out of git.\n{FOLDER}/\n.tmp-*\n"
+
+
+def init_records(root: Path) -> list[Path]:
+    """Create tracker.toml, the schemas and a .gitignore; the settings files it made."""
     config = root / "tracker.toml"
     if config.exists():
         raise StoreError(f"{config} already exists; it was left as it is")
@@ -309,7 +315,7 @@ def init_records(root: Path) -> list[Path]:
     ensure_schemas(root)
     if (root / ".gitignore").exists():  # a .gitignore someone wrote is theirs: left alone
         return [config]
-    create(root / ".gitignore", gitignore_rule())
+    create(root / ".gitignore", gitignore_text())
     return [config, root / ".gitignore"]
 
 
