@@ -13,7 +13,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date, parse_day
-from tracker.model import COUNTS, STANCES, VERDICTS, Records
+from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Records
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -351,7 +351,7 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
 @click.option("--date", type=DATE, help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--title", help="What happened, in one line.")
 @click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, date and title).")
-@click.option("--kind", type=SLUG, help="detention, fine, violence, legal-change, statement, permitted-protest, ...")
+@click.option("--kind", type=SLUG, help=", ".join(EVENT_KINDS) + ", ...")
 @click.option("--location", help="Where it happened.")
 @click.option("--severity", type=SEVERITY, help="Gravity from 1 to 5 (default 1).")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
@@ -837,7 +837,7 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
       tracker history kz-assembly-law --revisions
       tracker history kz-assembly-law --format json
     """
-    from tracker import history as past, render, render_changes
+    from tracker import history as past, render_changes
     from tracker.score import links_by_promise
 
     records = app.load(as_of or dt.date.today())

@@ -11,22 +11,13 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks import REPO, tracker
+
 FIXTURE = REPO / "tests" / "data" / "acled-kz.csv"
-ENV = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-
-
-def tracker(cwd: Path, *args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=cwd, env=ENV, check=True,
-                   capture_output=True)
-    return time.perf_counter() - start
 
 
 def write_rows(path: Path, rows: int) -> None:

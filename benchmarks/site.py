@@ -10,22 +10,12 @@ so its cost grows with events per promise as well as with the number of pages.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+from benchmarks import tracker
 
-
-def tracker(cwd: Path, *args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=cwd, env=ENV, check=True,
-                   capture_output=True)
-    return time.perf_counter() - start
 
 
 def build(root: Path, promises: int, events: int) -> None:
