@@ -159,7 +159,18 @@ def _lines(*parts: Any, style: str | None = None):  # -> rich.text.Text
     return Text("\n".join(safe(str(part)) for part in parts if part is not None), style=style or "")
 
 
+# Above this many promises the report is drawn by `plaintable` (same look, a fraction of the time);
+# below it by Rich, whose layout the README shows.
+PLAIN_TABLE_ROWS = 200
+
+
 def report_table(assessments: list[Assessment], console: "Console") -> None:
+    if len(assessments) <= PLAIN_TABLE_ROWS or not _plain_report_table(assessments, console):
+        _rich_report_table(assessments, console)
+    console.print(tally_line(tally(assessments)))
+
+
+def _rich_report_table(assessments: list[Assessment], console: "Console") -> None:
     from rich import box
     from rich.table import Table
 
@@ -186,7 +197,40 @@ def report_table(assessments: list[Assessment], console: "Console") -> None:
         table.add_row(*cells, _lines(a.made, restated), _text(_num(a.support)), _text(_num(a.against)),
                       _text("–" if a.score is None else a.score), verdict, _text(a.latest_evidence or "–"))
     console.print(table)
-    console.print(tally_line(tally(assessments)))
+
+
+def _plain_report_table(assessments: list[Assessment], console: "Console") -> bool:
+    """The table `_rich_report_table` draws, drawn as plain text; False (nothing drawn) when it cannot fit
+    the terminal without squeezing a fixed-width column, which only Rich's layout does."""
+    from .plaintable import Column, draw, layout
+
+    narrow = console.width < 100
+    columns = [Column("Promise", wrap=True, min_width=12)]
+    if not narrow:
+        columns.append(Column("Official", wrap=True, max_width=24))
+    columns += [Column(name, right=name in ("For", "Against", "Score"))
+                for name in ("Made", "For", "Against", "Score", "Verdict", "Latest")]
+    rows = [_plain_report_row(a, narrow) for a in assessments]
+    widths = layout(columns, rows, console.width)
+    if widths is None:
+        return False
+    draw(columns, widths, rows, console)
+    return True
+
+
+def _plain_report_row(a: Assessment, narrow: bool) -> list[list[tuple[str, str]]]:
+    # Styles as in Rich's cells, where a cell's first style carries on to the lines after it.
+    promise = [(safe(a.promise.id), "bold"), (safe(a.promise.title), "bold")]
+    official = [(safe(a.promise.official), "bold dim" if narrow else "")]
+    made = [(str(a.made), "")] + ([(f"+{len(a.statements) - 1} more", "")] if len(a.statements) > 1 else [])
+    style = VERDICT_STYLES[a.verdict]
+    verdict = [(a.verdict, style)]
+    if a.verdict_source == "editorial":
+        verdict += [(line, f"{style} dim") for line in ("editorial;", "computed:", a.computed_verdict)]
+    score = "–" if a.score is None else str(a.score)
+    return ([promise + official] if narrow else [promise, official]) + [
+        made, [(str(_num(a.support)), "")], [(str(_num(a.against)), "")], [(score, "")], verdict,
+        [(safe(str(a.latest_evidence or "–")), "")]]
 
 
 def promise_detail(a: Assessment, console: "Console") -> None:
