@@ -52,7 +52,7 @@ def main() -> None:
     from rich.console import Console
 
     render.report_table(assessments, Console(file=io.StringIO(), width=120, markup=False))
-    lap("render the table (Rich)")
+    lap("render the table")
     print(json.dumps(times))
 
 

@@ -44,20 +44,33 @@ def draw(columns: list[Column], widths: list[int], rows: list[list[Cell]], conso
 
 
 def layout(columns: list[Column], rows: list[list[Cell]], total: int) -> list[int] | None:
-    """Each column as wide as its widest line; then the widest wrapping column gives way, a cell at a time.
-    None when the table cannot fit `total` cells that way."""
+    """Each column as wide as its widest line, then the wrapping columns narrowed as Rich narrows them.
+    None when that cannot fit `total` cells (Rich would then squeeze the fixed-width columns too)."""
     widths = []
     for i, column in enumerate(columns):
         natural = max([cell_len(column.header)] + [cell_len(text) for row in rows for text, _ in row[i]])
         widths.append(max(column.min_width, min(natural, column.max_width or natural)))
-    excess = sum(widths) + GAP * (len(widths) - 1) - total
-    while excess > 0:
-        shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > c.min_width]
-        if not shrinkable:
-            return None
-        widest = max(shrinkable, key=lambda i: widths[i])
-        widths[widest] -= 1
-        excess -= 1
+    widths = _collapse(widths, [c.wrap for c in columns], sum(widths) + GAP * (len(widths) - 1) - total)
+    fits = sum(widths) + GAP * (len(widths) - 1) <= total
+    return widths if fits and all(w >= c.min_width for w, c in zip(widths, columns)) else None
+
+
+def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
+    """Rich's rule (Table._collapse_widths): the widest wrapping columns give way first, down to the next
+    widest, sharing the cut evenly, until the table fits or nothing can give way."""
+    widths = widths[:]
+    while excess > 0 and any(wrap):
+        top = max(w for w, can in zip(widths, wrap) if can)
+        second = max((w for w, can in zip(widths, wrap) if can and w != top), default=0)
+        widest = [i for i, (w, can) in enumerate(zip(widths, wrap)) if can and w == top]
+        if top == second:
+            break
+        left, cut = excess, min(excess, top - second)
+        for n, i in enumerate(widest):
+            share = min(cut, round(left / (len(widest) - n)))
+            widths[i] -= share
+            left -= share
+            excess -= share
     return widths
 
 
