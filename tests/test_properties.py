@@ -252,7 +252,8 @@ def test_scoring_is_deterministic_and_blind_to_file_order(tracker, isolated, set
     promises, events, promise_order, event_order = sets
     first, second = isolated / "first", isolated / "second"
     write_records(first, promises, events)
-    # Created in another order, so listed by the file system in another order.
+    # Created in another order. discover() sorts what it lists, so this half guards that sorting (and
+    # determinism across directories); the permutation in memory below is what tests the method itself.
     write_records(second, [promises[i] for i in promise_order], [events[i] for i in event_order])
     try:
         once = scored(tracker, first, as_of.isoformat())
