@@ -710,7 +710,7 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
 
 @import_group.command("events")
 @import_options("event")
-@click.option("--preset", type=click.Choice(["acled"]), help="Map a known dataset's columns (see the README).")
+@click.option("--preset", type=click.Choice(["acled"]), help="Map a known dataset's columns (see docs/import-export.md).")
 @click.option("--link", "links", type=Pair("STANCE=PROMISE_ID"), multiple=True,
               help=f"Link every imported event to a promise; stances: {', '.join(STANCES)}; repeatable.")
 @click.pass_obj

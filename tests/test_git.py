@@ -322,11 +322,11 @@ def test_no_git_is_one_line(repo, tmp_path, args):
 
 
 # ---------------------------------------------------------------------------
-# The README's session, run as written
+# The git guide's session (docs/git.md), run as written
 
 def session_after(heading: str) -> list[tuple[str, str]]:
     """(command, its output) for each `$ command` in the first text block after heading."""
-    text = (REPO / "README.md").read_text()
+    text = (REPO / "docs/git.md").read_text()
     block = re.search(r"```text\n(.*?)```", text[text.index(heading):], re.S).group(1)
     pairs: list[tuple[list[str], list[str]]] = []
     continued = False
@@ -348,7 +348,7 @@ def test_readme_git_session_is_real(isolated, tmp_path):
     shim = bin_dir / "tracker"
     shim.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
     shim.chmod(0o755)
-    moment = "2026-11-27T14:30:00+00:00"  # the README's run, for the dates it shows
+    moment = "2026-11-27T14:30:00+00:00"  # the guide's run, for the dates it shows
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO),
            "GIT_AUTHOR_NAME": "A. Researcher", "GIT_AUTHOR_EMAIL": "researcher@example.org",
            "GIT_COMMITTER_NAME": "A. Researcher", "GIT_COMMITTER_EMAIL": "researcher@example.org",

@@ -313,7 +313,7 @@ def test_a_row_missing_a_required_field_says_which_option_supplies_it(tracker, r
 
 
 def readme_blocks(section: str, language: str) -> list[str]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs/import-export.md").read_text(encoding="utf-8")
     body = text[text.index(f"## {section}\n"):]
     body = body[:body.index("\n## ", 1)]
     return re.findall(rf"```{language}\n(.*?)```", body, re.S)

@@ -11,8 +11,8 @@ from pathlib import Path
 from conftest import REPO, SHIPPED, snapshot
 
 
-def shell_block_after(heading: str) -> str:
-    text = (REPO / "README.md").read_text()
+def shell_block_after(heading: str, page: str = "README.md") -> str:
+    text = (REPO / page).read_text()
     section = text[text.index(heading):]
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 

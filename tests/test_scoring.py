@@ -1,4 +1,4 @@
-"""The scoring method, rule by rule, each with a worked case (as the README states it)."""
+"""The scoring method, rule by rule, each with a worked case (as docs/method.md states it)."""
 
 from __future__ import annotations
 

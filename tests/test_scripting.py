@@ -87,7 +87,7 @@ def test_exit_codes_are_as_documented(tracker, kz):
     assert tracker("report").exit_code == 0
     assert tracker("show", "kz-no-such-promise", code=1).exit_code == 1
     assert tracker("report", "--as-of", "2019-13-01", code=2).exit_code == 2
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs/usage.md").read_text()
     codes = readme[readme.index("### Exit codes"):]
     for code in ("- `0`", "- `1`", "- `2`"):
         assert code in codes

@@ -5,7 +5,7 @@ ACLED (Armed Conflict Location & Event Data) exports one event per row. Its
 span of days around it (a week or a weekend); 3, only a month or a longer span.
 A record must never claim more precision than its source, so the date is
 kept as a day for 1, cut to its month for 2, and cut to its year for 3. A
-partial date counts from its last day (see the README), so an event known
+partial date counts from its last day (see docs/method.md), so an event known
 only roughly is never counted before it can have happened.
 """
 

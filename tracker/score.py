@@ -1,6 +1,6 @@
 """The scoring method: weights, score and verdict of each promise as of a date.
 
-This file is the method. The README's "Scoring method" section describes it
+This file is the method. docs/method.md describes it
 rule by rule; keep the two in step.
 """
 
