@@ -321,6 +321,42 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
               derived_from=None if ident else derive_id(country, date, title))
 
 
+@cli.command("add-term")
+@click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code, such as US.")
+@click.option("--official", help="The official, named exactly as on their promises.")
+@click.option("--start", type=DATE, help="The first day of the term.")
+@click.option("--end", type=DATE, help="The last day of the term (leave it out while the term runs).")
+@click.option("--office", help="The office held, such as President.")
+@click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, start and official).")
+@click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
+@commit_option
+@click.pass_obj
+def add_term(app: App, country: str | None, official: str | None, start: PartialDate | None,
+             end: PartialDate | None, office: str | None, ident: str | None, sources: tuple[str, ...],
+             commit: bool | None) -> None:
+    """Record an official's term of office, once for all their promises.
+
+    A promise with no deadline falls due at the end of the term it was made for (or
+    restated in); a re-election is a new term (see docs/method.md).
+
+    \b
+    Example:
+      tracker add-term --country US --official "Barack Obama" \\
+        --office "President of the United States" --start 2009-01-20 --end 2013-01-20
+    """
+    from tracker.store import add_term as write, derive_id
+
+    country = need(country, "--country", "Country (ISO code)", COUNTRY)
+    official = need(official, "--official", "Official")
+    start = need(start, "--start", "Start (YYYY-MM-DD)", DATE)
+    if end is not None and end.last < start.first:
+        raise click.BadParameter(f"{end} is before the start, {start}", param_hint="'--end'")
+    app.write(commit, lambda: write(app.root, country=country, official=official, start=start, end=end,
+                                    office=office, sources=sources, ident=ident),
+              "Wrote", lambda ident: f"Add term {ident} ({official}, from {start})",
+              derived_from=None if ident else derive_id(country, start, official))
+
+
 @cli.command()
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--date", type=DATE, help="When it was restated.")
@@ -400,23 +436,25 @@ for _stance in STANCES:
 @click.option("--date", type=DATE, help="When the verdict was reached.")
 @click.option("--rationale", help="Why, in a sentence or two.")
 @click.option("--by", help="Who rated it.")
+@click.option("--source", "sources", type=URL, multiple=True, help="A source URL the verdict rests on (repeatable).")
 @commit_option
 @click.pass_obj
 def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | None, rationale: str | None,
-         by: str | None, commit: bool | None) -> None:
+         by: str | None, sources: tuple[str, ...], commit: bool | None) -> None:
     """Give a promise an editorial verdict; it overrides the computed one from its date on.
 
     \b
     Example:
       tracker rate kz-assembly-law --verdict compromise --date 2020-05-25 \\
-        --rationale "A new law was signed, but it keeps prior approval" --by "A. Researcher"
+        --rationale "A new law was signed, but it keeps prior approval" --by "A. Researcher" \\
+        --source https://example.org/new-assembly-law
     """
     from tracker.store import append_to_promise
 
     verdict = need(verdict, "--verdict", "Verdict", click.Choice(VERDICTS))
     date = need(date, "--date", "Date", DATE)
     rationale = need(rationale, "--rationale", "Rationale")
-    entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by}
+    entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by, "sources": sources}
     app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "ratings", entry)),
               "Added a rating to",
               lambda _: f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
@@ -488,14 +526,15 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
       tracker show kz-assembly-law --as-of 2019-09-30 --chart timeline.svg
     """
     from tracker import render
-    from tracker.score import assess, links_by_promise
+    from tracker.score import assess, links_by_promise, terms_of
 
     as_of = as_of or dt.date.today()
     records = app.load(as_of)
     promise = next((p for p in records.promises if p.id == record_id), None)
     event = next((e for e in records.events if e.id == record_id), None)
     if promise:
-        assessment = assess(promise, links_by_promise(records).get(promise.id, []), records.config, as_of)
+        assessment = assess(promise, links_by_promise(records).get(promise.id, []), records.config, as_of,
+                            terms_of(records, promise))
         if assessment is None:
             fail(f"{record_id} had not been made by {as_of}")
         if chart:
@@ -838,7 +877,7 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
       tracker history kz-assembly-law --format json
     """
     from tracker import history as past, render_changes
-    from tracker.score import links_by_promise
+    from tracker.score import links_by_promise, terms_of
 
     records = app.load(as_of or dt.date.today())
     promise = next((p for p in records.promises if p.id == promise_id), None)
@@ -851,7 +890,7 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
              lambda console: render_changes.revisions_table(steps, console))
     else:
         as_of = as_of or dt.date.today()
-        by_date = past.by_date(promise, linked, records.config, as_of)
+        by_date = past.by_date(promise, linked, records.config, as_of, terms_of(records, promise))
         emit(app, fmt, render_changes.steps_dict(promise_id, as_of, by_date), [],
              lambda console: render_changes.steps_table(by_date, console))
 

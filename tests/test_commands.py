@@ -94,7 +94,7 @@ def test_rate_appends_a_rating_that_decides_the_verdict(tracker, records):
     data = json.loads(tracker("report", "--as-of", "2020-06-01", "--format", "json").stdout)
     promise = data["promises"][0]
     assert (promise["verdict"], promise["verdict_source"], promise["computed_verdict"]) == (
-        "compromise", "editorial", "not-rated")
+        "compromise", "editorial", "stalled")  # made in 2019-06: its stall window counts from 2019-06-01
     before = json.loads(tracker("report", "--as-of", "2020-05-24", "--format", "json").stdout)
     assert before["promises"][0]["verdict_source"] == "computed"
 

@@ -193,7 +193,7 @@ def test_promise_restate_and_rate_load_back_equal(tracker, records, official, ti
     assert (shown["official"], shown["title"], shown["text"]) == (official, title, text)
     assert [(s["date"], s["quote"]) for s in shown["statements"]] == \
         [("2019-06", quote)] + ([(restated, quote)] if restated_ok else [])
-    assert shown["ratings"] == ([{"date": "2036", "verdict": verdict, "rationale": rationale, "by": by}]
+    assert shown["ratings"] == ([{"date": "2036", "verdict": verdict, "rationale": rationale, "by": by, "sources": []}]
                                 if rated else [])
     shutil.rmtree(records / "kz")
 

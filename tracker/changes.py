@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .model import Config, Event, Link, Promise
+from .model import Config, Event, Link, Promise, Term
 from .score import Assessment, Evidence, assess
 
 DAY = dt.timedelta(days=1)
@@ -39,18 +39,20 @@ class Change:
     evidence: Evidence | None = None
 
 
-def checkpoints(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> list[dt.date]:
+def checkpoints(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date,
+                terms: tuple[Term, ...] = ()) -> list[dt.date]:
     """Every day on which the verdict could change, up to as_of.
 
     A dated thing counts from its last day (see score.counts_by). Besides statements, events and ratings,
     the verdict can change with no new record: the day after a deadline passes, and the day a promise or
-    an `advances` step becomes older than stall_days.
+    an `advances` step becomes older than stall_days, and the day after a term ends.
     """
     after_stall = dt.timedelta(days=config.stall_days) + DAY
     days = {s.date.last for s in promise.statements} | {r.date.last for r in promise.ratings}
     days |= {event.date.last for event, _ in linked}
     if promise.deadline:
         days.add(later(promise.deadline.last, DAY))
+    days |= {later(t.end.last, DAY) for t in terms if t.end}
     days |= {later(s.date.last, after_stall) for s in promise.statements}
     days |= {later(event.date.last, after_stall) for event, link in linked if link.stance == "advances"}
     return sorted(day for day in days if day <= as_of)
@@ -62,10 +64,10 @@ def later(day: dt.date, delta: dt.timedelta) -> dt.date:
 
 
 def history(promise: Promise, linked: list[tuple[Event, Link]], config: Config,
-            as_of: dt.date) -> list[tuple[dt.date, Assessment]]:
+            as_of: dt.date, terms: tuple[Term, ...] = ()) -> list[tuple[dt.date, Assessment]]:
     """The assessment as of each checkpoint, oldest first; as_of itself is always the last."""
-    days = [day for day in checkpoints(promise, linked, config, as_of) if day < as_of] + [as_of]
-    assessed = ((day, assess(promise, linked, config, day)) for day in days)
+    days = [day for day in checkpoints(promise, linked, config, as_of, terms) if day < as_of] + [as_of]
+    assessed = ((day, assess(promise, linked, config, day, terms)) for day in days)
     return [(day, a) for day, a in assessed if a is not None]
 
 

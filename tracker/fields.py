@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import COUNTS, STANCES, VERDICTS
+from .model import COUNTS, STANCES, VERDICTS, WEIGHED
 
 # The kinds of value a field may hold; schema.py says what each one is in JSON Schema.
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
@@ -49,6 +49,7 @@ RATING = (
     Field("verdict", "text", "The editorial verdict.", required=True, choices=VERDICTS),
     Field("rationale", "text", "Why, in a sentence or two.", required=True),
     Field("by", "text", "Who rated it."),
+    Field("sources", "urls", "Web addresses (http or https) of what the verdict rests on."),
 )
 
 PROMISE = (
@@ -98,12 +99,23 @@ CONFIG = (
     Field("scoring", "table", "The scoring method's settings.", fields=(
         Field("stall_days", "integer", "The window, in days, for in-progress and stalled.", minimum=1,
               maximum=MAX_STALL_DAYS),
+        Field("term_due", "boolean", "A promise with no deadline falls due at the end of the term it was made for."),
         Field("multipliers", "table", "Each stance's weight multiplier.",
-              fields=tuple(Field(name, "number", spec[2], minimum=0) for name, spec in STANCES.items())),
+              fields=tuple(Field(name, "number", STANCES[name].meaning, minimum=0) for name in WEIGHED)),
     )),
 )
 
-RECORDS = {"promise": PROMISE, "event": EVENT, "config": CONFIG}
+TERM = (
+    Field("id", "slug", "The record's ID; it must equal the file name without .toml."),
+    Field("country", "country", "ISO 3166-1 alpha-2 code, such as US.", required=True),
+    Field("official", "text", "The official, named as on their promises.", required=True),
+    Field("office", "text", "The office held, such as President."),
+    Field("start", "date", "The first day of the term.", required=True),
+    Field("end", "date", "The last day of the term; leave it out while the term runs."),
+    SOURCES,
+)
+
+RECORDS = {"promise": PROMISE, "event": EVENT, "term": TERM, "config": CONFIG}
 
 # What `tracker import` can fill, flattened: a promise's date, sources, quote and venue go to the
 # statement that made it; an event's counts are named on their own.

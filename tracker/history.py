@@ -10,8 +10,8 @@ from pathlib import Path
 from . import gitrepo
 from .changes import checkpoints
 from .load import RecordsError
-from .model import Config, Event, Link, Promise
-from .score import Assessment, assess, links_by_promise
+from .model import Config, Event, Link, Promise, Term
+from .score import Assessment, assess, links_by_promise, terms_of
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Step:
     assessment: Assessment | None  # None: not yet made by that day
 
 
-def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> list[Step]:
+def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date,
+            terms: tuple[Term, ...] = ()) -> list[Step]:
     """The verdict as of each day its statements, evidence or ratings changed, up to as_of.
 
     The days are changes.checkpoints, the same the site's verdict over time uses, so the two always agree.
@@ -32,8 +33,8 @@ def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, 
     """
     dated = _dated(promise, linked)
     steps: list[Step] = []
-    for day in checkpoints(promise, linked, config, as_of):
-        now = assess(promise, linked, config, day)
+    for day in checkpoints(promise, linked, config, as_of, terms):
+        now = assess(promise, linked, config, day, terms)
         if day in dated:
             steps.append(Step(day, dated[day], now))
             continue
@@ -92,5 +93,6 @@ def _at(root: Path, ident: str, commit: gitrepo.Commit, as_of: dt.date) -> Revis
     promise = next((p for p in records.promises if p.id == ident), None)
     if promise is None:
         return Revision(commit, as_of, None, "no such promise at this commit")
-    assessment = assess(promise, links_by_promise(records).get(ident, []), records.config, as_of)
+    assessment = assess(promise, links_by_promise(records).get(ident, []), records.config, as_of,
+                        terms_of(records, promise))
     return Revision(commit, as_of, assessment, None if assessment else f"not yet made by {as_of}")

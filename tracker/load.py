@@ -20,7 +20,7 @@ from .model import Problem
 
 CONFIG_NAME = "tracker.toml"
 MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
-LAYOUT_HINT = "put promises in CC/promises/ID.toml and events in CC/events/YYYY/ID.toml"
+LAYOUT_HINT = "put promises in CC/promises/ID.toml, events in CC/events/YYYY/ID.toml and terms in CC/terms/ID.toml"
 
 
 class RecordsError(Exception):
@@ -72,9 +72,11 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
 
 
 def kind_of_place(parts: list[str]) -> str | None:
-    """'promise' for CC/promises/ID.toml, 'event' for CC/events/YYYY/ID.toml, else None."""
+    """'promise' for CC/promises/ID.toml, 'event' for CC/events/YYYY/ID.toml, 'term' for CC/terms/ID.toml, else None."""
     if len(parts) == 3 and parts[1] == "promises":
         return "promise"
+    if len(parts) == 3 and parts[1] == "terms":
+        return "term"
     if len(parts) == 4 and parts[1] == "events" and parts[2].isdigit() and len(parts[2]) == 4:
         return "event"
     return None

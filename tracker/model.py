@@ -4,21 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .dates import PartialDate
 
-VERDICTS = ("kept", "compromise", "broken", "contradicted", "in-progress", "stalled", "not-rated")
-
-# stance -> (side, default multiplier, meaning)
-STANCES: Mapping[str, tuple[str, float, str]] = MappingProxyType({
-    "fulfills": ("support", 4, "the pledge is delivered in full"),
-    "partly-fulfills": ("support", 2, "delivered in part or watered down"),
-    "advances": ("support", 1, "a concrete step toward it, such as a draft published"),
-    "consistent": ("support", 1, "conduct in line with it, such as a protest allowed with no detentions"),
-    "contradicts": ("against", 1, "conduct contrary to it, such as peaceful protesters detained"),
-    "breaks": ("against", 4, "the pledge is withdrawn or reversed"),
+# What each verdict tells a reader, in one sentence (show, the site and docs/codebook.md say it).
+VERDICT_MEANINGS: Mapping[str, str] = MappingProxyType({
+    "kept": "The pledge was delivered in full or largely.",
+    "compromise": "Part of the pledge was delivered, and the rest was not.",
+    "broken": "The pledge was withdrawn or reversed, or its deadline or term passed without it being delivered.",
+    "contradicted": "The promise-maker's own conduct has gone against the pledge more than it has supported it.",
+    "in-progress": "The promise-maker has recently taken steps toward the pledge.",
+    "stalled": "Nothing has moved the pledge forward for a long time, or it is blocked by someone else.",
+    "not-rated": "Too little has happened yet to say.",
 })
+VERDICTS = tuple(VERDICT_MEANINGS)
+
+
+class Stance(NamedTuple):
+    side: str  # "support", "against", or "neither" (an obstacle: it weighs on neither side)
+    multiplier: float  # the default; tracker.toml may set another for a stance with a side
+    meaning: str
+
+
+STANCES: Mapping[str, Stance] = MappingProxyType({
+    "fulfills": Stance("support", 4, "the pledge is delivered in full or largely"),
+    "partly-fulfills": Stance("support", 2, "delivered in part or watered down"),
+    "advances": Stance("support", 1, "a concrete step toward it, such as a draft published"),
+    "consistent": Stance("support", 1, "conduct in line with it, such as a protest allowed with no detentions"),
+    "contradicts": Stance("against", 1, "conduct contrary to it, such as peaceful protesters detained"),
+    "breaks": Stance("against", 4, "the pledge is withdrawn or reversed"),
+    "obstructs": Stance("neither", 0, "someone else blocks it, such as a legislature voting it down, "
+                        "or an outcome that is nobody's act"),
+})
+# The stances that weigh on a side, and so have a multiplier in tracker.toml.
+WEIGHED = tuple(name for name, stance in STANCES.items() if stance.side != "neither")
 
 COUNTS = ("detained", "fined", "jailed", "injured", "killed")
 EVENT_KINDS = ("detention", "fine", "violence", "legal-change", "statement", "permitted-protest")
@@ -38,6 +58,7 @@ class Rating:
     verdict: str
     rationale: str
     by: str | None = None
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,11 +108,26 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One term of an official in an office: recorded once, it tells when the official's pledges fall due."""
+
+    id: str
+    country: str
+    official: str
+    start: PartialDate
+    end: PartialDate | None = None  # None while the term runs
+    office: str | None = None
+    sources: tuple[str, ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     multipliers: Mapping[str, float] = field(
-        default_factory=lambda: {name: spec[1] for name, spec in STANCES.items()})
+        default_factory=lambda: {name: STANCES[name].multiplier for name in WEIGHED})
     stall_days: int = 365
     auto_commit: bool = False
+    term_due: bool = True  # a promise with no deadline falls due at the end of its term
 
 
 @dataclass(frozen=True)
@@ -116,6 +152,7 @@ class Records:
     events: tuple[Event, ...]
     config: Config
     problems: tuple[Problem, ...] = ()
+    terms: tuple[Term, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

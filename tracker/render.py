@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .dates import PartialDate
 from .model import STANCES, Event, Problem, Promise
-from .score import Assessment, ratings_by, statements_by, tally
+from .score import Assessment, meaning, ratings_by, statements_by, tally
 from .terminal import safe
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def summary_dict(a: Assessment) -> dict[str, Any]:
         "id": p.id, "title": p.title, "official": p.official, "office": p.office, "country": p.country,
         "topics": list(p.topics), "made": str(a.made), "statements": [str(d) for d in a.statements],
         "restatements": len(a.statements) - 1, "deadline": _str(p.deadline),
+        "due": a.due.date.isoformat() if a.due else None,
         "verdict": a.verdict, "verdict_source": a.verdict_source, "computed_verdict": a.computed_verdict,
         "reason": a.reason, "rating": rating_dict(a.rating) if a.rating else None,
         "score": a.score, "support": _num(a.support), "against": _num(a.against),
@@ -60,7 +61,8 @@ def summary_dict(a: Assessment) -> dict[str, Any]:
 
 
 def rating_dict(rating: Any) -> dict[str, Any]:
-    return {"date": str(rating.date), "verdict": rating.verdict, "rationale": rating.rationale, "by": rating.by}
+    return {"date": str(rating.date), "verdict": rating.verdict, "rationale": rating.rationale, "by": rating.by,
+            "sources": list(rating.sources)}
 
 
 def report_dict(assessments: list[Assessment], as_of: Any, filters: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +241,7 @@ def promise_detail(a: Assessment, console: "Console") -> None:
     p = a.promise
     _fields(console, [("Promise", p.id), ("Title", p.title), ("Official", p.official + (f", {p.office}" if p.office else "")),
                       ("Country", p.country), ("Topics", ", ".join(p.topics) or None), ("Deadline", _str(p.deadline)),
+                      ("Due", _due(a)),
                       ("Text", p.text), ("File", p.path)])
     timeline = Table(title="Timeline", title_justify="left", header_style="bold")
     for name in ("Date", "What", "Stance", "Weight"):
@@ -252,6 +255,14 @@ def promise_detail(a: Assessment, console: "Console") -> None:
     console.print(_text(f"Computed: {a.computed_verdict}, because {a.reason}. "
                         f"Support {_num(a.support)}, against {_num(a.against)}, score "
                         f"{'–' if a.score is None else a.score}."))
+    console.print(_text(f"What it means: {meaning(a)}"))
+
+
+def _due(a: Assessment) -> str | None:
+    if a.due is None:
+        return None
+    return f"{a.due.date} (the deadline)" if a.due.term is None else \
+        f"{a.due.date} (the end of the term that began on {a.due.term.start})"
 
 
 def _stance_style(stance: str) -> str:

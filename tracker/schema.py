@@ -23,9 +23,11 @@ PATTERNS = {
     "url": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*$",
     "line": "^[^\\n\\r]*$",
 }
-TITLES = {"promise": "A promise record", "event": "An event record", "config": "A records directory's tracker.toml"}
-# How far a file of each kind sits below the records directory: CC/promises/ID.toml, CC/events/YYYY/ID.toml.
-DEPTH = {"promise": 2, "event": 3, "config": 0}
+TITLES = {"promise": "A promise record", "event": "An event record", "term": "A term of office",
+          "config": "A records directory's tracker.toml"}
+# How far a file of each kind sits below the records directory: CC/promises/ID.toml, CC/events/YYYY/ID.toml,
+# CC/terms/ID.toml.
+DEPTH = {"promise": 2, "event": 3, "term": 2, "config": 0}
 
 
 def file_name(kind: str) -> str:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .dates import PartialDate
-from .model import STANCES, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement
+from .model import STANCES, VERDICT_MEANINGS, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement, Term
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,19 @@ class Evidence:
 
     @property
     def side(self) -> str:
-        return STANCES[self.link.stance][0]
+        return STANCES[self.link.stance].side
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a promise falls due: its own deadline, or else the end of the term it was (last) made for."""
+
+    date: dt.date  # the last day on which it can still be kept
+    term: Term | None  # None when the promise's own deadline sets the date
+    label: str  # as a reason reads it: "the deadline, 2019-03," or "the term"
+
+    def passed(self, as_of: dt.date) -> bool:
+        return self.date < as_of
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class Assessment:
     computed_verdict: str
     reason: str  # the rule that decided the computed verdict, in plain words
     rating: Rating | None
+    due: Due | None = None
 
     @property
     def verdict(self) -> str:
@@ -60,6 +73,14 @@ class Assessment:
         return max((e.event.date for e in self.evidence), key=PartialDate.sort_key, default=None)
 
 
+def meaning(a: Assessment) -> str:
+    """What the verdict and the score tell a reader, in plain words."""
+    score = "There is no score yet: no evidence counts." if a.score is None else (
+        f"The score, {a.score}, is the share of the weight of the evidence that supports the pledge "
+        f"({a.support:g} of {a.support + a.against:g}).")
+    return f"{VERDICT_MEANINGS[a.verdict]} {score}"
+
+
 def counts_by(date: PartialDate, as_of: dt.date) -> bool:
     """Whether something dated `date` had happened by as_of: a partial date stands for its last day."""
     return date.last <= as_of
@@ -71,8 +92,8 @@ def severity(event: Event, link: Link) -> int:
 
 
 def weight(event: Event, link: Link, config: Config) -> float:
-    """The severity times the stance's multiplier."""
-    return severity(event, link) * config.multipliers[link.stance]
+    """The severity times the stance's multiplier (an obstacle has none: it weighs on neither side)."""
+    return severity(event, link) * config.multipliers.get(link.stance, 0)
 
 
 def statements_by(promise: Promise, as_of: dt.date) -> list[Statement]:
@@ -95,8 +116,9 @@ def score_of(support: float, against: float) -> int | None:
     return math.floor(round(100 * support / total, 9) + 0.5) if total > 0 else None
 
 
-def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date) -> Assessment | None:
-    """The promise as of as_of, or None if it had not been made by then."""
+def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date,
+           terms: tuple[Term, ...] = ()) -> Assessment | None:
+    """The promise as of as_of, or None if it had not been made by then. terms: the official's terms of office."""
     statements = tuple(s.date for s in statements_by(promise, as_of))
     if not statements:
         return None
@@ -108,32 +130,67 @@ def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, a
     scored = [e for e in evidence if e.scored]
     support = sum(e.weight for e in scored if e.side == "support")
     against = sum(e.weight for e in scored if e.side == "against")
-    verdict, reason = computed_verdict(promise, made, scored, support, against, config, as_of)
+    due = due_of(promise, statements, terms, config)
+    verdict, reason = computed_verdict(made, scored, support, against, config, as_of, due)
     ratings = ratings_by(promise, as_of)
     return Assessment(promise, as_of, statements, evidence, support, against, score_of(support, against),
-                      verdict, reason, ratings[-1] if ratings else None)
+                      verdict, reason, ratings[-1] if ratings else None, due)
 
 
-def computed_verdict(promise: Promise, made: PartialDate, scored: list[Evidence], support: float, against: float,
-                     config: Config, as_of: dt.date) -> tuple[str, str]:
+def due_of(promise: Promise, statements: tuple[PartialDate, ...], terms: tuple[Term, ...],
+           config: Config) -> Due | None:
+    """The promise's own deadline; else, with term_due, the end of the term of its latest statement.
+
+    A statement belongs to the term running on its first day (the later one, on a day when one term
+    ends and the next begins), or else to the first term to begin after it: a campaign pledge is due
+    at the end of the term it was made to win. A restatement in a new term renews the pledge for it.
+    """
+    if promise.deadline:
+        return Due(promise.deadline.last, None, f"the deadline, {promise.deadline}, passed")
+    if not config.term_due:
+        return None
+    day = statements[-1].first
+    running = [t for t in terms if t.start.first <= day and (t.end is None or day <= t.end.last)]
+    later = [t for t in terms if t.start.first > day]
+    term = max(running, key=lambda t: t.start.sort_key(), default=None) \
+        or min(later, key=lambda t: t.start.sort_key(), default=None)
+    return Due(term.end.last, term, f"the term ended on {term.end}") if term and term.end else None
+
+
+def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, against: float,
+                     config: Config, as_of: dt.date, due: Due | None) -> tuple[str, str]:
     """The first rule that applies decides. Rule 1 (an editorial rating) is applied by Assessment.verdict."""
     stances = {e.link.stance for e in scored}
+    overdue = due is not None and due.passed(as_of)
+    window = as_of - dt.timedelta(days=config.stall_days)
     if "breaks" in stances:
         return "broken", "an event breaks the pledge"
     if "fulfills" in stances:
         return "kept", "an event fulfils the pledge"
     if "partly-fulfills" in stances:
+        step = None if overdue else further_work(scored, window)
+        if step:
+            return "in-progress", (f"delivered in part, and a step since ({step.event.id}, {step.event.date}) "
+                                   f"falls within the last {config.stall_days} days")
         return "compromise", "an event fulfils the pledge in part"
-    if promise.deadline and promise.deadline.last < as_of:
-        return "broken", f"the deadline, {promise.deadline}, has passed"
+    if due is not None and overdue:
+        return "broken", f"{due.label} without the pledge being fulfilled"
     if against > support:
         return "contradicted", f"the evidence against ({against:g}) outweighs the support ({support:g})"
-    window = as_of - dt.timedelta(days=config.stall_days)
+    if scored and scored[-1].link.stance == "obstructs":
+        return "stalled", f"blocked by {scored[-1].event.id} ({scored[-1].event.date}), the latest evidence"
     if any(e.link.stance == "advances" and e.event.date.last >= window for e in scored):
         return "in-progress", f"an event advanced the pledge within the last {config.stall_days} days"
-    if made.last < window:
+    if made.first < window:
         return "stalled", f"made more than {config.stall_days} days ago with no step forward since"
     return "not-rated", "too little evidence yet"
+
+
+def further_work(scored: list[Evidence], window: dt.date) -> Evidence | None:
+    """An advances link after the latest partial delivery, and within the window: the pledge is still being worked on."""
+    partial = max(e.event.date.sort_key() for e in scored if e.link.stance == "partly-fulfills")
+    return next((e for e in reversed(scored) if e.link.stance == "advances" and e.event.date.sort_key() > partial
+                 and e.event.date.last >= window), None)
 
 
 def links_by_promise(records: Records, only: set[str] | None = None) -> dict[str, list[tuple[Event, Link]]]:
@@ -153,8 +210,27 @@ def report(records: Records, as_of: dt.date, country: str | None = None, officia
     chosen = [p for p in records.promises if matches(p, country, official, topic)]
     filtered = len(chosen) < len(records.promises)
     index = links_by_promise(records, {p.id for p in chosen} if filtered else None)
-    assessed = (assess(p, index.get(p.id, []), records.config, as_of) for p in sorted(chosen, key=lambda p: p.id))
+    terms = terms_by_official(records.terms)
+    assessed = (assess(p, index.get(p.id, []), records.config, as_of, terms.get(official_key(p), ()))
+                for p in sorted(chosen, key=lambda p: p.id))
     return [a for a in assessed if a is not None]
+
+
+def terms_of(records: Records, promise: Promise) -> tuple[Term, ...]:
+    """The terms of office of the promise's official (which tell when the promise falls due)."""
+    return tuple(t for t in records.terms if official_key(t) == official_key(promise))
+
+
+def official_key(record: Promise | Term) -> tuple[str, str]:
+    """A promise belongs to the terms of the same official in the same country (name in any case and spacing)."""
+    return record.country, " ".join(record.official.casefold().split())
+
+
+def terms_by_official(terms: tuple[Term, ...]) -> dict[tuple[str, str], tuple[Term, ...]]:
+    index: dict[tuple[str, str], list[Term]] = {}
+    for term in terms:
+        index.setdefault(official_key(term), []).append(term)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def matches(promise: Promise, country: str | None, official: str | None, topic: str | None) -> bool:

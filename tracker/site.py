@@ -25,7 +25,7 @@ from . import chart, render, store
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
 from .score import (Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
-                    tally)
+                    tally, terms_of)
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
@@ -49,7 +49,8 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    points = {a.promise.id: history(a.promise, linked.get(a.promise.id, []), records.config, options.as_of)
+    points = {a.promise.id: history(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
+                                    terms_of(records, a.promise))
               for a in assessments}
     events = site_events(records, assessments, options)
     env = environment()
@@ -148,7 +149,7 @@ def promise_context(a: Assessment, points: list, records: Records, shown_events:
 
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    return {"e": e, "severity": severity(e.event, e.link), "multiplier": records.config.multipliers[e.link.stance],
+    return {"e": e, "severity": severity(e.event, e.link), "multiplier": records.config.multipliers.get(e.link.stance, 0),
             "meaning": STANCES[e.link.stance][2]}
 
 

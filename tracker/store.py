@@ -27,8 +27,8 @@ from . import schema
 from .dates import PartialDate
 from .fields import RECORDS
 from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text, require_records_dir
-from .model import Problem
-from .validate import check_slug, event_from, promise_from
+from .model import Config, Problem
+from .validate import READERS, check_slug
 
 TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
@@ -61,11 +61,16 @@ def event_path(root: Path, country: str, date: PartialDate, ident: str) -> Path:
     return root / country.lower() / "events" / f"{date.year:04d}" / f"{ident}.toml"
 
 
+def term_path(root: Path, country: str, ident: str) -> Path:
+    return root / country.lower() / "terms" / f"{ident}.toml"
+
+
 def find_record(root: Path, ident: str) -> tuple[Path, str] | None:
     """Where the record with this ID lives, and its kind, without reading any record."""
     if check_slug(ident):
         return None  # never build a path from an ID that is not a slug
-    for pattern, kind in ((f"*/promises/{ident}.toml", "promise"), (f"*/events/[0-9][0-9][0-9][0-9]/{ident}.toml", "event")):
+    for pattern, kind in ((f"*/promises/{ident}.toml", "promise"), (f"*/events/[0-9][0-9][0-9][0-9]/{ident}.toml", "event"),
+                          (f"*/terms/{ident}.toml", "term")):
         hits = glob.glob(pattern, root_dir=root)
         if hits:
             return root / sorted(hits)[0], kind
@@ -155,7 +160,7 @@ def _refuse_invalid(root: Path, path: Path, text: str) -> None:
     _fits(text)
     kind = kind_of_place(list(path.relative_to(root).parts))
     parsed = parse_text(str(path), kind, text)
-    problems = [parsed] if isinstance(parsed, Problem) else (promise_from if kind == "promise" else event_from)(parsed)[1]
+    problems = [parsed] if isinstance(parsed, Problem) else READERS[kind](parsed)[1]
     errors = [problem.message for problem in problems if problem.is_error]
     if errors:
         raise StoreError(f"{errors[0]}; nothing was written")
@@ -278,23 +283,23 @@ def _locked(folder: Path) -> Iterator[None]:
 # ---------------------------------------------------------------------------
 # The write commands' core.
 
-CONFIG_TEXT = schema.header("config") + """\
-# Settings for this records directory. The README's "Scoring method" explains each one.
+def config_text() -> str:
+    """tracker.toml as `init` writes it: the default settings, each with what it does."""
+    defaults = Config()
+    multipliers = "".join(f"{name} = {value:g}\n" for name, value in defaults.multipliers.items())
+    return schema.header("config") + f"""\
+# Settings for this records directory. docs/method.md explains each one.
 
 [scoring]
 # An `advances` link dated within this many days before the as-of date makes a promise
 # in-progress; a promise made longer ago than this, with nothing else decided, is stalled.
-stall_days = 365
+stall_days = {defaults.stall_days}
+# A promise with no deadline falls due at the end of the term of office it was made for.
+term_due = {str(defaults.term_due).lower()}
 
 # The weight of a link is its severity (or else its event's severity) times its stance's multiplier.
 [scoring.multipliers]
-fulfills = 4
-partly-fulfills = 2
-advances = 1
-consistent = 1
-contradicts = 1
-breaks = 4
-"""
+""" + multipliers
 
 
 def gitignore_text() -> str:
@@ -311,7 +316,7 @@ def init_records(root: Path) -> list[Path]:
     if config.exists():
         raise StoreError(f"{config} already exists; it was left as it is")
     root.mkdir(parents=True, exist_ok=True)
-    create(config, CONFIG_TEXT)
+    create(config, config_text())
     ensure_schemas(root)
     if (root / ".gitignore").exists():  # a .gitignore someone wrote is theirs: left alone
         return [config]
@@ -358,6 +363,21 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
 
     return create_unique(root, ident or derive_id(country, date, title),
                          lambda candidate: promise_path(root, country, candidate), text_for, derived=ident is None)
+
+
+def add_term(root: Path, *, country: str, official: str, start: PartialDate, end: PartialDate | None,
+             office: str | None, sources: tuple[str, ...], ident: str | None) -> tuple[str, Path]:
+    _require_records(root)
+    _one_line(official, "--official")
+
+    def text_for(candidate: str) -> str:
+        return render_document(clean({
+            "id": candidate, "country": country, "official": official, "office": office, "start": start,
+            "end": end, "sources": sources}), schema.header("term"))
+
+    ensure_schemas(root)
+    return create_unique(root, ident or derive_id(country, start, official),
+                         lambda candidate: term_path(root, country, candidate), text_for, derived=ident is None)
 
 
 def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident: str | None, kind: str | None,

@@ -19,10 +19,11 @@ from typing import Any, Callable, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
+from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, TERM, names
 from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
                    parse_bytes, parse_file, require_records_dir)
-from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
+from .model import (COUNTS, STANCES, VERDICTS, WEIGHED, Config, Event, Link, Problem, Promise, Rating, Records,
+                    Statement, Term)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
@@ -30,7 +31,7 @@ SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (grav
 
 # The allowed field names come from the one field table, which the JSON Schema is also built from.
 PROMISE_FIELDS, STATEMENT_FIELDS, RATING_FIELDS = names(PROMISE), names(STATEMENT), names(RATING)
-EVENT_FIELDS, LINK_FIELDS, CONFIG_FIELDS = names(EVENT), names(LINK), names(CONFIG)
+EVENT_FIELDS, LINK_FIELDS, CONFIG_FIELDS, TERM_FIELDS = names(EVENT), names(LINK), names(CONFIG), names(TERM)
 
 
 # ---------------------------------------------------------------------------
@@ -260,7 +261,8 @@ def _rating(fields: Fields) -> Rating | None:
     if verdict is not None and verdict not in VERDICTS:
         fields.report("verdict", f"{verdict!r} is not a verdict", f"use one of: {', '.join(VERDICTS)}")
         verdict = None
-    return Rating(date, verdict, rationale, by) if date and verdict and rationale is not None else None
+    sources = fields.urls("sources")
+    return Rating(date, verdict, rationale, by, sources) if date and verdict and rationale is not None else None
 
 
 def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
@@ -282,6 +284,20 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     if any(p.is_error for p in fields.problems) or country is None:
         return None, fields.problems
     return event, fields.problems
+
+
+def term_from(raw: RawFile) -> tuple[Term | None, list[Problem]]:
+    fields = Fields(raw, raw.data)
+    fields.unknown(TERM_FIELDS)
+    ident, country = fields.id_and_country()
+    official, office = fields.text("official"), fields.text("office", required=False)
+    start, end = fields.date("start"), fields.date("end", required=False)
+    if start and end and end.last < start.first:
+        fields.report("end", f"{end} is before the start, {start}", "a term ends on or after the day it starts")
+    sources = fields.urls("sources")
+    if any(p.is_error for p in fields.problems) or country is None or official is None or start is None:
+        return None, fields.problems
+    return Term(ident, country, official, start, end, office, sources, raw.path), fields.problems
 
 
 def _counts(fields: Fields) -> dict[str, int]:
@@ -330,22 +346,26 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
         fields.report("scoring", f"expected a table [scoring], got {type_name(scoring)}")
         scoring = {}
     scoring_fields = fields.child("scoring", None, scoring)
-    scoring_fields.unknown(("stall_days", "multipliers"))
+    scoring_fields.unknown(("stall_days", "term_due", "multipliers"))
     stall_days = scoring_fields.whole("stall_days", 1, MAX_STALL_DAYS) or defaults.stall_days
+    term_due = scoring.get("term_due", defaults.term_due)
+    if not isinstance(term_due, bool):
+        scoring_fields.report("term_due", "must be true or false")
+        term_due = defaults.term_due
     table = scoring.get("multipliers", {})
     if not isinstance(table, dict):
         scoring_fields.report("multipliers", f"expected a table [scoring.multipliers], got {type_name(table)}")
         table = {}
     multiplier_fields = fields.child("scoring.multipliers", None, table)
-    multiplier_fields.unknown(STANCES)
+    multiplier_fields.unknown(WEIGHED)
     multipliers = dict(defaults.multipliers)
     for stance, value in multiplier_fields.data.items():
-        if stance in STANCES:
+        if stance in WEIGHED:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 multiplier_fields.report(stance, f"must be a number of at least 0, got {value!r}")
             else:
                 multipliers[stance] = value
-    return Config(multipliers, stall_days, auto_commit), fields.problems
+    return Config(multipliers, stall_days, auto_commit, term_due), fields.problems
 
 
 # ---------------------------------------------------------------------------
@@ -432,19 +452,21 @@ class Checked:
     """A file that is not simply a valid record: what it yielded (if anything) and what is wrong with it."""
 
     path: str
-    kind: str  # "promise" or "event", by the file's place
+    kind: str  # "promise", "event" or "term", by the file's place
     parsed: bool  # readable TOML: it takes part in the checks of IDs across files
-    record: Promise | Event | None
+    record: Promise | Event | Term | None
     problems: tuple[Problem, ...]
 
 
 # A file on its own yields either a record with no problems (nearly always), or a Checked.
-FileResult = Promise | Event | Checked
+FileResult = Promise | Event | Term | Checked
+READERS: dict[str, Callable[[RawFile], tuple[Promise | Event | Term | None, list[Problem]]]] = {
+    "promise": promise_from, "event": event_from, "term": term_from}
 
 
 def check_raw(raw: RawFile) -> FileResult:
     """Validate one parsed file on its own (rules across files come later, in cross_check)."""
-    record, problems = (promise_from if raw.kind == "promise" else event_from)(raw)
+    record, problems = READERS[raw.kind](raw)
     if record is not None and not problems:
         return record
     return Checked(raw.path, raw.kind, True, record, tuple(problems))
@@ -466,6 +488,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     """Records from every file's own result, with the rules across files applied."""
     promises: list[Promise] = []
     events: list[Event] = []
+    terms: list[Term] = []
     problems = list(problems)
     parsed: list[tuple[str, str]] = []  # (path, kind) of every file that was readable TOML
     for result in results:
@@ -478,15 +501,19 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
             parsed.append((result.path, "promise"))
         elif isinstance(result, Event):
             parsed.append((result.path, "event"))
+        elif isinstance(result, Term):
+            parsed.append((result.path, "term"))
         if isinstance(result, Promise):
             promises.append(result)
         elif isinstance(result, Event):
             events.append(result)
+        elif isinstance(result, Term):
+            terms.append(result)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return Records(tuple(promises), tuple(events), config, tuple(problems))
+    return Records(tuple(promises), tuple(events), config, tuple(problems), tuple(terms))
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
