@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SHIPPED, run_tracker, snapshot
+from tracker.score import RULES
 from sitecheck import (HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links,
                        make_records)
 from test_readme import shell_block_after
@@ -150,7 +151,9 @@ def test_methodology_is_the_configuration(tracker, kz):
                       .replace("contradicts = 1", "contradicts = 3"), encoding="utf-8")
     tracker("site", "site", "--as-of", AS_OF)
     html = Path("site/methodology.html").read_text(encoding="utf-8")
-    assert '<span id="stall-days">200</span>' in html
+    assert "no more than 200 (stall_days) days before D" in html
+    rules = re.findall(r"<li>(.*?) → <strong>([a-z-]+)</strong></li>", html.split('id="rules"')[1].split("</ol>")[0])
+    assert [verdict for _, verdict in rules] == [verdict for verdict, _ in RULES]  # the method's own list, in order
     assert '<tr><td>contradicts</td><td>against</td><td class="num">3</td>' in html
     promise = Path("site/promises/kz-assembly-law.html").read_text(encoding="utf-8")
     assert "3 × 3 = 9" in promise and '<strong id="score">6</strong>' in promise  # 100 × 2 / (2 + 30)

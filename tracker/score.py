@@ -14,6 +14,25 @@ from .dates import PartialDate
 from .model import STANCES, VERDICT_MEANINGS, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement, Term
 
 
+# The verdict rules, in the order computed_verdict applies them (the first that applies decides), as
+# docs/method.md and the site's methodology page state them; a test holds all three to this list.
+RULES: tuple[tuple[str, str], ...] = (
+    ("editorial", "The promise has a rating that counts by D: the latest one gives the verdict."),
+    ("broken", "A scored `breaks` link."),
+    ("kept", "A scored `fulfills` link."),
+    ("in-progress", "A scored `partly-fulfills` link, and after the latest one a scored `advances` link whose "
+                    "last day is no more than `stall_days` days before D, while the promise is not yet due."),
+    ("compromise", "A scored `partly-fulfills` link."),
+    ("broken", "The promise fell due before D: its deadline's last day, or else (with `term_due`) the last day "
+               "of the term it was made or last restated for, is before D."),
+    ("contradicted", "against > support."),
+    ("stalled", "The latest scored evidence is an `obstructs` link: the pledge is blocked by someone else."),
+    ("in-progress", "A scored `advances` link whose last day is no more than `stall_days` days before D."),
+    ("stalled", "The made date's first day is more than `stall_days` days before D."),
+    ("not-rated", "Otherwise."),
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One event's link to a promise, weighed."""

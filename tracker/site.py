@@ -24,8 +24,8 @@ from markupsafe import Markup
 from . import chart, render, store
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
-from .score import (Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
-                    tally, terms_of)
+from .score import (RULES, Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
+                    meaning, tally, terms_of)
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
@@ -58,7 +58,7 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
     page = _page_renderer(env, common)
     files = {"index.html": page("index.html", "", **index_context(assessments)),
              "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
-                                      verdicts=VERDICTS, count=len(assessments)),
+                                      verdicts=VERDICTS, rules=RULES, count=len(assessments)),
              "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
              "data.json": render.to_json(render.report_dict(
                  assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
@@ -169,6 +169,7 @@ def explain(a: Assessment) -> list[str]:
         sentences.append(f"{context} event(s) happened before the pledge was made; they are shown as context "
                          "and not scored.")
     sentences.append(f"The computed verdict is {a.computed_verdict}, because {a.reason}.")
+    sentences.append(f"What it means: {meaning(a)}")
     if a.rating:
         by = f" by {a.rating.by}" if a.rating.by else ""
         sentences.append(f"An editorial rating of {a.rating.date}{by} says {a.rating.verdict}; an editorial rating "

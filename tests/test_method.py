@@ -1,0 +1,235 @@
+"""The method's rules for terms of office, obstacles, partial delivery and coarse dates, each at its edges;
+and docs/method.md held to the code (its rule list, its stance table and its worked examples)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from tracker.model import STANCES
+from tracker.score import RULES
+
+URL = "https://example.org/source"
+METHOD = (REPO / "docs/method.md").read_text(encoding="utf-8")
+
+
+class Case:
+    """One promise in a fresh records directory, with ways to add to it and read its verdict."""
+
+    def __init__(self, tracker, made: str, deadline: str | None = None, official: str = "Barack Obama") -> None:
+        self.tracker = tracker
+        tracker("add-promise", "--country", "US", "--official", official, "--title", "Close the centre",
+                "--date", made, "--id", "p", "--source", URL, *(["--deadline", deadline] if deadline else []))
+
+    def term(self, start: str, end: str | None = None, official: str = "Barack Obama", country: str = "US") -> None:
+        self.tracker("add-term", "--country", country, "--official", official, "--start", start,
+                     *(["--end", end] if end else []))
+
+    def event(self, date: str, stance: str, title: str | None = None, severity: int = 1) -> str:
+        return self.tracker("add-event", "--country", "US", "--date", date, "--title", title or f"{stance} {date}",
+                            "--severity", str(severity), f"--{stance}", "p").stdout.strip()
+
+    def restate(self, date: str) -> None:
+        self.tracker("restate", "p", "--date", date)
+
+    def verdict(self, as_of: str) -> tuple[str, str]:
+        promise = json.loads(self.tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"][0]
+        return promise["verdict"], promise["reason"]
+
+
+@pytest.fixture
+def case(tracker, records):
+    return lambda *args, **kwargs: Case(tracker, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# The docs are the code's
+
+def test_the_rule_list_in_the_docs_is_the_code_s():
+    block = METHOD.split("<!-- rules:", 1)[1].split("<!-- end rules -->", 1)[0]
+    listed = re.findall(r"^(\d+)\. (.*) → `([a-z-]+)`$", block, re.M)
+    assert [(int(n), text, verdict) for n, text, verdict in listed] == [
+        (n, text, verdict) for n, (verdict, text) in enumerate(RULES, 1)]
+
+
+def test_the_stance_table_in_the_docs_is_the_code_s():
+    rows = re.findall(r"^\| `([a-z-]+)` \| (.*?) \| (support|against|neither) \| (\S+) \|$", METHOD, re.M)
+    assert rows == [(name, s.meaning, s.side, f"{s.multiplier:g}" if s.side != "neither" else "–")
+                    for name, s in STANCES.items()]
+
+
+def test_the_site_s_methodology_lists_the_same_rules(tracker, kz):
+    tracker("site", "site", "--as-of", "2019-09-30")
+    html = Path("site/methodology.html").read_text(encoding="utf-8")
+    assert [v for v in re.findall(r"→ <strong>([a-z-]+)</strong>", html)] == [v for v, _ in RULES]
+
+
+# ---------------------------------------------------------------------------
+# Terms of office
+
+def test_a_campaign_pledge_falls_due_at_the_end_of_the_term_it_was_made_to_win(case):
+    c = case("2008")
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2013-01-20", "2017-01-20")
+    assert c.verdict("2013-01-20")[0] == "stalled"  # the last day of the term: still open
+    assert c.verdict("2013-01-21") == ("broken", "the term ended on 2013-01-20 without the pledge being fulfilled")
+
+
+def test_a_restatement_in_the_next_term_renews_the_pledge_for_it(case):
+    c = case("2008")
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2013-01-20", "2017-01-20")
+    c.restate("2013-05-23")
+    assert c.verdict("2013-01-21")[0] == "broken"  # the restatement does not count yet
+    assert c.verdict("2014-01-01")[0] == "stalled"
+    assert c.verdict("2017-01-21") == ("broken", "the term ended on 2017-01-20 without the pledge being fulfilled")
+
+
+def test_a_statement_on_the_day_one_term_ends_and_the_next_begins_belongs_to_the_next(case):
+    c = case("2013-01-20")
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2013-01-20", "2017-01-20")
+    assert c.verdict("2013-01-21")[0] == "not-rated"
+    assert c.verdict("2017-01-21")[0] == "broken"
+
+
+def test_a_running_term_or_none_recorded_sets_no_due_date(case, records):
+    c = case("2009-03-01")
+    assert c.verdict("2030-01-01")[0] == "stalled"
+    c.term("2009-01-20")  # no end yet
+    assert c.verdict("2030-01-01")[0] == "stalled"
+
+
+def test_terms_match_the_official_in_any_case_and_spacing_within_the_country(case):
+    c = case("2009-03-01", official="Barack  Obama")
+    c.term("2009-01-20", "2013-01-20", official="barack obama", country="CA")
+    assert c.verdict("2013-01-21")[0] == "stalled"  # another country's official of that name
+    c.term("2009-01-20", "2013-01-20", official="barack obama")
+    assert c.verdict("2013-01-21")[0] == "broken"
+
+
+def test_term_due_false_turns_the_rule_off(case, records):
+    c = case("2009-03-01")
+    c.term("2009-01-20", "2013-01-20")
+    config = records / "tracker.toml"
+    config.write_text(config.read_text().replace("term_due = true", "term_due = false"))
+    assert c.verdict("2013-01-21")[0] == "stalled"
+
+
+def test_a_deadline_comes_before_the_term(case):
+    c = case("2009-03-01", deadline="2020")
+    c.term("2009-01-20", "2013-01-20")
+    assert c.verdict("2013-01-21")[0] == "stalled"
+    assert c.verdict("2021-01-01") == ("broken", "the deadline, 2020, passed without the pledge being fulfilled")
+
+
+def test_delivery_before_the_term_ended_keeps_its_verdict(case):
+    c = case("2009-03-01")
+    c.term("2009-01-20", "2013-01-20")
+    c.event("2010-01-01", "partly-fulfills")
+    assert c.verdict("2013-01-21")[0] == "compromise"
+    c.event("2012-01-01", "fulfills")
+    assert c.verdict("2013-01-21")[0] == "kept"
+
+
+def test_add_term_refuses_an_end_before_the_start_and_check_reports_one_in_a_file(tracker, records):
+    result = tracker("add-term", "--country", "US", "--official", "A", "--start", "2009-01-20", "--end", "2008",
+                     code=2)
+    assert "2008 is before the start, 2009-01-20" in result.stderr
+    folder = records / "us" / "terms"
+    folder.mkdir(parents=True)
+    (folder / "us-a.toml").write_text('country = "US"\nofficial = "A"\nstart = 2009-01-20\nend = 2008-01-01\n')
+    out = tracker("check", code=1).stderr
+    assert "us/terms/us-a.toml:4: end: 2008-01-01 is before the start, 2009-01-20" in out
+
+
+# ---------------------------------------------------------------------------
+# Obstacles
+
+def test_an_obstacle_weighs_nothing_and_stalls_while_it_is_the_latest_evidence(case, tracker):
+    c = case("2013-05-23")
+    ident = c.event("2013-07", "obstructs", "Congress bars transfers", severity=4)
+    promise = json.loads(tracker("report", "--as-of", "2014-01-01", "--format", "json").stdout)["promises"][0]
+    assert (promise["support"], promise["against"], promise["score"]) == (0, 0, None)
+    assert promise["evidence"][0]["weight"] == 0
+    assert (promise["verdict"], promise["reason"]) == ("stalled", f"blocked by {ident} (2013-07), the latest evidence")
+    c.event("2014-06", "advances")
+    assert c.verdict("2014-07-01")[0] == "in-progress"
+
+
+def test_an_obstacle_does_not_hide_the_promise_maker_s_own_contrary_conduct(case):
+    c = case("2013-05-23")
+    c.event("2013-06-01", "contradicts")
+    c.event("2013-07-01", "obstructs")
+    assert c.verdict("2013-08-01")[0] == "contradicted"
+
+
+def test_an_obstacle_that_is_not_the_latest_evidence_decides_nothing(case):
+    c = case("2013-05-23")
+    c.event("2013-06-01", "obstructs")
+    c.event("2013-07-01", "consistent")
+    assert c.verdict("2013-08-01")[0] == "not-rated"
+
+
+# ---------------------------------------------------------------------------
+# Partial delivery while the pledge is open
+
+def test_work_after_a_partial_delivery_is_in_progress_while_recent_and_open(case):
+    c = case("2017-01-10", deadline="2020-12-31")
+    c.event("2018-03-01", "partly-fulfills")
+    assert c.verdict("2018-06-01")[0] == "compromise"  # no step since
+    c.event("2018-09-01", "advances")
+    assert c.verdict("2019-01-01")[0] == "in-progress"
+    assert c.verdict("2019-09-01")[0] == "in-progress"  # the step's last day is 365 days before D
+    assert c.verdict("2019-09-02")[0] == "compromise"
+    assert c.verdict("2021-01-01")[0] == "compromise"
+
+
+def test_a_step_before_the_partial_delivery_is_not_further_work(case):
+    c = case("2017-01-10")
+    c.event("2017-06-01", "advances")
+    c.event("2017-09-01", "partly-fulfills")
+    assert c.verdict("2017-12-01")[0] == "compromise"
+
+
+def test_a_due_date_closes_the_work_on_a_partial_delivery(case):
+    c = case("2017-01-10", deadline="2018-12-31")
+    c.event("2018-03-01", "partly-fulfills")
+    c.event("2018-09-01", "advances")
+    assert c.verdict("2018-12-31")[0] == "in-progress"
+    assert c.verdict("2019-01-01")[0] == "compromise"
+
+
+# ---------------------------------------------------------------------------
+# A coarse made date in the stall window
+
+@pytest.mark.parametrize("as_of, verdict", [("2019-01-01", "not-rated"), ("2019-01-02", "stalled")])
+def test_a_pledge_dated_by_its_year_stalls_a_window_after_the_year_began(case, as_of, verdict):
+    c = case("2018")
+    assert c.verdict(as_of)[0] == verdict
+
+
+# ---------------------------------------------------------------------------
+# Ratings cite sources; show says what it means
+
+def test_a_rating_cites_its_sources(tracker, kz):
+    tracker("rate", "kz-assembly-law", "--verdict", "compromise", "--date", "2020-05-25", "--rationale", "Weaker law",
+            "--source", "https://example.org/a", "--source", "https://example.org/b")
+    shown = json.loads(tracker("show", "kz-assembly-law", "--as-of", "2020-06-01", "--format", "json").stdout)
+    assert shown["ratings"][0]["sources"] == ["https://example.org/a", "https://example.org/b"]
+    assert shown["assessment"]["rating"]["sources"] == ["https://example.org/a", "https://example.org/b"]
+    result = tracker("rate", "kz-assembly-law", "--verdict", "kept", "--date", "2020-06-01", "--rationale", "x",
+                     "--source", "javascript:alert(1)", code=2)
+    assert "is not an http or https URL" in result.stderr
+
+
+def test_show_says_what_the_verdict_and_the_score_mean(tracker, kz):
+    out = tracker("show", "kz-assembly-law", "--as-of", "2019-09-30").stdout
+    flat = " ".join(out.split())
+    assert ("What it means: The promise-maker's own conduct has gone against the pledge more than it has "
+            "supported it. The score, 17, is the share of the weight of the evidence that supports the pledge "
+            "(2 of 12).") in flat
