@@ -74,18 +74,32 @@ def test_the_site_s_methodology_lists_the_same_rules(tracker, kz):
 def test_a_campaign_pledge_falls_due_at_the_end_of_the_term_it_was_made_to_win(case):
     c = case("2008")
     c.term("2009-01-20", "2013-01-20")
-    c.term("2013-01-20", "2017-01-20")
     assert c.verdict("2013-01-20")[0] == "stalled"  # the last day of the term: still open
     assert c.verdict("2013-01-21") == ("broken", "the term ended on 2013-01-20 without the pledge being fulfilled")
 
 
-def test_a_restatement_in_the_next_term_renews_the_pledge_for_it(case):
+def test_a_re_election_carries_the_pledge_into_the_next_term(case):
     c = case("2008")
     c.term("2009-01-20", "2013-01-20")
-    c.term("2013-01-20", "2017-01-20")
+    c.term("2013-01-21", "2017-01-20")  # begins the day after: consecutive
+    assert c.verdict("2013-01-22")[0] == "stalled"
+    assert c.verdict("2017-01-21") == ("broken", "the term ended on 2017-01-20 without the pledge being fulfilled")
+
+
+def test_a_second_term_still_running_leaves_the_pledge_open(case):
+    c = case("2008")
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2013-01-20")
+    assert c.verdict("2020-01-01")[0] == "stalled"
+
+
+def test_after_a_time_out_of_office_a_restatement_renews_the_pledge_for_the_later_term(case):
+    c = case("2008")
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2013-01-22", "2017-01-20")  # two days later: not consecutive
+    assert c.verdict("2013-01-21")[0] == "broken"
     c.restate("2013-05-23")
-    assert c.verdict("2013-01-21")[0] == "broken"  # the restatement does not count yet
-    assert c.verdict("2014-01-01")[0] == "stalled"
+    assert c.verdict("2014-01-01")[0] == "stalled"  # restated in the later term: due at its end
     assert c.verdict("2017-01-21") == ("broken", "the term ended on 2017-01-20 without the pledge being fulfilled")
 
 

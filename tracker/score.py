@@ -24,7 +24,7 @@ RULES: tuple[tuple[str, str], ...] = (
                     "last day is no more than `stall_days` days before D, while the promise is not yet due."),
     ("compromise", "A scored `partly-fulfills` link."),
     ("broken", "The promise fell due before D: its deadline's last day, or else (with `term_due`) the last day "
-               "of the term it was made or last restated for, is before D."),
+               "in office of the term it was made or last restated for, re-elections included, is before D."),
     ("contradicted", "against > support."),
     ("stalled", "The latest scored evidence is an `obstructs` link: the pledge is blocked by someone else."),
     ("in-progress", "A scored `advances` link whose last day is no more than `stall_days` days before D."),
@@ -158,11 +158,13 @@ def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, a
 
 def due_of(promise: Promise, statements: tuple[PartialDate, ...], terms: tuple[Term, ...],
            config: Config) -> Due | None:
-    """The promise's own deadline; else, with term_due, the end of the term of its latest statement.
+    """The promise's own deadline; else, with term_due, the end of the official's time in office it was made for.
 
     A statement belongs to the term running on its first day (the later one, on a day when one term
     ends and the next begins), or else to the first term to begin after it: a campaign pledge is due
-    at the end of the term it was made to win. A restatement in a new term renews the pledge for it.
+    at the end of the term it was made to win. A re-election carries the pledge on: a term that
+    begins by the day after the last one ended continues it. The latest statement decides, so a
+    pledge restated for a later, separate term falls due at the end of that one.
     """
     if promise.deadline:
         return Due(promise.deadline.last, None, f"the deadline, {promise.deadline}, passed")
@@ -173,7 +175,13 @@ def due_of(promise: Promise, statements: tuple[PartialDate, ...], terms: tuple[T
     later = [t for t in terms if t.start.first > day]
     term = max(running, key=lambda t: t.start.sort_key(), default=None) \
         or min(later, key=lambda t: t.start.sort_key(), default=None)
-    return Due(term.end.last, term, f"the term ended on {term.end}") if term and term.end else None
+    while term is not None and term.end is not None:
+        follows = term.end.last + dt.timedelta(days=1)
+        following = [t for t in terms if term.start.first < t.start.first <= follows]
+        if not following:
+            return Due(term.end.last, term, f"the term ended on {term.end}")
+        term = max(following, key=lambda t: (t.end is None, t.end.sort_key() if t.end else ()))
+    return None
 
 
 def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, against: float,

@@ -58,19 +58,35 @@ def coding(name: str) -> dict[str, dict[str, Any]]:
         if path.is_file() else {}
 
 
-def tracker(*args: str) -> str:
+def tracker(*args: str, refusal: bool = False) -> str:
+    """Run the CLI; a refusal ends the run, unless it is expected (then its message is returned)."""
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    if result.exit_code != 0:
+    if result.exit_code != 0 and not refusal:
         sys.exit(f"tracker {' '.join(args)}: exit {result.exit_code}\n{result.stderr}")
-    return result.stdout
+    return result.stdout if result.exit_code == 0 else result.stderr.strip().splitlines()[-1].removeprefix("error: ")
+
+
+def terms(cases: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, str]]:
+    """Each official's terms, once: several cases of one official each list them, as known on their rating
+    date (a term still running then has no end); the end known from any case is kept."""
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    for case in cases:
+        for term in case.get("terms", []):
+            key = (case["country"], case["official"], term["start"])
+            known = found.setdefault(key, {"office": case["office"], "end": ""})
+            known["end"] = known["end"] or term["end"]
+    return found
+
+
+def add_terms(records: Path, cases: list[dict[str, Any]]) -> None:
+    for (country, official, start), term in terms(cases).items():
+        tracker("--records", str(records), "add-term", "--country", country, "--official", official,
+                "--office", term["office"], "--start", start, *(["--end", term["end"]] if term["end"] else []))
 
 
 def build(records: Path, case: dict[str, Any], coded: dict[str, Any]) -> None:
     """The case as a researcher would record it, command by command."""
     at = ("--records", str(records))
-    for term in case.get("terms", []):
-        tracker(*at, "add-term", "--country", case["country"], "--official", case["official"],
-                "--office", case["office"], "--start", term["start"], *(["--end", term["end"]] if term["end"] else []))
     deadline = coded.get("deadline", "")
     tracker(*at, "add-promise", "--id", case["id"], "--country", case["country"], "--official", case["official"],
             "--office", case["office"], "--title", case["title"], "--text", case["text"], "--date", case["made"],
@@ -104,8 +120,9 @@ def verdicts(records: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]
     rows = []
     for case in cases:
         on = compared_on(case)
-        shown = json.loads(tracker("--records", str(records), "show", case["id"], "--as-of", on.isoformat(),
-                                   "--format", "json"))["assessment"]
+        out = tracker("--records", str(records), "show", case["id"], "--as-of", on.isoformat(), "--format", "json",
+                      refusal=True)
+        shown = json.loads(out)["assessment"] if out.startswith("{") else {"verdict": "(none)", "reason": out}
         expert = EXPERT_SCALE[case["expert"]["verdict"].casefold()]
         rows.append({"case": case, "on": on, "expert": expert, "computed": shown["verdict"],
                      "reason": shown["reason"], "agree": expert == shown["verdict"]})
@@ -180,6 +197,7 @@ def run(keep: Path | None) -> str:
     with tempfile.TemporaryDirectory() as scratch:
         records = keep or Path(scratch) / "records"
         tracker("init", str(records))
+        add_terms(records, cases)
         for case in cases:
             build(records, case, first[case["id"]])
         rows = verdicts(records, cases)
@@ -188,6 +206,7 @@ def run(keep: Path | None) -> str:
             records_b = Path(scratch) / "records-b"
             tracker("init", str(records_b))
             chosen = [case for case in cases if case["id"] in second]
+            add_terms(records_b, chosen)
             for case in chosen:
                 build(records_b, case, second[case["id"]])
             rows_b = verdicts(records_b, chosen)
