@@ -247,3 +247,22 @@ def test_show_says_what_the_verdict_and_the_score_mean(tracker, kz):
     assert ("What it means: The promise-maker's own conduct has gone against the pledge more than it has "
             "supported it. The score, 17, is the share of the weight of the evidence that supports the pledge "
             "(2 of 12).") in flat
+
+
+# ---------------------------------------------------------------------------
+# The validation against fact-checkers is reproducible
+
+def test_the_validation_results_are_what_the_method_computes_today():
+    from benchmarks.method.run import RESULTS, run
+
+    results = run(None)
+    assert results == RESULTS.read_text(encoding="utf-8"), "run `python -m benchmarks.method.run` again"
+    assert "NO CAUSE WRITTEN YET" not in results and "now agree" not in results  # every disagreement explained
+
+
+def test_the_site_shows_a_rating_s_sources(tracker, kz):
+    tracker("rate", "kz-assembly-law", "--verdict", "compromise", "--date", "2019-09-25", "--rationale", "Weaker",
+            "--source", "https://example.org/law")
+    tracker("site", "site", "--as-of", "2019-09-30")
+    page = Path("site/promises/kz-assembly-law.html").read_text(encoding="utf-8")
+    assert 'href="https://example.org/law"' in page.split('id="ratings-heading"')[1]

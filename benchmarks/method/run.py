@@ -31,7 +31,7 @@ from cli import cli
 from tracker.dates import parse_date
 
 HERE = Path(__file__).resolve().parent
-CASES, CODING = HERE / "cases", HERE / "coding"
+CASES, CODING, RESULTS = HERE / "cases", HERE / "coding", HERE / "RESULTS.md"
 FINAL_WINDOW = dt.timedelta(days=60)
 
 # Each tracker's label, as written on its pages, mapped to tracker's verdicts. Fixed before the
@@ -147,6 +147,15 @@ def coder_pairs(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> l
     return pairs
 
 
+def causes(rows: list[dict[str, Any]]) -> list[str]:
+    """Each disagreement with its cause (from causes.toml), and any cause that no longer has a disagreement."""
+    written = tomllib.loads((HERE / "causes.toml").read_text(encoding="utf-8"))["causes"]
+    lines = [f"- **{r['case']['id']}**: {written.get(r['case']['id'], 'NO CAUSE WRITTEN YET')}" for r in rows
+             if not r["agree"]]
+    stale = sorted(set(written) - {r["case"]["id"] for r in rows if not r["agree"]})
+    return lines + ([f"- causes.toml names cases that now agree: {', '.join(stale)}"] if stale else [])
+
+
 def report(rows: list[dict[str, Any]], pairs: list[tuple[str, str, str, str]], second: list[dict[str, Any]]) -> str:
     agreed = sum(r["agree"] for r in rows)
     countries = sorted({r["case"]["country"] for r in rows})
@@ -175,6 +184,8 @@ def report(rows: list[dict[str, Any]], pairs: list[tuple[str, str, str, str]], s
         lines.append(f"| [{r['case']['id']}]({e['url']}) | {r['case']['country']} | {e['tracker']} | {e['verdict']} "
                      f"({r['expert']}) | {r['on']} | {r['computed']} | {'yes' if r['agree'] else '**no**'} | "
                      f"{r['reason']} |")
+    if not all(r["agree"] for r in rows):
+        lines += ["", "## The disagreements and their causes", "", *causes(rows)]
     if pairs:
         percent, k = kappa([(a, b) for _, _, a, b in pairs])
         lines += ["", "## Two coders", "",
@@ -216,7 +227,7 @@ def run(keep: Path | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=Path, help="keep the records built for coder A's coding here")
-    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     text = run(args.records)
     args.out.write_text(text, encoding="utf-8")
