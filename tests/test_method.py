@@ -266,3 +266,33 @@ def test_the_site_shows_a_rating_s_sources(tracker, kz):
     tracker("site", "site", "--as-of", "2019-09-30")
     page = Path("site/promises/kz-assembly-law.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/law"' in page.split('id="ratings-heading"')[1]
+
+
+def test_the_codebook_s_verdict_table_is_the_code_s():
+    from tracker.model import VERDICT_MEANINGS
+
+    codebook = (REPO / "docs/codebook.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| ([A-Z][^|]*\.) \|$", codebook, re.M))
+    assert rows == dict(VERDICT_MEANINGS)
+
+
+# ---------------------------------------------------------------------------
+# Missed targets
+
+def test_a_missed_target_breaks_the_pledge_while_it_is_the_latest_evidence(case, tracker):
+    c = case("2015-11-01")
+    tracker("add-event", "--country", "US", "--date", "2016-12", "--title", "Deficit reaches 3% of GDP",
+            "--misses", "p")
+    promise = json.loads(tracker("report", "--as-of", "2017-01-15", "--format", "json").stdout)["promises"][0]
+    assert (promise["support"], promise["against"], promise["score"]) == (0, 0, None)
+    assert (promise["verdict"], promise["reason"]) == (
+        "broken", "the latest evidence, us-2016-12-deficit-reaches-3-of-gdp (2016-12), shows the pledge being missed")
+    c.event("2017-03", "advances")
+    assert c.verdict("2017-04-01")[0] == "in-progress"
+
+
+def test_contrary_conduct_outweighing_support_comes_before_a_missed_target(case):
+    c = case("2015-11-01")
+    c.event("2016-01-01", "contradicts")
+    c.event("2016-06-01", "misses")
+    assert c.verdict("2016-07-01")[0] == "contradicted"

@@ -12,7 +12,8 @@ from .dates import PartialDate
 VERDICT_MEANINGS: Mapping[str, str] = MappingProxyType({
     "kept": "The pledge was delivered in full or largely.",
     "compromise": "Part of the pledge was delivered, and the rest was not.",
-    "broken": "The pledge was withdrawn or reversed, or its deadline or term passed without it being delivered.",
+    "broken": "The pledge was withdrawn or reversed, its deadline or term passed without it being delivered, "
+              "or it is being missed.",
     "contradicted": "The promise-maker's own conduct has gone against the pledge more than it has supported it.",
     "in-progress": "The promise-maker has recently taken steps toward the pledge.",
     "stalled": "Nothing has moved the pledge forward for a long time, or it is blocked by someone else.",
@@ -34,8 +35,9 @@ STANCES: Mapping[str, Stance] = MappingProxyType({
     "consistent": Stance("support", 1, "conduct in line with it, such as a protest allowed with no detentions"),
     "contradicts": Stance("against", 1, "conduct contrary to it, such as peaceful protesters detained"),
     "breaks": Stance("against", 4, "the pledge is withdrawn or reversed"),
-    "obstructs": Stance("neither", 0, "someone else blocks it, such as a legislature voting it down, "
-                        "or an outcome that is nobody's act"),
+    "obstructs": Stance("neither", 0, "someone else blocks or delays it, such as a legislature voting it down"),
+    "misses": Stance("neither", 0, "an outcome shows its own target being missed, or someone else's act "
+                     "leaves it impossible to keep"),
 })
 # The stances that weigh on a side, and so have a multiplier in tracker.toml.
 WEIGHED = tuple(name for name, stance in STANCES.items() if stance.side != "neither")
