@@ -33,6 +33,8 @@ def names(fields: tuple[Field, ...]) -> tuple[str, ...]:
     return tuple(f.name for f in fields)
 
 
+ID = Field("id", "slug", "The record's ID; it must equal the file name without .toml.")
+COUNTRY = Field("country", "country", "ISO 3166-1 alpha-2 code, such as KZ.", required=True)
 SOURCE_ID = Field("source_id", "text", "The row's ID in the dataset it was imported from; re-imports match on it.")
 SOURCES = Field("sources", "urls", "Web addresses (http or https) that report it.")
 
@@ -54,8 +56,8 @@ RATING = (
 
 PROMISE = (
     Field("kind", "text", "Always \"promise\" (optional).", choices=("promise",)),
-    Field("id", "slug", "The record's ID; it must equal the file name without .toml."),
-    Field("country", "country", "ISO 3166-1 alpha-2 code, such as KZ.", required=True),
+    ID,
+    COUNTRY,
     Field("official", "text", "The person who made the pledge.", required=True),
     Field("office", "text", "The official's office, such as President."),
     Field("title", "line", "The pledge in one line.", required=True),
@@ -78,8 +80,8 @@ LINK = (
 )
 
 EVENT = (
-    Field("id", "slug", "The record's ID; it must equal the file name without .toml."),
-    Field("country", "country", "ISO 3166-1 alpha-2 code, such as KZ.", required=True),
+    ID,
+    COUNTRY,
     Field("date", "date", "When it happened: YYYY-MM-DD, or \"YYYY-MM\" / \"YYYY\" when only that is known.",
           required=True),
     Field("title", "line", "What happened, in one line.", required=True),
@@ -106,8 +108,8 @@ CONFIG = (
 )
 
 TERM = (
-    Field("id", "slug", "The record's ID; it must equal the file name without .toml."),
-    Field("country", "country", "ISO 3166-1 alpha-2 code, such as US.", required=True),
+    ID,
+    COUNTRY,
     Field("official", "text", "The official, named as on their promises.", required=True),
     Field("office", "text", "The office held, such as President."),
     Field("start", "date", "The first day of the term.", required=True),
