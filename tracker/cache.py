@@ -39,7 +39,7 @@ from . import __version__
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 MARGIN_NS = 2_000_000_000
 SLOW_FILES = 5000  # parsing this many files takes about a second: worth a progress bar
 NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no real file
