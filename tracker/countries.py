@@ -37,7 +37,7 @@ SUGGEST = {"UK": "GB", "EL": "GR", "EN": "GB"}
 def _key(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
     folded = re.sub(r"\s+", " ", folded.replace("\u2019", "'")).strip()
-    return folded[4:] if folded.startswith("the ") else folded
+    return folded.removeprefix("the ")
 
 
 @functools.cache

@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import countries, schema, store
 from .dates import DateError, PartialDate, parse_date
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
-from .load import RawFile, discover, parse_file
+from .load import MAX_BYTES, RawFile, discover, parse_file
 from .model import COUNTS, STANCES, VERDICTS, Problem
 from .validate import check_country, check_slug, check_url, event_from, load_config, load_records, promise_from
 
@@ -478,8 +478,10 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
              plan_row(root, number, rows[number - 1], values[number - 1], mapping, path.name, existing, idents, seen)
              for number in chosen]
     result = Result(filtered=len(rows) - len(chosen), merged=len(merged))
+    # Only the countries the file speaks of: a record of another country came from another file.
     in_file = {key_of(row_fields) for row_fields, _, _ in values}
-    result.gone = sorted(e.ident for key, e in existing.items() if key not in in_file)
+    countries_in_file = {country for country, _ in in_file}
+    result.gone = sorted(e.ident for key, e in existing.items() if key not in in_file and key[0] in countries_in_file)
     if dry_run or (strict and any(p.outcome.action == "refused" for p in plans)):
         result.outcomes = [p.outcome for p in plans]
         return result
@@ -633,8 +635,8 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
     """A new record's file, checked by validate as `tracker check` would; refused with the reasons if it fails."""
     fields = document(values, mapping, rating)
     country = str(fields.get("country", ""))
-    if rating and (why := made_after(fields, rating["date"])):
-        return _Plan(Outcome(number, "refused", None, why))
+    if rating and (early := made_after(fields, rating["date"])):
+        return _Plan(Outcome(number, "refused", None, early))
     ident = str(fields.get("id") or _free(_derived_id(values, mapping) or f"row-{number}", idents))
     # Never build a path from a country or an ID that validate would refuse.
     why = (_country_problem(country) if country else _missing("country", mapping.kind)) or check_slug(ident)
@@ -650,7 +652,7 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
     path = store.promise_path(root, country, ident) if mapping.kind == "promise" \
         else store.event_path(root, country, date, ident)
     text = store.render_document(fields, schema.header(mapping.kind))
-    why = problems_in(path, mapping.kind, text) or outside(root, path)
+    why = too_big(fields, text) or problems_in(path, mapping.kind, text) or outside(root, path)
     if why:
         return _Plan(Outcome(number, "refused", ident, why))
     idents.add(ident)
@@ -722,6 +724,21 @@ def outside(root: Path, path: Path) -> str:
         store.within(root, path)
     except store.StoreError as error:
         return str(error)
+    return ""
+
+
+TOML_MAX_INT = 2**63 - 1
+
+
+def too_big(fields: dict[str, Any], text: str) -> str:
+    """Why a record cannot be written as a file the loader reads back: a whole number beyond TOML's
+    64 bits, or a file over the size limit; or nothing."""
+    for name, value in [*fields.get("counts", {}).items(), ("severity", fields.get("severity"))]:
+        if isinstance(value, int) and abs(value) > TOML_MAX_INT:
+            return f"{name}: {str(value)[:30]}{'…' if len(str(value)) > 30 else ''} is too large for a whole number"
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_BYTES:
+        return f"the record would be {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record"
     return ""
 
 

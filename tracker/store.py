@@ -72,7 +72,9 @@ def derive_id(country: str, date: PartialDate, title: str) -> str:
     base = f"{country.lower()}-{date}"
     ident = f"{base}-{words}" if words else base
     if len(ident) > MAX_DERIVED:
-        ident = ident[:MAX_DERIVED].rsplit("-", 1)[0]
+        cut = ident[:MAX_DERIVED]
+        # At a word boundary, unless that would leave no word of the title (one long word is cut short).
+        ident = cut.rsplit("-", 1)[0] if len(cut.rsplit("-", 1)[0]) > len(base) else cut.rstrip("-")
     return ident
 
 
