@@ -90,6 +90,10 @@ def test_acled_rows_for_each_side_of_one_event_merge_into_one(tracker, records):
     exported = {e["id"]: e for e in json.loads(Path("out/events.json").read_text())}
     assert exported["kz-2024-08-20-excessive-force-against"]["actors"] == [police, protesters,
                                                                            "Labour Group (Kazakhstan)"]
+    tracker("site", "site")
+    page = Path("site/events/kz-2024-08-20-excessive-force-against.html").read_text(encoding="utf-8")
+    assert '<dt>Actors</dt><dd><ul class="actors"><li>Police Forces of Kazakhstan (2019-)</li>' \
+           "<li>Protesters (Kazakhstan)</li><li>Labour Group (Kazakhstan)</li></ul></dd>" in page
 
 
 def test_an_acled_file_saved_with_semicolons_is_one_line(tracker, records):
