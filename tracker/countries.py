@@ -57,6 +57,7 @@ def _index() -> dict[str, str]:
     return index | ALIASES
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats its few countries on every row
 def resolve(value: str) -> str | None:
     """The alpha-2 code for a code (alpha-2, alpha-3, numeric) or a name; None when it is neither."""
     text = value.strip()

@@ -26,6 +26,7 @@ import codecs
 import csv
 import datetime as dt
 import errno
+import functools
 import io
 import json
 import re
@@ -303,10 +304,13 @@ def row_values(row: dict[str, Any], mapping: Mapping) -> tuple[dict[str, Any], R
 
 def same_named(row: dict[str, Any], mapping: Mapping, preset: dict[str, Any]) -> list[tuple[str, str]]:
     """A column named as a field (in any case) fills it, unless --field or the preset fills that field."""
-    named = {target for target, _ in mapping.fields} | set(preset)
-    by_name = {str(column).casefold(): column for column in reversed(list(row))}
-    return [(target, by_name[target]) for target in TARGETS[mapping.kind]
-            if target not in named and target in by_name]
+    return _same_named(tuple(row), mapping.kind, frozenset({target for target, _ in mapping.fields} | set(preset)))
+
+
+@functools.lru_cache(maxsize=64)  # every row of a CSV file has the same columns
+def _same_named(columns: tuple[Any, ...], kind: str, named: frozenset[str]) -> list[tuple[str, str]]:
+    by_name = {str(column).casefold(): column for column in reversed(columns)}
+    return [(target, by_name[target]) for target in TARGETS[kind] if target not in named and target in by_name]
 
 
 def map_values(values: dict[str, Any], maps: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
