@@ -737,7 +737,7 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
     """Import promises; a status column becomes a dated editorial rating.
 
     \b
-    Example:
+    Examples:
       tracker import promises tracker.json --path promises \\
         --field title=title --field text=description --field topics=category \\
         --field topics=tags --field sources=sources.url \\
@@ -745,6 +745,8 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
         --status-field status --status "Achieved=kept" --status "Compromised=compromise" \\
         --status "Broken=broken" --status "In progress=in-progress" \\
         --status "Not started=not-rated" --rating-date 2020-01-20
+      tracker import promises pledges.csv --encoding mac_roman --date-format %d/%m/%Y \\
+        --key ref --set country="United Kingdom" --map "official:PM=Keir Starmer"
     """
     run_import(app, "promise", {"status_field": status_field, "statuses": statuses, "rating_date": rating_date},
                **options)
@@ -765,6 +767,7 @@ def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ..
         --where sub_event_type="Excessive force against protesters" \\
         --link contradicts=kz-assembly-law
       tracker import events events.csv --field date=day --field title=what --set country=KZ
+      tracker import events acled-dyadic.csv --preset acled --strict --dry-run
     """
     from tracker.presets import PRESETS
 
