@@ -379,3 +379,27 @@ def test_the_docs_examples_of_each_shape_run_from_a_clone_as_written(isolated):
     assert "Labour Group (Kazakhstan)" in subprocess.run(
         ["tracker", "show", "kz-2024-08-20-excessive-force-against"], cwd=REPO, env=env, capture_output=True,
         text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("name, content, code, said", [
+    ("e.csv", "title,country,date,killed\nA,KZ,2019-01-01,99999999999999999999999\n", 1,
+     "e.csv: row 1: refused: killed: 99999999999999999999999 is too large for a whole number"),
+    ("e.csv", "title,country,date,killed\nA,KZ,2019-01-01," + "9" * 5000 + "\n", 1,
+     "e.csv: row 1: refused: killed: " + "9" * 30 + "… is too large for a whole number"),
+    ("e.csv", "title,country,date,notes\nA,KZ,2019-01-01," + "x" * 1_100_000 + "\n", 1,
+     "error: e.csv:2: row 1 cannot be read: field larger than field limit (1048576)"),
+    ("e.json", '[{"title": "A", "country": "KZ", "date": "2019-01-01", "killed": ' + "9" * 5000 + "}]", 1,
+     "error: e.json: holds a value too large to read: Exceeds the limit (4300 digits) for integer string "
+     "conversion"),
+    ("e.json", '[{"title": "A", "country": "KZ", "date": "2019-01-01", "notes": "' + "x" * 1_100_000 + '"}]', 1,
+     "e.json: row 1: refused: the record would be 1,100,"),
+    ("e.csv", "title,country,date,severity\nA,KZ,99999-01-01,1\n", 1,
+     "e.csv: row 1: refused: date: '99999-01-01' is not a date"),
+])
+def test_an_oversized_value_is_one_line(tracker, records, name, content, code, said):
+    Path(name).write_text(content, encoding="utf-8")
+    before = snapshot(records)
+    result = tracker("import", "events", name, code=code)
+    assert result.stderr.startswith(said)
+    assert len(result.stderr.splitlines()) <= 2
+    assert snapshot(records) == before

@@ -203,11 +203,13 @@ def read_rows(path: Path, json_path: str | None, encoding: str | None = None) ->
     if suffix == ".csv":
         if json_path:
             raise MappingError("--path is for JSON files; a CSV file's rows are its lines")
-        return list(csv.DictReader(io.StringIO(text, newline="")))
+        return csv_rows(path, text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SourceError(f"{path}:{error.lineno}: is not valid JSON: {error.msg}") from None
+    except ValueError as error:  # a number of more digits than Python converts
+        raise SourceError(f"{path}: holds a value too large to read: {str(error).split(':')[0]}") from None
     except RecursionError:
         raise SourceError(f"{path}: is not valid JSON: it is nested too deeply") from None
     for key in json_path.split(".") if json_path else ():
@@ -223,6 +225,17 @@ def read_rows(path: Path, json_path: str | None, encoding: str | None = None) ->
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise SourceError(f"{path}: expected a list of objects" + (f" at --path {json_path}" if json_path else ""))
     return data
+
+
+def csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
+    """A CSV file's rows; a cell may be as large as a record may be (csv's own limit is 128 KiB)."""
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise SourceError(f"{path}:{reader.reader.line_num}: row {max(reader.reader.line_num - 1, 1)} "
+                          f"cannot be read: {error}") from None
 
 
 def check_columns(rows: list[dict[str, Any]], mapping: Mapping, file_name: str) -> None:
@@ -368,7 +381,7 @@ def toml_date(value: Any, date_format: str | None = None) -> Any:
 
 def whole(value: Any) -> Any:
     """A count or severity as a number ("12" from CSV), or as given for validate to refuse."""
-    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,30}\s*", value):
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -738,8 +751,9 @@ def too_big(fields: dict[str, Any], text: str) -> str:
     """Why a record cannot be written as a file the loader reads back: a whole number beyond TOML's
     64 bits, or a file over the size limit; or nothing."""
     for name, value in [*fields.get("counts", {}).items(), ("severity", fields.get("severity"))]:
-        if isinstance(value, int) and abs(value) > TOML_MAX_INT:
-            return f"{name}: {str(value)[:30]}{'…' if len(str(value)) > 30 else ''} is too large for a whole number"
+        digits = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        if re.fullmatch(r"-?\d{19,}", digits) and abs(int(digits[:40])) > TOML_MAX_INT:
+            return f"{name}: {digits[:30]}{'…' if len(digits) > 30 else ''} is too large for a whole number"
     size = len(text.encode("utf-8", "replace"))
     if size > MAX_BYTES:
         return f"the record would be {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record"
