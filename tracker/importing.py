@@ -524,7 +524,6 @@ def write_all(plans: list[_Plan], result: Result, track: Callable[[Iterable[Any]
         result.stopped = f"stopped at row {plans[len(result.outcomes)].outcome.row}: {reason}"
 
 
-# Fields that must hold one line: a line break in them is folded to a space.
 def tidy(values: dict[str, Any], refusal: RowError | None, kind: str) -> tuple[dict[str, Any], RowError | None,
                                                                                 tuple[str, ...]]:
     """A row's values made to fit a record, with a note of each change: a line break in a one-line field
@@ -624,8 +623,11 @@ def not_from(known: Existing, values: dict[str, Any], mapping: Mapping) -> str:
     official or date), or nothing; a rating is then not attached unless the key columns are named."""
     official = text_value(values.get("official") or "")
     made = toml_date(values.get("date"), mapping.date_format) if _present(values.get("date")) else None
-    said = [f"official {official!r}" for _ in [0] if official and known.official and official != known.official]
-    said += [f"date {made}" for _ in [0] if made and known.made and str(made) != str(known.made)]
+    said = []
+    if official and known.official and official != known.official:
+        said.append(f"official {official!r}")
+    if made and known.made and str(made) != str(known.made):
+        said.append(f"date {made}")
     if not said:
         return ""
     return (f"matches {known.ident} by {source_of(values)[:60]!r} only, but that promise was not made from "
