@@ -792,6 +792,9 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
             else click.UsageError(str(error))
     except importing.SourceError as error:
         fail(str(error))
+    except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet
+        app.terminal.message(f"{safe_text(str(file))}: interrupted before any record was written")
+        sys.exit(130)
     for line in importing.messages(result, file, dry_run):
         app.terminal.message(safe_text(line))
     if result.stopped:

@@ -141,6 +141,18 @@ def test_a_utf16_csv_is_read_by_its_byte_order_mark(tracker, records):
     assert written(records, before) == PROMISES_FROM_EUROPE
 
 
+def test_utf16_without_a_byte_order_mark_is_named_and_read_with_its_encoding(tracker, records, tmp_path):
+    file = tmp_path / "promises-utf16le.csv"
+    file.write_bytes((DATA / "promises-utf16.csv").read_bytes()[2:])  # the same bytes less the mark
+    before = snapshot(records)
+    assert tracker("import", "promises", str(file), code=1).stderr == (
+        f"error: {file}: has zero bytes (at offset 1), as UTF-16 text without a byte-order mark does; name its "
+        "encoding with --encoding utf-16-le or utf-16-be\n")
+    assert snapshot(records) == before
+    tracker("import", "promises", str(file), "--field", "sources=source", "--encoding", "utf-16-le")
+    assert written(records, before) == PROMISES_FROM_EUROPE
+
+
 def test_un_country_names(tracker, records):
     before = snapshot(records)
     file = DATA / "promises-un-countries.csv"

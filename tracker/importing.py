@@ -178,9 +178,13 @@ def decode(path: Path, data: bytes, encoding: str | None) -> str:
 
     A byte that does not decode is named by its row (as the CSV reader counts them) and offset.
     """
-    name = encoding or next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
+    name = encoding or next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+    if name is None and 0 in data:  # no text file in an 8-bit encoding holds zero bytes
+        raise SourceError(f"{path}: has zero bytes (at offset {data.index(0)}), as UTF-16 text without a "
+                          "byte-order mark does; name its encoding with --encoding utf-16-le or utf-16-be")
+    name = name or "utf-8"
     try:
-        return data.decode(name)
+        text = data.decode(name)
     except UnicodeDecodeError as error:
         before = data[:error.start].decode(name, "replace")
         row = max(len(list(csv.reader(io.StringIO(before, newline="")))) - 1, 0) \
@@ -191,6 +195,7 @@ def decode(path: Path, data: bytes, encoding: str | None) -> str:
             if encoding is None else "check the file's encoding"
         raise SourceError(f"{path}:{line}: {where} is not {name.upper() if name.startswith('utf') else name}: "
                           f"byte {data[error.start]:#04x} at offset {error.start}; {hint}") from None
+    return text
 
 
 def read_rows(path: Path, json_path: str | None, encoding: str | None = None) -> list[dict[str, Any]]:
