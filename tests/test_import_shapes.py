@@ -415,3 +415,13 @@ def test_an_oversized_value_is_one_line(tracker, records, name, content, code, s
     assert result.stderr.startswith(said)
     assert len(result.stderr.splitlines()) <= 2
     assert snapshot(records) == before
+
+
+def test_json_output_lists_each_rows_changes(tracker, records):
+    result = tracker("import", "promises", str(DATA / "pledges-nested.json"), *NESTED, "--rating-date",
+                     "2021-01-01", "--format", "json")
+    rows = json.loads(result.stdout)["rows"]
+    assert [(row["row"], row["action"], row["changes"]) for row in rows] == [
+        (1, "created", ["title: a line break was folded to a space",
+                        "sources: 'javascript:alert(1)' is not an http or https address; it was left out"]),
+        (2, "created", [])]
