@@ -62,8 +62,21 @@ class CheckedText(click.ParamType):
         return [CompletionItem(value, help=help) for value, help in candidates(self.complete, root, incomplete)]
 
 
+class CountryType(CheckedText):
+    """An alpha-2, alpha-3 or numeric ISO code or a country's name (USA, "United Kingdom"), as alpha-2."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from tracker import countries, validate
+
+        code = countries.resolve(value)
+        if code is None:
+            close = countries.suggestion(value)
+            self.fail(f"{validate.check_country(value)}" + (f"; did you mean {close}?" if close else ""), param, ctx)
+        return code
+
+
 DATE, DAY = DateType(), DateType(full=True)
-COUNTRY = CheckedText("CC", "check_country", upper=True, complete="country")
+COUNTRY = CountryType("CC", "check_country", upper=True, complete="country")
 SLUG = CheckedText("ID", "check_slug")
 PROMISE_ID = CheckedText("ID", "check_slug", complete="promise")
 RECORD_ID = CheckedText("ID", "check_slug", complete="record")
@@ -661,6 +674,21 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
         sys.exit(1)
 
 
+class MapType(click.ParamType):
+    """FIELD:FROM=TO, split at the first ':' and the last '='."""
+
+    name = "FIELD:FROM=TO"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, tuple):
+            return value
+        target, colon, rest = value.partition(":")
+        old, equals, new = rest.rpartition("=")
+        if not (colon and equals and target.strip()):
+            self.fail(f"{value!r} is not FIELD:FROM=TO, such as kind:Riot=riot", param, ctx)
+        return target.strip(), old.strip(), new.strip()
+
+
 class Pair(click.ParamType):
     """NAME=VALUE; with `last`, split at the last '=' (for a source's own values, which may hold one)."""
 
@@ -709,8 +737,22 @@ def import_options(kind: str) -> Callable:
             click.option("--where", type=Pair("COLUMN=VALUE"), multiple=True,
                          help="Import only rows whose COLUMN is VALUE; repeatable (several values of one column: "
                          "any of them)."),
+            click.option("--key", "keys", metavar="COLUMN", multiple=True,
+                         help="Match rows to records imported before by these columns (joined); repeatable. "
+                         "Default: source_id, else the title. Naming it allows a rating on a promise the row "
+                         "did not create."),
+            click.option("--map", "maps", type=MapType(), multiple=True,
+                         help="Replace the value FROM of a field with TO, such as kind:Riot=riot; repeatable."),
+            click.option("--encoding", metavar="NAME", help="The file's encoding, such as cp1252, mac_roman, "
+                         "utf-16 (default: as its byte-order mark says, else UTF-8)."),
+            click.option("--date-format", metavar="PATTERN", help="A strptime pattern for dates the file writes "
+                         "otherwise, such as %d/%m/%Y."),
+            click.option("--separator", default=";", show_default=True,
+                         help="What separates the items of a list field (topics, sources, actors) in a cell."),
             click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing."),
-            click.option("--strict", is_flag=True, help="Write nothing if any row is refused."),
+            click.option("--strict", is_flag=True, help="Write nothing if any row is refused, and refuse a row "
+                         "rather than change a value to fit (a line break in a title, a source that is no "
+                         "web address)."),
             click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                          help="text: the IDs written, one a line; json: every row's outcome."),
             commit_option,
@@ -734,7 +776,7 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
     """Import promises; a status column becomes a dated editorial rating.
 
     \b
-    Example:
+    Examples:
       tracker import promises tracker.json --path promises \\
         --field title=title --field text=description --field topics=category \\
         --field topics=tags --field sources=sources.url \\
@@ -742,6 +784,8 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
         --status-field status --status "Achieved=kept" --status "Compromised=compromise" \\
         --status "Broken=broken" --status "In progress=in-progress" \\
         --status "Not started=not-rated" --rating-date 2020-01-20
+      tracker import promises pledges.csv --encoding mac_roman --date-format %d/%m/%Y \\
+        --key ref --set country="United Kingdom" --map "official:PM=Keir Starmer"
     """
     run_import(app, "promise", {"status_field": status_field, "statuses": statuses, "rating_date": rating_date},
                **options)
@@ -762,6 +806,7 @@ def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ..
         --where sub_event_type="Excessive force against protesters" \\
         --link contradicts=kz-assembly-law
       tracker import events events.csv --field date=day --field title=what --set country=KZ
+      tracker import events acled-dyadic.csv --preset acled --strict --dry-run
     """
     from tracker.presets import PRESETS
 
@@ -770,22 +815,30 @@ def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ..
 
 def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path: str | None,
                fields: tuple[tuple[str, str], ...], fixed: tuple[tuple[str, str], ...],
-               where: tuple[tuple[str, str], ...], dry_run: bool, strict: bool, fmt: str,
-               commit: bool | None) -> None:
+               where: tuple[tuple[str, str], ...], keys: tuple[str, ...], maps: tuple[tuple[str, str, str], ...],
+               encoding: str | None, date_format: str | None, separator: str, dry_run: bool, strict: bool,
+               fmt: str, commit: bool | None) -> None:
     from tracker import importing, render
 
     try:
-        mapping = importing.make_mapping(kind, fields, fixed, where=where, **extra)
+        mapping = importing.make_mapping(kind, fields, fixed, where=where, keys=keys, maps=maps,
+                                         separator=separator, date_format=date_format, strict=strict, **extra)
         commit = not dry_run and app.will_commit(commit)
         result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
-                                       track=lambda plans: progress(app, plans), cache=app.cache)
+                                       track=lambda plans: progress(app, plans), cache=app.cache, encoding=encoding)
     except importing.MappingError as error:
         raise click.BadParameter(str(error), param_hint=error.option) if error.option \
             else click.UsageError(str(error))
     except importing.SourceError as error:
         fail(str(error))
+    except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet
+        app.terminal.message(f"{safe_text(str(file))}: interrupted before any record was written")
+        sys.exit(130)
     for line in importing.messages(result, file, dry_run):
         app.terminal.message(safe_text(line))
+    if result.stopped:
+        # What was written is listed above; it stays uncommitted, for a person to look at first.
+        sys.exit(130 if result.interrupted else 1)
     if commit and result.written and result.written_paths():
         app.commit(result.written_paths(), importing.commit_message(kind, file, result))
     if fmt == "json":

@@ -145,7 +145,8 @@ def test_report_formats(tracker, kz):
                                         "evidence"}
     assert data["promises"][0]["evidence"][0] == {
         "event": "kz-2019-06-election-protest-detentions", "date": "2019-06", "stance": "contradicts",
-        "title": "At least 4,000 people protesting the presidential election detained", "weight": 5, "scored": True}
+        "title": "At least 4,000 people protesting the presidential election detained", "actors": [], "weight": 5,
+        "scored": True}
 
 
 def test_report_filters(tracker, kz):

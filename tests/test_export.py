@@ -143,6 +143,14 @@ def test_imported_records_keep_their_source_id_in_every_format(tracker, records)
     tracker("export", "--format", "csv", "out")
     tracker("export", "--format", "json", "out-json")
     with sqlite3.connect("out.db") as connection:
-        assert connection.execute("SELECT source_id, date, killed FROM events").fetchall() == [("KAZ1003", "2019-09", 1)]
-    assert [row["source_id"] for row in csv.DictReader(open("out/events.csv", newline=""))] == ["KAZ1003"]
-    assert [e["source_id"] for e in json.loads(Path("out-json/events.json").read_text())] == ["KAZ1003"]
+        # time_precision 2: the day ACLED coded.
+        assert connection.execute("SELECT source_id, date, killed FROM events").fetchall() == [
+            ("KAZ1003", "2019-09-21", 1)]
+        assert connection.execute("SELECT actor FROM event_actors").fetchall() == [(actor,) for actor in ACTORS]
+    assert [(row["source_id"], row["actors"]) for row in csv.DictReader(open("out/events.csv", newline=""))] == [
+        ("KAZ1003", "; ".join(ACTORS))]
+    assert [(e["source_id"], e["actors"]) for e in json.loads(Path("out-json/events.json").read_text())] == [
+        ("KAZ1003", ACTORS)]
+
+
+ACTORS = ["Police Forces of Kazakhstan (2019-)", "Protesters (Kazakhstan)"]

@@ -91,7 +91,7 @@ def test_a_later_version_appends_ratings_only_where_the_status_changed(tracker, 
 def test_dry_run_writes_nothing(tracker, records):
     before = snapshot(records)
     result = import_tracker(tracker, 2017, "--dry-run")
-    assert "10 created" in result.stderr and "nothing was written (dry run)" in result.stderr
+    assert result.stderr == "would create 10, update 0, skip 0, refuse 0; nothing was written (dry run)\n"
     assert snapshot(records) == before
 
 
@@ -157,8 +157,10 @@ def test_acled_preset_maps_the_export_columns(tracker, records):
         ("KZ", "2019-06-09", "protest-with-intervention", "Almaty")
     assert first["title"] == "Protest with intervention in Almaty"
     assert first["notes"].endswith("police detained about 500.\n\nACLED sources: Radio Free Europe; Reuters")
-    assert by_source["KAZ1003"]["date"] == "2019-09" and by_source["KAZ1003"]["counts"] == {"killed": 1}
-    assert by_source["KAZ1004"]["date"] == "2019" and by_source["KAZ1004"]["location"] == "Zhanaozen, Mangystau"
+    # time_precision 2 (a span of days): the day ACLED coded; 3 (a month): the month.
+    assert by_source["KAZ1003"]["date"] == "2019-09-21" and by_source["KAZ1003"]["counts"] == {"killed": 1}
+    assert by_source["KAZ1004"]["date"] == "2019-10" and by_source["KAZ1004"]["location"] == "Zhanaozen, Mangystau"
+    assert first["actors"] == ["Protesters (Kazakhstan)", "Police Forces of Kazakhstan (2019-)"]
     assert "0 created, 0 updated, 6 skipped, 2 refused" in acled(tracker).stderr
 
 
@@ -169,8 +171,9 @@ def test_acled_filtered_and_linked_to_a_promise(tracker, kz):
     promise = json.loads(tracker("show", "kz-assembly-law", "--as-of", "2019-12-31", "--format", "json").stdout)
     linked = [e for e in promise["assessment"]["evidence"] if e["title"].startswith("Excessive force")]
     # A partial date sorts by its first day.
-    assert [(e["date"], e["stance"]) for e in linked] == [("2019", "contradicts"), ("2019-06-10", "contradicts"),
-                                                          ("2019-09", "contradicts")]
+    assert [(e["date"], e["stance"]) for e in linked] == [("2019-06-10", "contradicts"), ("2019-09-21", "contradicts"),
+                                                          ("2019-10", "contradicts")]
+    assert linked[0]["actors"] == ["Police Forces of Kazakhstan (2019-)", "Protesters (Kazakhstan)"]
     assert "0 errors" in tracker("check").stderr
 
 
@@ -306,6 +309,7 @@ def test_a_row_missing_a_required_field_says_which_option_supplies_it(tracker, r
     result = tracker("import", "events", "events.csv", "--field", "title=title", "--field", "date=date", code=1)
     assert "row 1: refused: missing required field 'country' (map a column with --field country=COLUMN, " \
            "or give every row one with --set country=XX)" in result.stderr
+    Path("events.csv").write_text("id,title,day\nr0,Event number 0,2019-05-01\n", encoding="utf-8")
     result = tracker("import", "events", "events.csv", "--field", "title=title", "--set", "country=KZ", code=1)
     assert "row 1: refused: missing required field 'date' (map a column with --field date=COLUMN, " \
            "or give every row one with --set date=VALUE)" in result.stderr

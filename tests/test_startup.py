@@ -7,7 +7,8 @@ import pytest
 
 from conftest import REPO
 
-HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166")
+HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry",
+         "anyascii")
 
 
 @pytest.mark.parametrize("option", ["--version", "--help"])

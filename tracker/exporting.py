@@ -23,7 +23,7 @@ from .score import Assessment, matches, weight
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
                    "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")
-EVENT_COLUMNS = ("id", "country", "date", "kind", "title", "location", "severity", *COUNTS, "sources", "notes",
+EVENT_COLUMNS = ("id", "country", "date", "kind", "title", "location", "actors", "severity", *COUNTS, "sources", "notes",
                  "path", "source_id")
 LINK_COLUMNS = ("event", "promise", "stance", "note", "severity", "weight")
 
@@ -129,6 +129,7 @@ CREATE TABLE events (
     date_last TEXT NOT NULL, title TEXT NOT NULL, kind TEXT, location TEXT, severity INTEGER NOT NULL,
     {", ".join(f"{name} INTEGER" for name in COUNTS)}, notes TEXT, path TEXT, source_id TEXT);
 CREATE TABLE event_sources (event_id TEXT NOT NULL REFERENCES events(id), url TEXT NOT NULL);
+CREATE TABLE event_actors (event_id TEXT NOT NULL REFERENCES events(id), actor TEXT NOT NULL);
 CREATE TABLE links (
     event_id TEXT NOT NULL REFERENCES events(id), promise_id TEXT NOT NULL REFERENCES promises(id),
     stance TEXT NOT NULL, note TEXT, severity INTEGER, weight REAL NOT NULL, PRIMARY KEY (event_id, promise_id));
@@ -144,6 +145,7 @@ CREATE INDEX ratings_promise ON ratings(promise_id);
 CREATE INDEX events_country_date ON events(country, date_first);
 CREATE INDEX events_source_id ON events(source_id);
 CREATE INDEX event_sources_event ON event_sources(event_id);
+CREATE INDEX event_actors_event ON event_actors(event_id);
 CREATE INDEX links_promise ON links(promise_id);
 CREATE INDEX verdicts_verdict ON verdicts(verdict);
 """
@@ -194,6 +196,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
         _insert(db, "events", (e.id, e.country, *_dates(e.date), e.title, e.kind, e.location, e.severity,
                                *(e.counts.get(name) for name in COUNTS), e.notes, e.path, e.source_id))
         db.executemany("INSERT INTO event_sources VALUES (?, ?)", [(e.id, u) for u in e.sources])
+        db.executemany("INSERT INTO event_actors VALUES (?, ?)", [(e.id, a) for a in e.actors])
     db.executemany("INSERT INTO links VALUES (:event, :promise, :stance, :note, :severity, :weight)",
                    [link_row(e, link, records) for e, link in chosen.links])
     for a in assessments:

@@ -87,6 +87,7 @@ EVENT = (
     Field("title", "line", "What happened, in one line.", required=True),
     Field("kind", "slug", "detention, fine, violence, legal-change, statement, permitted-protest, ..."),
     Field("location", "text", "Where it happened."),
+    Field("actors", "texts", "Who took part: the people, groups or forces involved, such as ACLED's actors."),
     Field("counts", "table", "How many people were affected.",
           fields=tuple(Field(name, "integer", f"How many people were {name}.", minimum=0) for name in COUNTS)),
     Field("severity", "integer", "Gravity from 1 to 5 (default 1).", minimum=1, maximum=5),
@@ -121,10 +122,11 @@ RECORDS = {"promise": PROMISE, "event": EVENT, "term": TERM, "config": CONFIG}
 
 # What `tracker import` can fill, flattened: a promise's date, sources, quote and venue go to the
 # statement that made it; an event's counts are named on their own.
-LIST_TARGETS = ("topics", "sources")
+LIST_TARGETS = ("topics", "sources", "actors")
+ONE_LINE_TARGETS = {kind: tuple(f.name for f in RECORDS[kind] if f.kind == "line") for kind in ("promise", "event")}
 TARGETS = {
     "promise": ("id", "source_id", "country", "official", "office", "title", "text", "topics", "deadline",
                 "date", "sources", "quote", "venue"),
-    "event": ("id", "source_id", "country", "date", "title", "kind", "location", "severity", "sources", "notes",
-              *COUNTS),
+    "event": ("id", "source_id", "country", "date", "title", "kind", "location", "actors", "severity", "sources",
+              "notes", *COUNTS),
 }

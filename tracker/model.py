@@ -107,6 +107,7 @@ class Event:
     links: tuple[Link, ...] = ()
     path: str = ""
     source_id: str | None = None  # the row it was imported from, in its own dataset
+    actors: tuple[str, ...] = ()  # who took part: people, groups, forces
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def _num(value: float) -> int | float:
 def assessment_dict(a: Assessment) -> dict[str, Any]:
     return summary_dict(a) | {
         "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
-                      "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
+                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
                      for e in a.evidence],
     }
 
@@ -88,7 +88,7 @@ def promise_dict(p: Promise) -> dict[str, Any]:
 
 def event_dict(e: Event) -> dict[str, Any]:
     return {"id": e.id, "kind": e.kind, "country": e.country, "date": str(e.date), "title": e.title,
-            "location": e.location, "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
+            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
             "notes": e.notes, "links": [{"promise": l.promise, "stance": l.stance, "note": l.note,
                                          "severity": l.severity} for l in e.links], "path": e.path}
 
@@ -290,7 +290,8 @@ def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
 def event_detail(e: Event, console: "Console") -> None:
     counts = ", ".join(f"{v:,} {k}" for k, v in e.counts.items()) or None
     _fields(console, [("Event", e.id), ("Title", e.title), ("Date", str(e.date)), ("Country", e.country),
-                      ("Kind", e.kind), ("Location", e.location), ("Counts", counts), ("Severity", str(e.severity)),
+                      ("Kind", e.kind), ("Location", e.location), ("Actors", "\n".join(e.actors) or None),
+                      ("Counts", counts), ("Severity", str(e.severity)),
                       ("Sources", "\n".join(e.sources) or None), ("Notes", e.notes), ("File", e.path)])
     for link in e.links:
         line = _text(f"  {link.stance} ", _stance_style(link.stance)).append(safe(link.promise))

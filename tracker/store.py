@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import glob
+import hashlib
 import os
 import re
 import stat
@@ -39,17 +40,41 @@ class StoreError(Exception):
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """Lowercase ASCII words joined by hyphens, transliterated from any script (Привет -> privet)."""
+    return re.sub(r"[^a-z0-9]+", "-", transliterate(text).lower()).strip("-")
+
+
+def transliterate(text: str) -> str:
+    """Text in ASCII letters, by anyascii (ISC licence, every script Unicode has, no dependencies).
+
+    Ideographs and syllables (Chinese, Japanese kana, Korean) come out as one run of capitalised
+    syllables; each is set apart so that an ID reads as words (北京 -> bei jing, not beijing).
+    """
+    if text.isascii():
+        return text
+    from anyascii import anyascii  # only a write that derives an ID pays for it
+
+    return "".join(f" {anyascii(char)} " if _syllabic(char) else anyascii(char) for char in text)
+
+
+def _syllabic(char: str) -> bool:
+    return not char.isascii() and unicodedata.name(char, "").startswith(
+        ("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
 
 
 def derive_id(country: str, date: PartialDate, title: str) -> str:
-    """country-date-title-words, cut at a word boundary to stay readable."""
-    words = slugify(title)
+    """country-date-title-words, cut at a word boundary to stay readable.
+
+    A title with no letters or digits in any script (only symbols) gives a short hash of
+    itself instead, so that the ID is stable and still tells such titles apart.
+    """
+    words = slugify(title) or (hashlib.sha256(title.encode()).hexdigest()[:8] if title.strip() else "")
     base = f"{country.lower()}-{date}"
     ident = f"{base}-{words}" if words else base
     if len(ident) > MAX_DERIVED:
-        ident = ident[:MAX_DERIVED].rsplit("-", 1)[0]
+        cut = ident[:MAX_DERIVED]
+        # At a word boundary, unless that would leave no word of the title (one long word is cut short).
+        ident = cut.rsplit("-", 1)[0] if len(cut.rsplit("-", 1)[0]) > len(base) else cut.rstrip("-")
     return ident
 
 

@@ -280,7 +280,8 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT) or 1
     links = tuple(filter(None, (_link(fields.child("links", i, d)) for i, d in fields.table_list("links"))))
     event = Event(ident, country, date, title, kind, fields.text("location", required=False), _counts(fields),
-                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path, source_id)
+                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path, source_id,
+                  fields.texts("actors"))
     if any(p.is_error for p in fields.problems) or country is None:
         return None, fields.problems
     return event, fields.problems
