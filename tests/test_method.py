@@ -291,8 +291,10 @@ def test_a_missed_target_breaks_the_pledge_while_it_is_the_latest_evidence(case,
     assert c.verdict("2017-04-01")[0] == "in-progress"
 
 
-def test_contrary_conduct_outweighing_support_comes_before_a_missed_target(case):
+def test_a_missed_target_comes_before_the_balance_of_conduct(case):
     c = case("2015-11-01")
     c.event("2016-01-01", "contradicts")
     c.event("2016-06-01", "misses")
-    assert c.verdict("2016-07-01")[0] == "contradicted"
+    assert c.verdict("2016-07-01")[0] == "broken"
+    c.event("2016-08-01", "contradicts")  # the latest evidence is conduct again: the balance decides
+    assert c.verdict("2016-09-01")[0] == "contradicted"

@@ -25,8 +25,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("compromise", "A scored `partly-fulfills` link."),
     ("broken", "The promise fell due before D: its deadline's last day, or else (with `term_due`) the last day "
                "in office of the term it was made or last restated for, re-elections included, is before D."),
-    ("contradicted", "against > support."),
     ("broken", "The latest scored evidence is a `misses` link: the pledge is being missed."),
+    ("contradicted", "against > support."),
     ("stalled", "The latest scored evidence is an `obstructs` link: the pledge is blocked by someone else."),
     ("in-progress", "A scored `advances` link whose last day is no more than `stall_days` days before D."),
     ("stalled", "The made date's first day is more than `stall_days` days before D."),
@@ -203,11 +203,11 @@ def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, 
         return "compromise", "an event fulfils the pledge in part"
     if due is not None and overdue:
         return "broken", f"{due.label} without the pledge being fulfilled"
-    if against > support:
-        return "contradicted", f"the evidence against ({against:g}) outweighs the support ({support:g})"
     latest = scored[-1] if scored else None
     if latest and latest.link.stance == "misses":
         return "broken", f"the latest evidence, {latest.event.id} ({latest.event.date}), shows the pledge being missed"
+    if against > support:
+        return "contradicted", f"the evidence against ({against:g}) outweighs the support ({support:g})"
     if latest and latest.link.stance == "obstructs":
         return "stalled", f"blocked by {latest.event.id} ({latest.event.date}), the latest evidence"
     if any(e.link.stance == "advances" and e.event.date.last >= window for e in scored):

@@ -6,9 +6,11 @@
 Inputs, all in this folder:
 - cases/NN-*.toml: a real promise, the official's terms, the events (each with its source), and an
   independent fact-checker's verdict with its date and URL;
-- coding/coder-a.toml: each event's stance and severity, coded from the codebook (docs/codebook.md)
+- coding/coder-c.toml: each event's stance and severity, coded from the codebook (docs/codebook.md)
   alone, by a coder who had not read the scoring code and did not see the fact-checkers' verdicts;
-- coding/coder-b.toml: a second, independent coding of 10 of the cases, for the agreement between coders.
+- coding/coder-d.toml: a second, independent coding of 10 of the cases, for the agreement between coders.
+(coder-a.toml and coder-b.toml are the first round, coded with the first codebook on the first case
+files; RESULTS.md tells how that round went.)
 
 The comparison protocol was fixed before any result was seen (see RESULTS.md for it in full).
 """
@@ -33,6 +35,7 @@ from tracker.dates import parse_date
 HERE = Path(__file__).resolve().parent
 CASES, CODING, RESULTS = HERE / "cases", HERE / "coding", HERE / "RESULTS.md"
 FINAL_WINDOW = dt.timedelta(days=60)
+FIRST, SECOND = "coder-c.toml", "coder-d.toml"
 
 # Each tracker's label, as written on its pages, mapped to tracker's verdicts. Fixed before the
 # results were seen: Kept/Achieved/Delivered -> kept, Compromise -> compromise, Broken -> broken,
@@ -193,18 +196,18 @@ def report(rows: list[dict[str, Any]], pairs: list[tuple[str, str, str, str]], s
                   "codebook, without seeing the first coder's work.", "",
                   f"**Stance agreement: {sum(a == b for *_, a, b in pairs)} of {len(pairs)} events "
                   f"({100 * percent:.0f}%), Cohen's kappa {k:.2f}.**", "",
-                  "| case | event | coder A | coder B |", "|---|---|---|---|"]
+                  "| case | event | first coder | second coder |", "|---|---|---|---|"]
         lines += [f"| {c} | {e} | {a} | {b} |" for c, e, a, b in pairs if a != b]
         if second:
             same = sum(r["agree"] for r in second)
-            lines += ["", f"With coder B's coding, the tracker agrees with the fact-checkers in {same} of "
+            lines += ["", f"With the second coder's coding, the tracker agrees with the fact-checkers in {same} of "
                       f"{len(second)} of those cases."]
     return "\n".join(lines) + "\n"
 
 
 def run(keep: Path | None) -> str:
     cases = load(CASES)
-    first, second = coding("coder-a.toml"), coding("coder-b.toml")
+    first, second = coding(FIRST), coding(SECOND)
     with tempfile.TemporaryDirectory() as scratch:
         records = keep or Path(scratch) / "records"
         tracker("init", str(records))
@@ -226,7 +229,7 @@ def run(keep: Path | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--records", type=Path, help="keep the records built for coder A's coding here")
+    parser.add_argument("--records", type=Path, help="keep the records built from the first coder's coding here")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     text = run(args.records)
