@@ -206,8 +206,8 @@ def fail(message: str, code: int = 1) -> None:
 def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> None:
     """Refuse an ID that names no record (exit 1), with the closest ones that do."""
     close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    fail(f"no {what} has the ID {ident!r} in {root}{hint}{after}")
+    hint = f". Did you mean {' or '.join(close)}?" if close else ""
+    fail(f"no {what} has the ID {ident!r} in {root}{after}{hint}")
 
 
 def require_promises(app: App, idents: list[str]) -> None:
@@ -340,15 +340,13 @@ def interrupted() -> None:
 
 def set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Keep a global option in the App, whether it came before the command name or after it. After it, the
-    option has no default and no environment variable, so it is None (or False) unless typed."""
+    option has no default and no environment variable, so it is None (--no-cache: False) unless typed."""
     app = ctx.ensure_object(App)
-    if value is None or value is False:
-        return
-    if param.name == "root":
+    if param.name == "root" and value is not None:
         app.given_root = value
-    elif param.name == "color":
+    elif param.name == "color" and value is not None:
         app.color = value
-    elif param.name == "no_cache":
+    elif param.name == "no_cache" and value:
         app.cache = False
 
 
