@@ -584,7 +584,9 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
 @format_option("table", "json", "csv")
 @click.pass_obj
 def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
-    """List promises (the default) or events.
+    """List promises (the default) or events, by date.
+
+    A partial date (2019, 2019-06) sorts at its first day, ahead of the full dates of that day.
 
     \b
     Examples:
@@ -597,13 +599,16 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
     records = app.load(dt.date.today(), strict=False)
     if records.errors:
         app.terminal.message(f"note: {len(records.errors)} record(s) with errors are left out; run `tracker check`")
+    # By date (a partial date at its first day, before the full dates of that day), then by ID.
     if what == "promises":
-        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in records.promises]
+        promises = sorted(records.promises, key=lambda p: (p.made.list_key(), p.id))
+        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in promises]
         columns = ["id", "country", "official", "made", "title"]
     else:
-        rows = [render.event_dict(e) | {"links": len(e.links)} for e in records.events]
+        events = sorted(records.events, key=lambda e: (e.date.list_key(), e.id))
+        rows = [render.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
-    rows = sorted((r for r in rows if country is None or r["country"] == country), key=lambda r: r["id"])
+    rows = [r for r in rows if country is None or r["country"] == country]
     emit(app, fmt, rows, columns, lambda console: render.list_table(rows, columns, console))
 
 

@@ -297,12 +297,68 @@ def _fields(console: "Console", pairs: list[tuple[str, str | None]]) -> None:
 
 
 def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+    """A list with each record's title under its ID. An ID or a word is never broken: when the terminal is
+    too narrow for every column, the least needed ones are left out, and a note says which."""
+    titles = "title" in columns
+    droppable = [c for c in ("links", "kind", "official", "country") if c in columns]
+    shown = [c for c in columns if c != "title"]
+    # Each column needs its longest unbreakable piece; columns are two apart.
+    while droppable and sum(_least_width(rows, c, titles) + 2 for c in shown) - 2 > console.width:
+        shown.remove(droppable.pop(0))
+    if sum(_least_width(rows, c, titles) + 2 for c in shown) - 2 > console.width:
+        _stacked_list(rows, columns, console)  # not even the ID and the date side by side: one under another
+        shown = columns
+    else:
+        console.print(_list_table(rows, shown, titles))
+    left_out = [c for c in columns if c not in shown and c != "title"]
+    console.print(f"{len(rows)} record{'s' if len(rows) != 1 else ''}"
+                  + (f"; left out to fit: {', '.join(left_out)}" if left_out else ""))
+
+
+def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+    """Each record as a few lines: its ID, then its other fields, then its title."""
+    from rich.text import Text
+
+    others = [c for c in columns if c not in ("id", "title")]
+    for row in rows:
+        text = _text(row.get("id"), "bold")
+        text.append("\n" + "  ".join(safe(str(row.get(c))) for c in others if row.get(c) not in (None, "")))
+        if row.get("title"):
+            text.append("\n" + safe(str(row["title"])))
+        console.print(text, Text(""), sep="\n", overflow="fold")
+
+
+def _header(column: str, titles: bool) -> str:
+    return "Id / title" if column == "id" and titles else column.capitalize()
+
+
+def _least_width(rows: list[dict[str, Any]], column: str, titles: bool) -> int:
+    """The narrowest the column can be without breaking an ID or a word. The titles under the IDs wrap at
+    the IDs' width (a "word" longer than every ID is folded); an official's name at the column's 24."""
+    from rich.cells import cell_len
+
+    def pieces(row: dict[str, Any]) -> list[str]:
+        text = safe(str(row.get(column) or ""))
+        return [word[:24] for word in text.split()] if column == "official" else [text]
+
+    return max([cell_len(_header(column, titles)), *(cell_len(piece) for row in rows for piece in pieces(row))])
+
+
+def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool):  # -> rich.table.Table
+    from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1),
+                  collapse_padding=True)
     for column in columns:
-        table.add_column(column.capitalize(), overflow="fold")
+        # The ID and the title share the first column; only the title and the official wrap, at spaces.
+        # Below the width of its longest ID (a terminal narrower than that), an ID folds rather than lose its end.
+        table.add_column(_header(column, titles), no_wrap=column not in ("id", "official"), overflow="fold",
+                         max_width=24 if column == "official" else None)
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
-    console.print(table)
-    console.print(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
+        cells = [_text(row.get(c)) for c in columns]
+        if titles:
+            cells[0].stylize("bold")
+            cells[0].append("\n" + safe(str(row.get("title") or "")))
+        table.add_row(*cells)
+    return table
