@@ -303,7 +303,8 @@ def commit_option(command: Callable) -> Callable:
 
 
 def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Callable:
-    return click.option("--as-of", type=DAY, default=None, help=help_text + " Default: today.")
+    return click.option("--as-of", type=DAY, default=None,
+                        help=help_text + " A year or a month (YYYY, YYYY-MM) means its last day. Default: today.")
 
 
 class TrackerGroup(click.Group):
@@ -982,8 +983,8 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
               "or a linked event's file, with the commit's date, author and subject.")
-@click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD). Default: "
-              "today by date; each commit's own date with --revisions.")
+@click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD; a year or a "
+              "month means its last day). Default: today by date; each commit's own date with --revisions.")
 @format_option("table", "json")
 @click.pass_obj
 def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
