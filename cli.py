@@ -610,7 +610,13 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
         rows = [render.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
     rows = [r for r in rows if country is None or r["country"] == country]
-    emit(app, fmt, rows, columns, lambda console: render.list_table(rows, columns, console))
+    emit(app, fmt, rows, columns, lambda console: left_out(app, render.list_table(rows, columns, console)))
+
+
+def left_out(app: App, columns: list[str]) -> None:
+    if columns:
+        app.terminal.message(f"note: {', '.join(columns)} left out to fit the terminal, so that no ID is broken; "
+                             "a wider one, or --format csv, shows every column")
 
 
 def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> None:
@@ -709,7 +715,7 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
         app.terminal.data(render.to_json(render.report_dict(assessments, as_of, filters)))
     else:
         emit(app, fmt, render.report_rows(assessments), list(render.CSV_COLUMNS),
-             lambda console: render.report_table(assessments, console))
+             lambda console: left_out(app, render.report_table(assessments, console)))
 
 
 @cli.command()

@@ -235,3 +235,74 @@ def test_an_event_linked_to_another_countrys_promise_is_a_warning(tracker, kz):
     assert "kg/events/2019/kg-border.toml:" in result.stderr
     assert "warning: links[0].promise: kz-assembly-law is a promise of KZ, but the event is in KG" in result.stderr
     assert result.stderr.endswith("0 errors, 1 warning\n")
+
+
+# ---------------------------------------------------------------------------
+# 3. Tables that read well.
+
+LONG_ID = "kz-2019-07-a-pledge-with-a-long-derived-id"  # 42 characters, as a derived ID may be
+
+
+def add_long_promise(tracker):
+    tracker("add-promise", "--country", "KZ", "--official", "Someone", "--title", "A pledge", "--date", "2019-07",
+            "--id", LONG_ID)
+
+
+@pytest.mark.parametrize("columns, left_out", [(132, None), (100, None), (80, "for, against, latest")])
+def test_report_never_breaks_an_id_and_says_what_it_left_out(tracker, kz, monkeypatch, columns, left_out):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    add_long_promise(tracker)
+    result = tracker("report", "--as-of", "2019-12-31")
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(LONG_ID + " ") for line in lines)
+    assert len({len(line) for line in lines[:-1]}) == 1 and len(lines[0]) <= columns
+    assert ("contradicted" in result.stdout) and ("2019-09-21" in result.stdout) is (left_out is None)
+    if left_out:
+        assert result.stderr == f"note: {left_out} left out to fit the terminal, so that no ID is broken; a wider " \
+                                "one, or --format csv, shows every column\n"
+    else:
+        assert result.stderr == ""
+
+
+def test_the_shipped_report_keeps_every_column_at_80(tracker, kz, monkeypatch):
+    result = tracker("report", "--as-of", "2019-12-31")
+    assert result.stdout.splitlines()[0].split() == ["Promise", "Made", "For", "Against", "Score", "Verdict", "Latest"]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("columns", [100, 80, 60])
+def test_list_never_breaks_an_id_or_a_word(tracker, kz, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = tracker("list", "events")
+    text = result.stdout
+    ids = [path.stem for path in kz.glob("kz/events/2019/*.toml")]
+    for ident in ids:
+        assert any(line.startswith(ident + " ") or line == ident for line in text.splitlines()), ident
+    words = {word for line in text.splitlines() for word in line.split()}
+    for word in "At least 4,000 people protesting the presidential election detained".split():
+        assert word in words
+    assert all(len(line) <= columns for line in text.splitlines())
+
+
+def test_a_very_narrow_list_stacks_each_record(tracker, kz, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "45")
+    lines = tracker("list", "events").stdout.splitlines()
+    at = lines.index("kz-2019-09-anti-china-protests-no-arrests")
+    assert lines[at + 1].split() == ["2019-09", "KZ", "permitted-protest", "1"]
+    assert lines[at + 2].startswith("Protests against Chinese")
+
+
+def test_lists_sort_by_date_partial_dates_at_their_first_day(tracker, kz):
+    for date, ident in [("2019-09-01", "kz-sep-first"), ("2019", "kz-whole-year"), ("2019-06-01", "kz-june-first")]:
+        tracker("add-event", "--country", "KZ", "--date", date, "--title", "T", "--id", ident)
+    listed = [(e["date"], e["id"]) for e in json.loads(tracker("list", "events", "--format", "json").stdout)]
+    assert listed == [("2019", "kz-whole-year"), ("2019-06", "kz-2019-06-election-protest-detentions"),
+                      ("2019-06-01", "kz-june-first"), ("2019-08", "kz-2019-08-reform-march-no-detentions"),
+                      ("2019-09", "kz-2019-09-activists-custody-fines"),
+                      ("2019-09", "kz-2019-09-anti-china-protests-no-arrests"), ("2019-09-01", "kz-sep-first"),
+                      ("2019-09-21", "kz-2019-09-21-dvk-rally")]
+    table = tracker("list", "events").stdout
+    assert table.index("kz-whole-year") < table.index("kz-2019-06-election") < table.index("kz-june-first")
+    add_long_promise(tracker)
+    promises = json.loads(tracker("list", "--format", "json").stdout)
+    assert [p["id"] for p in promises] == ["kz-assembly-law", LONG_ID]
