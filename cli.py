@@ -213,7 +213,6 @@ def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str =
 def require_promises(app: App, idents: list[str]) -> None:
     """Every promise named on the command line exists; found by file name, before anything is written."""
     from tracker.complete import candidates
-
     from tracker.load import require_records_dir
 
     require_records_dir(app.root)
@@ -259,7 +258,7 @@ class Needed(click.Option):
         return (record[0], f"{record[1]}  [required]".lstrip()) if record else None
 
 
-def needed(*decls: str, ask: str, **attrs: Any) -> Callable:
+def needed(*decls: str, ask: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A required option (see Needed); `ask` is the prompt on a terminal."""
     return click.option(*decls, cls=Needed, ask=ask, **attrs)
 
@@ -284,7 +283,7 @@ class TrackerCommand(click.Command):
             raise click.UsageError(f"Missing option{'s' if len(missing) > 1 else ''} "
                                    f"{names_of([p.opts[0] for p in missing])}.", ctx)
         for param in missing:
-            ctx.params[param.name or ""] = click.prompt(param.ask, type=param.type, err=True)
+            ctx.params[param.name or ""] = click.prompt(param.ask or param.opts[0], type=param.type, err=True)
         return super().invoke(ctx)
 
 
@@ -453,7 +452,7 @@ def init(app: App, directory: Path | None, git: bool) -> None:
 @click.option("--topic", "topics", multiple=True, help="A topic tag (repeatable).")
 @commit_option
 @click.pass_obj
-def add_promise(app: App, country: str | None, official: str | None, title: str | None, date: PartialDate | None,
+def add_promise(app: App, country: str, official: str, title: str, date: PartialDate,
                 ident: str | None, office: str | None, text: str | None, quote: str | None, venue: str | None,
                 sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...],
                 commit: bool | None) -> None:
@@ -486,7 +485,7 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
 @click.option("--venue", help="Where it was said.")
 @commit_option
 @click.pass_obj
-def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[str, ...], quote: str | None,
+def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ...], quote: str | None,
             venue: str | None, commit: bool | None) -> None:
     """Record that a promise was made again ("announced in June, repeated in September").
 
@@ -516,7 +515,7 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
 @click.option("--notes", help="Free notes.")
 @commit_option
 @click.pass_obj
-def add_event(app: App, country: str | None, date: PartialDate | None, title: str | None, ident: str | None,
+def add_event(app: App, country: str, date: PartialDate, title: str, ident: str | None,
               kind: str | None, location: str | None, severity: int | None, sources: tuple[str, ...],
               notes: str | None, commit: bool | None, **options: Any) -> None:
     """Record an event and link it to the promises it bears on.
@@ -558,7 +557,7 @@ for _stance in STANCES:
 @click.option("--by", help="Who rated it.")
 @commit_option
 @click.pass_obj
-def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | None, rationale: str | None,
+def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: str,
          by: str | None, commit: bool | None) -> None:
     """Give a promise an editorial verdict; it overrides the computed one from its date on.
 
@@ -675,7 +674,8 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
         data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
         emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
     elif event is None:
-        unknown_id(record_id, [r.id for r in (*records.promises, *records.events)], "promise or event", app.root)
+        unknown_id(record_id, [p.id for p in records.promises] + [e.id for e in records.events], "promise or event",
+                   app.root)
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
     else:
