@@ -306,3 +306,14 @@ def test_lists_sort_by_date_partial_dates_at_their_first_day(tracker, kz):
     add_long_promise(tracker)
     promises = json.loads(tracker("list", "--format", "json").stdout)
     assert [p["id"] for p in promises] == ["kz-assembly-law", LONG_ID]
+
+
+def test_completion_reads_the_records_option_after_the_command(kz):
+    from click.shell_completion import ShellComplete
+
+    from cli import cli
+
+    kz.rename(kz.parent / "elsewhere")
+    complete = ShellComplete(cli, {}, "tracker", "_TRACKER_COMPLETE")
+    assert [item.value for item in complete.get_completions(["rate", "--records", "elsewhere"], "kz")] \
+        == ["kz-assembly-law"]
