@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
+import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 from tracker import __version__
-from tracker.dates import DateError, PartialDate, parse_date, parse_day
-from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Records
+from tracker.dates import DateError, PartialDate, parse_date
+from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -22,30 +24,41 @@ FORMATS = ("table", "json", "csv", "markdown")
 # Option types: bad input is a usage error (exit 2) naming the option.
 
 class DateType(click.ParamType):
+    """A date as YYYY, YYYY-MM or YYYY-MM-DD; with `day`, one day: a year or a month means its last day,
+    as a partial date does everywhere in the method."""
+
     name = "DATE"
 
-    def __init__(self, full: bool = False) -> None:
-        self.full = full
+    def __init__(self, day: bool = False) -> None:
+        self.day = day
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         if isinstance(value, (PartialDate, dt.date)):
             return value
         try:
-            return parse_day(value) if self.full else parse_date(value)
+            parsed = parse_date(value)
         except DateError as error:
             self.fail(str(error), param, ctx)
+        return parsed.last if self.day else parsed
 
 
 class CheckedText(click.ParamType):
     """Text that a check function from the core accepts (it returns why not, or None)."""
 
-    def __init__(self, name: str, check_name: str, upper: bool = False, complete: str | None = None) -> None:
-        self.name, self.check_name, self.upper, self.complete = name, check_name, upper, complete
+    def __init__(self, name: str, check_name: str, upper: bool = False, complete: str | None = None,
+                 lower: bool = False) -> None:
+        self.name, self.check_name, self.upper, self.complete, self.lower = name, check_name, upper, complete, lower
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         from tracker import validate
+        from tracker.terminal import safe
 
-        why = getattr(validate, self.check_name)(value)
+        check = getattr(validate, self.check_name)
+        if self.lower and value != value.lower() and check(value) and not check(value.lower()):
+            # IDs are lowercase file names; KZ-Assembly-Law can only mean one thing.
+            click.echo(f"note: IDs are lowercase; reading {safe(value)} as {safe(value.lower())}", err=True)
+            value = value.lower()
+        why = check(value)
         if why:
             self.fail(why, param, ctx)
         return value.upper() if self.upper else value
@@ -58,7 +71,8 @@ class CheckedText(click.ParamType):
 
         if self.complete is None:
             return []
-        root = ctx.find_root().params.get("root") or Path("records")
+        app = ctx.find_object(App)
+        root = app.root if app else Path("records")
         return [CompletionItem(value, help=help) for value, help in candidates(self.complete, root, incomplete)]
 
 
@@ -75,11 +89,11 @@ class CountryType(CheckedText):
         return code
 
 
-DATE, DAY = DateType(), DateType(full=True)
+DATE, DAY = DateType(), DateType(day=True)
 COUNTRY = CountryType("CC", "check_country", upper=True, complete="country")
-SLUG = CheckedText("ID", "check_slug")
-PROMISE_ID = CheckedText("ID", "check_slug", complete="promise")
-RECORD_ID = CheckedText("ID", "check_slug", complete="record")
+SLUG = CheckedText("ID", "check_slug", lower=True)
+PROMISE_ID = CheckedText("ID", "check_slug", complete="promise", lower=True)
+RECORD_ID = CheckedText("ID", "check_slug", complete="record", lower=True)
 URL = CheckedText("URL", "check_url")
 SEVERITY = click.IntRange(1, 5)
 
@@ -89,9 +103,18 @@ SEVERITY = click.IntRange(1, 5)
 
 @dataclass
 class App:
-    root: Path
-    color: bool | None
+    """What the global options chose; they may come before the command name or after it."""
+
+    given_root: Path | None = None  # --records or TRACKER_RECORDS
+    color: bool | None = None
     cache: bool = True
+
+    @functools.cached_property
+    def root(self) -> Path:
+        """The records directory: as given, else ./records, else the one the current folder is in."""
+        from tracker.load import find_records
+
+        return self.given_root or find_records(Path.cwd(), Path("records"))
 
     @functools.cached_property
     def terminal(self):  # -> tracker.terminal.Terminal
@@ -115,14 +138,26 @@ class App:
         records = records_at(self.root, at, as_of) if at \
             else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
         if strict:
-            # Warnings (an unknown field may be a misspelt one that changes a score) are shown too.
-            for problem in records.problems:
-                self.terminal.problem(problem)
+            self.show_problems(records, as_of)
         if strict and records.errors:
             where = f"{self.root} at {at}" if at else self.root
             fail(f"{plural(len(records.errors), 'error')} in {where}; nothing was reported. Fix "
                  + ("them" if at else "them (`tracker check` lists them)") + " and run again.")
         return records
+
+    def show_problems(self, records: Records, as_of: dt.date) -> None:
+        """Every problem in full, but records dated after the as-of date in one line: looking at the past,
+        they are expected. Warnings are shown too (an unknown field may be a misspelt one that changes a score)."""
+        from tracker.validate import after_as_of
+
+        later = {problem.path for problem in records.problems if after_as_of(problem)}
+        for problem in records.problems:
+            if not after_as_of(problem):
+                self.terminal.problem(problem)
+        if later:
+            self.terminal.message(f"note: {plural(len(later), 'record')} dated after {as_of} "
+                                  f"{'is' if len(later) == 1 else 'are'} not counted "
+                                  f"(`tracker check --as-of {as_of}` lists them)")
 
     def will_commit(self, commit: bool | None) -> bool:
         """Whether a write is to be committed (--commit, else auto_commit in tracker.toml).
@@ -181,19 +216,88 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> None:
+    """Refuse an ID that names no record (exit 1), with the closest ones that do."""
+    close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
+    hint = f". Did you mean {' or '.join(close)}?" if close else ""
+    fail(f"no {what} has the ID {ident!r} in {root}{after}{hint}")
+
+
+def require_promises(app: App, idents: list[str]) -> None:
+    """Every promise named on the command line exists; found by file name, before anything is written."""
+    from tracker.complete import candidates
+    from tracker.load import require_records_dir
+
+    require_records_dir(app.root)
+    known = [value for value, _ in candidates("promise", app.root, "")]
+    for ident in idents:
+        if ident not in known:
+            unknown_id(ident, known, "promise", app.root, "; nothing was written")
+
+
+def refuse_before_pledge(promise: Promise, option: str) -> None:
+    """Refuse a write whose date falls before the pledge was made: check would reject the record."""
+    from tracker.validate import before_pledge
+
+    for _, _, _, message in before_pledge(promise):
+        fail(f"{option} {message}; nothing was written")
+
+
+def promise_on_file(app: App, ident: str) -> Promise | None:
+    """The promise as its file reads now (None if the file is not a valid promise; the write then says why)."""
+    from tracker.store import find_record
+    from tracker.validate import Checked, check_file
+
+    found = find_record(app.root, ident)
+    result = check_file(str(found[0]), "promise") if found else None
+    record = result.record if isinstance(result, Checked) else result
+    return record if isinstance(record, Promise) else None
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def need(value: Any, option: str, prompt: str, kind: Any = str) -> Any:
-    """A required option: prompted for on a terminal, a usage error (exit 2) elsewhere."""
-    if isinstance(value, str) and value and not value.strip():
-        raise click.BadParameter("must not be blank", param_hint=f"'{option}'")
-    if value not in (None, ""):
-        return value
-    if sys.stdin.isatty():
-        return click.prompt(prompt, type=kind, err=True)
-    raise click.UsageError(f"Missing option '{option}'.")
+class Needed(click.Option):
+    """An option the command cannot do without. It is not Click's `required`: on a terminal a missing one
+    is asked for; elsewhere every missing one is named in one usage error (see TrackerCommand)."""
+
+    def __init__(self, *args: Any, ask: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ask = ask
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return (record[0], f"{record[1]}  [required]".lstrip()) if record else None
+
+
+def needed(*decls: str, ask: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A required option (see Needed); `ask` is the prompt on a terminal."""
+    return click.option(*decls, cls=Needed, ask=ask, **attrs)
+
+
+def names_of(options: list[str]) -> str:
+    quoted = [f"'{option}'" for option in options]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+class TrackerCommand(click.Command):
+    """Fills in the Needed options before the command runs: asked for on a terminal; in a script, one usage
+    error (exit 2) names every one that is missing."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        wanted = [p for p in self.params if isinstance(p, Needed) and p.name]
+        for param in wanted:
+            value = ctx.params.get(param.name)
+            if isinstance(value, str) and value and not value.strip():
+                raise click.BadParameter("must not be blank", ctx, param)
+        missing = [p for p in wanted if ctx.params.get(p.name or "") in (None, "")]
+        if missing and not sys.stdin.isatty():
+            raise click.UsageError(f"Missing option{'s' if len(missing) > 1 else ''} "
+                                   f"{names_of([p.opts[0] for p in missing])}.", ctx)
+        for param in missing:
+            ctx.params[param.name or ""] = click.prompt(param.ask or param.opts[0], type=param.type, err=True)
+        return super().invoke(ctx)
 
 
 def format_option(*choices: str, default: str = "table") -> Callable:
@@ -211,11 +315,16 @@ def commit_option(command: Callable) -> Callable:
 
 
 def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Callable:
-    return click.option("--as-of", type=DAY, default=None, help=help_text + " Default: today.")
+    return click.option("--as-of", type=DAY, default=None,
+                        help=help_text + " A year or a month (YYYY, YYYY-MM) means its last day. Default: today.")
 
 
 class TrackerGroup(click.Group):
-    """Turns the core's refusals into one clear line and exit 1, never a traceback."""
+    """Turns the core's refusals into one clear line and exit 1, never a traceback; Ctrl-C into one line
+    and exit 130, the shell's code for it."""
+
+    command_class = TrackerCommand
+    group_class = type  # `import` is a TrackerGroup too
 
     def invoke(self, ctx: click.Context) -> Any:
         from tracker.gitrepo import GitError, RevisionError
@@ -230,22 +339,62 @@ class TrackerGroup(click.Group):
             fail(str(error))
         except OSError as error:
             fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
+        except KeyboardInterrupt:
+            interrupted()
+        except click.Abort as error:
+            if isinstance(error.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
+                interrupted()
+            raise
+
+
+def interrupted() -> None:
+    fail("interrupted (Ctrl-C)", 130)
+
+
+def set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep a global option in the App, whether it came before the command name or after it. After it, the
+    option has no default and no environment variable, so it is None (--no-cache: False) unless typed."""
+    app = ctx.ensure_object(App)
+    if param.name == "root" and value is not None:
+        app.given_root = value
+    elif param.name == "color" and value is not None:
+        app.color = value
+    elif param.name == "no_cache" and value:
+        app.cache = False
+
+
+def global_options(on_group: bool) -> list[click.Option]:
+    """--records, --color/--no-color and --no-cache: defined once, for the group and for every command."""
+    return [
+        click.Option(["--records", "root"], type=click.Path(file_okay=False, path_type=Path), default=None,
+                     envvar="TRACKER_RECORDS" if on_group else None, show_envvar=on_group, expose_value=False,
+                     callback=set_global, help="The records directory (default: ./records, else the records "
+                     "directory the current folder is in, found as git finds its repository)."),
+        click.Option(["--color/--no-color"], default=None, expose_value=False, callback=set_global,
+                     help="Force colour on or off (default: on for a terminal, off when piped or when NO_COLOR "
+                     "is set)."),
+        click.Option(["--no-cache"], is_flag=True, default=False, expose_value=False, callback=set_global,
+                     help="Parse every record file again, without reading or writing the parse cache "
+                     "(RECORDS/.tracker-cache)."),
+    ]
+
+
+def spread_global_options(group: click.Group) -> None:
+    """Every command below the group takes the global options after its name too."""
+    for command in group.commands.values():
+        command.params.extend(global_options(on_group=False))
+        if isinstance(command, click.Group):
+            spread_global_options(command)
 
 
 # ---------------------------------------------------------------------------
 # Commands.
 
-@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--records", "root", type=click.Path(file_okay=False, path_type=Path), default="records",
-              envvar="TRACKER_RECORDS", show_default=True, show_envvar=True,
-              help="The records directory.")
-@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal, "
-              "off when piped or when NO_COLOR is set).")
-@click.option("--no-cache", is_flag=True, help="Parse every record file again, without reading or writing "
-              "the parse cache (RECORDS/.tracker-cache).")
+@click.group(cls=TrackerGroup, params=global_options(on_group=True),
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, color: bool | None, no_cache: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Hold officials to their word: record pledges and events, and score whether promises are kept.
 
     Each promise and each event is a small TOML file under the records directory.
@@ -256,9 +405,12 @@ def cli(ctx: click.Context, root: Path, color: bool | None, no_cache: bool) -> N
       tracker report --country KZ
       tracker report --as-of 2019-09-30 --format json
       tracker check
-      tracker --no-cache report
+      tracker report --no-cache
+      tracker report --records ~/kazakhstan-records
+
+    The global options (--records, --color/--no-color, --no-cache) may also follow the command name.
     """
-    ctx.obj = App(root, color, cache=not no_cache)
+    ctx.ensure_object(App)
 
 
 @cli.command()
@@ -291,13 +443,18 @@ def init(app: App, directory: Path | None, git: bool) -> None:
         app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
         # Committed at once, so that every later revision is a records directory that `--at` can read.
         app.commit(created, f"Start a records directory in {root}", root)
+    records = "" if root == Path("records") else f" --records {shlex.quote(str(root))}"
+    app.terminal.message(f"Next, record a pledge and check it:\n"
+                         f"  tracker add-promise{records} --country CC --official NAME --title TEXT --date YYYY-MM-DD "
+                         f"--source URL\n  tracker check{records}")
 
 
 @cli.command("add-promise")
-@click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code, such as KZ.")
-@click.option("--official", help="The person who made the pledge.")
-@click.option("--title", help="The pledge in one line.")
-@click.option("--date", type=DATE, help="When it was made: YYYY, YYYY-MM or YYYY-MM-DD.")
+@needed("--country", type=COUNTRY, ask="Country (ISO code)", help="ISO 3166-1 alpha-2 code, such as KZ.")
+@needed("--official", ask="Official", help="The person who made the pledge.")
+@needed("--title", ask="Title", help="The pledge in one line.")
+@needed("--date", type=DATE, ask="Date (YYYY, YYYY-MM or YYYY-MM-DD)",
+        help="When it was made: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, date and title).")
 @click.option("--office", help="The official's office, such as President.")
 @click.option("--text", help="The pledge in full.")
@@ -308,7 +465,7 @@ def init(app: App, directory: Path | None, git: bool) -> None:
 @click.option("--topic", "topics", multiple=True, help="A topic tag (repeatable).")
 @commit_option
 @click.pass_obj
-def add_promise(app: App, country: str | None, official: str | None, title: str | None, date: PartialDate | None,
+def add_promise(app: App, country: str, official: str, title: str, date: PartialDate,
                 ident: str | None, office: str | None, text: str | None, quote: str | None, venue: str | None,
                 sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...],
                 commit: bool | None) -> None:
@@ -321,12 +478,11 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
         --date 2019-06 --id kz-assembly-law --topic assembly \\
         --source https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan
     """
+    from tracker.model import Statement
     from tracker.store import add_promise as write, derive_id
 
-    country = need(country, "--country", "Country (ISO code)", COUNTRY)
-    official = need(official, "--official", "Official")
-    title = need(title, "--title", "Title")
-    date = need(date, "--date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)", DATE)
+    refuse_before_pledge(Promise(ident or "", country, official, title, (Statement(date),), deadline=deadline),
+                         "--deadline")
     app.write(commit, lambda: write(app.root, country=country, official=official, title=title, date=date, ident=ident,
                                     office=office, text=text, quote=quote, venue=venue, sources=sources,
                                     deadline=deadline, topics=topics),
@@ -335,22 +491,21 @@ def add_promise(app: App, country: str | None, official: str | None, title: str 
 
 
 @cli.command("add-term")
-@click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code, such as US.")
-@click.option("--official", help="The official, named exactly as on their promises.")
-@click.option("--start", type=DATE, help="The first day of the term.")
+@needed("--country", type=COUNTRY, ask="Country (ISO code)", help="ISO 3166-1 alpha-2 code, such as US.")
+@needed("--official", ask="Official", help="The official, named exactly as on their promises.")
+@needed("--start", type=DATE, ask="Start (YYYY-MM-DD)", help="The first day of the term.")
 @click.option("--end", type=DATE, help="The last day of the term (leave it out while the term runs).")
 @click.option("--office", help="The office held, such as President.")
 @click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, start and official).")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @commit_option
 @click.pass_obj
-def add_term(app: App, country: str | None, official: str | None, start: PartialDate | None,
-             end: PartialDate | None, office: str | None, ident: str | None, sources: tuple[str, ...],
-             commit: bool | None) -> None:
+def add_term(app: App, country: str, official: str, start: PartialDate, end: PartialDate | None,
+             office: str | None, ident: str | None, sources: tuple[str, ...], commit: bool | None) -> None:
     """Record an official's term of office, once for all their promises.
 
     A promise with no deadline falls due at the end of the term it was made for (or
-    restated in); a re-election is a new term (see docs/method.md).
+    restated in); a re-election continues the term (see docs/method.md).
 
     \b
     Example:
@@ -359,9 +514,6 @@ def add_term(app: App, country: str | None, official: str | None, start: Partial
     """
     from tracker.store import add_term as write, derive_id
 
-    country = need(country, "--country", "Country (ISO code)", COUNTRY)
-    official = need(official, "--official", "Official")
-    start = need(start, "--start", "Start (YYYY-MM-DD)", DATE)
     if end is not None and end.last < start.first:
         raise click.BadParameter(f"{end} is before the start, {start}", param_hint="'--end'")
     app.write(commit, lambda: write(app.root, country=country, official=official, start=start, end=end,
@@ -372,13 +524,13 @@ def add_term(app: App, country: str | None, official: str | None, start: Partial
 
 @cli.command()
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
-@click.option("--date", type=DATE, help="When it was restated.")
+@needed("--date", type=DATE, ask="Date", help="When it was restated.")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
 @click.option("--quote", help="The words used.")
 @click.option("--venue", help="Where it was said.")
 @commit_option
 @click.pass_obj
-def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[str, ...], quote: str | None,
+def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ...], quote: str | None,
             venue: str | None, commit: bool | None) -> None:
     """Record that a promise was made again ("announced in June, repeated in September").
 
@@ -389,16 +541,17 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
     """
     from tracker.store import append_to_promise
 
-    date = need(date, "--date", "Date", DATE)
+    require_promises(app, [promise_id])
     entry = {"date": date, "sources": sources, "quote": quote, "venue": venue}
     app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "statements", entry)),
               "Added a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
 
 
 @cli.command("add-event")
-@click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code, such as KZ.")
-@click.option("--date", type=DATE, help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--title", help="What happened, in one line.")
+@needed("--country", type=COUNTRY, ask="Country (ISO code)", help="ISO 3166-1 alpha-2 code, such as KZ.")
+@needed("--date", type=DATE, ask="Date (YYYY, YYYY-MM or YYYY-MM-DD)",
+        help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
+@needed("--title", ask="Title", help="What happened, in one line.")
 @click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, date and title).")
 @click.option("--kind", type=SLUG, help=", ".join(EVENT_KINDS) + ", ...")
 @click.option("--location", help="Where it happened.")
@@ -407,7 +560,7 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
 @click.option("--notes", help="Free notes.")
 @commit_option
 @click.pass_obj
-def add_event(app: App, country: str | None, date: PartialDate | None, title: str | None, ident: str | None,
+def add_event(app: App, country: str, date: PartialDate, title: str, ident: str | None,
               kind: str | None, location: str | None, severity: int | None, sources: tuple[str, ...],
               notes: str | None, commit: bool | None, **options: Any) -> None:
     """Record an event and link it to the promises it bears on.
@@ -423,11 +576,9 @@ def add_event(app: App, country: str | None, date: PartialDate | None, title: st
     """
     from tracker.store import add_event as write, derive_id
 
-    country = need(country, "--country", "Country (ISO code)", COUNTRY)
-    date = need(date, "--date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)", DATE)
-    title = need(title, "--title", "Title")
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
     links = [(options_name.replace("_", "-"), promise) for options_name, ids in options.items() for promise in ids]
+    require_promises(app, [promise for _, promise in links])
     stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
     app.write(commit, lambda: write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
                                     location=location, severity=severity, sources=sources, notes=notes,
@@ -445,14 +596,14 @@ for _stance in STANCES:
 
 @cli.command()
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
-@click.option("--verdict", type=click.Choice(VERDICTS), help="The editorial verdict.")
-@click.option("--date", type=DATE, help="When the verdict was reached.")
-@click.option("--rationale", help="Why, in a sentence or two.")
+@needed("--verdict", type=click.Choice(VERDICTS), ask="Verdict", help="The editorial verdict.")
+@needed("--date", type=DATE, ask="Date", help="When the verdict was reached.")
+@needed("--rationale", ask="Rationale", help="Why, in a sentence or two.")
 @click.option("--by", help="Who rated it.")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL the verdict rests on (repeatable).")
 @commit_option
 @click.pass_obj
-def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | None, rationale: str | None,
+def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: str,
          by: str | None, sources: tuple[str, ...], commit: bool | None) -> None:
     """Give a promise an editorial verdict; it overrides the computed one from its date on.
 
@@ -464,9 +615,10 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
     """
     from tracker.store import append_to_promise
 
-    verdict = need(verdict, "--verdict", "Verdict", click.Choice(VERDICTS))
-    date = need(date, "--date", "Date", DATE)
-    rationale = need(rationale, "--rationale", "Rationale")
+    require_promises(app, [promise_id])
+    promise = promise_on_file(app, promise_id)
+    if promise:
+        refuse_before_pledge(replace(promise, ratings=(Rating(date, verdict, rationale, by, sources),)), "--date")
     entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by, "sources": sources}
     app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "ratings", entry)),
               "Added a rating to",
@@ -479,7 +631,9 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
 @format_option("table", "json", "csv")
 @click.pass_obj
 def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
-    """List promises (the default) or events.
+    """List promises (the default) or events, by date.
+
+    A partial date (2019, 2019-06) sorts at its first day, ahead of the full dates of that day.
 
     \b
     Examples:
@@ -492,14 +646,23 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
     records = app.load(dt.date.today(), strict=False)
     if records.errors:
         app.terminal.message(f"note: {len(records.errors)} record(s) with errors are left out; run `tracker check`")
+    # By date (a partial date at its first day, before the full dates of that day), then by ID.
     if what == "promises":
-        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in records.promises]
+        promises = sorted(records.promises, key=lambda p: (p.made.list_key(), p.id))
+        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in promises]
         columns = ["id", "country", "official", "made", "title"]
     else:
-        rows = [render.event_dict(e) | {"links": len(e.links)} for e in records.events]
+        events = sorted(records.events, key=lambda e: (e.date.list_key(), e.id))
+        rows = [render.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
-    rows = sorted((r for r in rows if country is None or r["country"] == country), key=lambda r: r["id"])
-    emit(app, fmt, rows, columns, lambda console: render.list_table(rows, columns, console))
+    rows = [r for r in rows if country is None or r["country"] == country]
+    emit(app, fmt, rows, columns, lambda console: left_out(app, render.list_table(rows, columns, console)))
+
+
+def left_out(app: App, columns: list[str]) -> None:
+    if columns:
+        app.terminal.message(f"note: {', '.join(columns)} left out to fit the terminal, so that no ID is broken; "
+                             "a wider one, or --format csv, shows every column")
 
 
 def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> None:
@@ -559,7 +722,8 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
         data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
         emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
     elif event is None:
-        fail(f"no promise or event has the ID {record_id!r} in {app.root}")
+        unknown_id(record_id, [p.id for p in records.promises] + [e.id for e in records.events], "promise or event",
+                   app.root)
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
     else:
@@ -599,7 +763,7 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
         app.terminal.data(render.to_json(render.report_dict(assessments, as_of, filters)))
     else:
         emit(app, fmt, render.report_rows(assessments), list(render.CSV_COLUMNS),
-             lambda console: render.report_table(assessments, console))
+             lambda console: left_out(app, render.report_table(assessments, console)))
 
 
 @cli.command()
@@ -913,8 +1077,8 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
               "or a linked event's file, with the commit's date, author and subject.")
-@click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD). Default: "
-              "today by date; each commit's own date with --revisions.")
+@click.option("--as-of", type=DAY, default=None, help="Score as of the end of this day (YYYY-MM-DD; a year or a "
+              "month means its last day). Default: today by date; each commit's own date with --revisions.")
 @format_option("table", "json")
 @click.pass_obj
 def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
@@ -935,7 +1099,7 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
     records = app.load(as_of or dt.date.today())
     promise = next((p for p in records.promises if p.id == promise_id), None)
     if promise is None:
-        fail(f"no promise has the ID {promise_id!r} in {app.root}")
+        unknown_id(promise_id, [p.id for p in records.promises], "promise", app.root)
     linked = links_by_promise(records).get(promise_id, [])
     if revisions:
         steps = past.by_revision(app.root, promise, linked, as_of)
@@ -1010,8 +1174,14 @@ def schema(kind: str) -> None:
     click.echo(shipped(kind), nl=False)
 
 
+spread_global_options(cli)
+
+
 def main() -> None:
-    cli(prog_name="tracker")
+    try:
+        cli(prog_name="tracker")
+    except KeyboardInterrupt:  # before a command started, as while reading the options
+        interrupted()
 
 
 if __name__ == "__main__":

@@ -68,9 +68,18 @@ def test_as_of_a_year_boundary(tracker, records):
     assert report("2019-12-30") == [] and report("2019-12-31")[0]["id"] == "y"
 
 
-def test_as_of_must_be_a_full_date(tracker, kz):
-    result = tracker("report", "--as-of", "2019-09", code=2)
-    assert "must be a full date" in result.stderr
+@pytest.mark.parametrize("given, day", [("2019-09", "2019-09-30"), ("2019", "2019-12-31"), ("2020-02", "2020-02-29")])
+def test_as_of_a_year_or_month_means_its_last_day(tracker, kz, given, day):
+    """As everywhere in the method, a partial date stands for its last day."""
+    report = lambda as_of: json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)
+    assert report(given) == report(day) and report(given)["as_of"] == day
+    assert '"as_of": "2019-09-30"' in tracker("history", "kz-assembly-law", "--as-of", "2019-09", "--format",
+                                              "json").stdout or given != "2019-09"
+
+
+def test_as_of_must_be_a_date(tracker, kz):
+    result = tracker("report", "--as-of", "2019-13", code=2)
+    assert "no month 13" in result.stderr
 
 
 def test_partial_dates_are_written_quoted_and_full_ones_bare(tracker, records):

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHIPPED, snapshot
+from tracker.dates import parse_date
 from tracker.fields import EVENT, PROMISE, Field
 from tracker.model import COUNTS, STANCES, VERDICTS, Records
 from tracker.score import report
@@ -210,6 +211,9 @@ def record_sets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, A
                  "ratings": draw(st.lists(st.fixed_dictionaries(
                      {"date": PARTIAL, "verdict": st.sampled_from(VERDICTS), "rationale": st.just("r")}), max_size=1))}
                 for i in ids]
+    for promise in promises:  # valid records: a rating never ends before the pledge was made (check's rule)
+        made = min(parse_date(s["date"]).first for s in promise["statements"])
+        promise["ratings"] = [r for r in promise["ratings"] if parse_date(r["date"]).last >= made]
     events = []
     for n in range(draw(st.integers(0, 12))):
         date = draw(PARTIAL)

@@ -67,9 +67,9 @@ def test_data_json_is_the_report(tracker, site):
 def test_tally_table_matches_the_report(tracker, site):
     summary = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json").stdout)["summary"]
     html = (site / "index.html").read_text(encoding="utf-8")
-    for verdict, count in summary.items():
-        assert f'<tr data-verdict="{verdict}"><td><span class="verdict verdict-{verdict}">{verdict}</span></td>' \
-               f'<td class="num">{count}</td></tr>' in html
+    for verdict, count in summary.items():  # a verdict no promise has gets no row: not a tally of zeros
+        assert (f'<tr data-verdict="{verdict}"><td><span class="verdict verdict-{verdict}">{verdict}</span></td>'
+                f'<td class="num">{count}</td></tr>' in html) is (count > 0)
     assert summary == {"kept": 1, "compromise": 0, "broken": 1, "contradicted": 1, "in-progress": 1,
                        "stalled": 0, "not-rated": 0}
 
@@ -129,6 +129,20 @@ def test_promise_page_explains_the_verdict(site):
     html = page.path.read_text(encoding="utf-8")
     strip = html.split('id="strip-data"', 1)[1]
     assert strip.index("2019-06-30") < strip.index("2019-07-10") < strip.index("2019-08-01")
+
+
+def test_the_index_leads_with_the_promises(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert html.index("<h1>") < html.index('id="promises-heading"') < html.index('id="promises"') \
+        < html.index('id="tally-heading"')
+
+
+def test_the_timeline_marks_the_deadline(site):
+    html = (site / "promises/us-budget.html").read_text(encoding="utf-8")
+    chart = html.split('<svg', 1)[1].split("</svg>", 1)[0]
+    assert '<g class="deadline"><title>Deadline: 2019-03</title>' in chart and ">deadline 2019-03</text>" in chart
+    assert "; the deadline is 2019-03." in chart  # in the chart's text alternative too
+    assert 'class="deadline"' not in (site / "promises/kz-assembly-law.html").read_text(encoding="utf-8")
 
 
 def test_deadline_shows_in_the_verdict_over_time(site):

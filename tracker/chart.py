@@ -196,9 +196,12 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
     desc = (f"{len(a.statements)} statement(s) from {a.made}; {len(support)} event(s) support the pledge "
             f"(total weight {a.support:g}), {len(against)} go against it (total weight {a.against:g})"
             + (f"; {len(marks) - len(support) - len(against) - len(a.statements)} other mark(s)"
-               if len(marks) > len(support) + len(against) + len(a.statements) else "") + ".")
+               if len(marks) > len(support) + len(against) + len(a.statements) else "")
+            + (f"; the deadline is {deadline}" if (deadline := a.promise.deadline) else "") + ".")
     svg = [_open(prefix, 330, f"Timeline: {a.promise.title}", desc)]
-    first, last = min(m.day for m in marks), max(m.day for m in marks)
+    # A partial deadline falls due at its last day, as everywhere in the method.
+    days = [m.day for m in marks] + ([deadline.last] if deadline else [])
+    first, last = min(days), max(days)
     pad = max(dt.timedelta(days=15), (last - first) / 20)
     # Kept within the calendar: a record may be dated as late as 9999.
     first, last = (first - pad if pad <= first - dt.date.min else dt.date.min), later(last, pad)
@@ -212,6 +215,12 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
         x = left + (day - first).days * scale
         svg.append(f'<line x1="{_n(x)}" y1="30" x2="{_n(x)}" y2="262" stroke="#cccccc" stroke-dasharray="3 3"/>'
                    f'<text x="{_n(x)}" y="294" text-anchor="middle">{_e(label)}</text>')
+    if deadline:
+        x = left + (deadline.last - first).days * scale
+        svg.append(f'<g class="deadline"><title>{_e(f"Deadline: {deadline}")}</title>'
+                   f'<line x1="{_n(x)}" y1="26" x2="{_n(x)}" y2="266" stroke="#000000" stroke-width="2" '
+                   f'stroke-dasharray="6 3"/><text x="{_n(x - 4)}" y="40" text-anchor="end">'
+                   f'{_e(f"deadline {deadline}")}</text></g>')
     placed: dict[str, float] = {}
     for m in marks:
         r = min(4 + 1.5 * math.sqrt(m.weight), 12) if m.weight else 6

@@ -44,6 +44,10 @@ class PartialDate:
     def sort_key(self) -> tuple[dt.date, dt.date]:
         return (self.first, self.last)
 
+    def list_key(self) -> tuple[dt.date, int]:
+        """Where a list puts it: by its first day, a year before a month before a full date of that day."""
+        return (self.first, 2 if self.day is not None else 1 if self.month is not None else 0)
+
     def to_toml(self) -> dt.date | str:
         """A full date is written as a TOML date; a partial one as a string."""
         return self.first if self.is_full else str(self)

@@ -183,3 +183,16 @@ def excerpt(text: str, line: int | None) -> str | None:
         return None
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def find_records(start: Path, default: Path) -> Path:
+    """The records directory for a command run in `start` with none named: ./records if there is one, else
+    the nearest folder at or above `start` with a tracker.toml (as git finds its repository), else default.
+
+    A found one is given relative to `start`, so that paths in messages stay short and usable."""
+    if (start / "records").is_dir():
+        return Path("records")
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Path(os.path.relpath(folder, start))
+    return default

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .dates import PartialDate
@@ -166,25 +167,61 @@ def _lines(*parts: Any, style: str | None = None):  # -> rich.text.Text
 PLAIN_TABLE_ROWS = 200
 
 
-def report_table(assessments: list[Assessment], console: "Console") -> None:
-    if len(assessments) <= PLAIN_TABLE_ROWS or not _plain_report_table(assessments, console):
-        _rich_report_table(assessments, console)
+FIXED = ("Made", "For", "Against", "Score", "Verdict", "Latest")
+# What a narrow terminal gives up first, so that no ID is broken: the latest evidence, then the two sides.
+DROPPED = ((), ("Latest",), ("Latest", "For", "Against"))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the report table is laid out: whether the official is stacked under the promise (narrow), which
+    columns are left out to fit, and the narrowest the promise column may be (its longest ID)."""
+
+    narrow: bool
+    shown: tuple[str, ...]
+    promise_width: int
+
+
+def report_table(assessments: list[Assessment], console: "Console") -> list[str]:
+    """The table and the tally; returns the columns left out to fit the terminal (for a note on stderr)."""
+    shape = _report_shape(assessments, console.width)
+    if len(assessments) <= PLAIN_TABLE_ROWS or not _plain_report_table(assessments, console, shape):
+        _rich_report_table(assessments, console, shape)
     console.print(tally_line(tally(assessments)))
+    return [name.lower() for name in FIXED if name not in shape.shown]
 
 
-def _rich_report_table(assessments: list[Assessment], console: "Console") -> None:
+def _report_shape(assessments: list[Assessment], width: int) -> Shape:
+    """The first layout, from the fullest, in which no ID has to be broken. Below 100 columns the official
+    moves into the promise cell; then columns are left out. It is worked out by plaintable's copy of
+    Rich's layout rule, so both renderers draw the same table."""
+    from rich.cells import cell_len
+
+    from .plaintable import layout
+
+    promise_width = max([12, *(cell_len(safe(a.promise.id)) for a in assessments)])
+    shapes = [Shape(narrow, tuple(n for n in FIXED if n not in dropped), promise_width)
+              for dropped in DROPPED for narrow in ((False, True) if width >= 100 else (True,))]
+    for shape in shapes:
+        if layout(_plain_columns(shape), [_plain_report_row(a, shape) for a in assessments], width) is not None:
+            return shape
+    # Narrower than an ID beside the verdict: every column is kept, and the ID folds.
+    return Shape(True, FIXED, 12)
+
+
+def _rich_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> None:
     from rich import box
     from rich.table import Table
 
     # Fixed-width columns never wrap. Below 100 columns the official moves into the promise cell,
     # so that the table still fits 80 columns without cropping a date or a verdict.
-    narrow = console.width < 100
+    narrow = shape.narrow
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1),
                   collapse_padding=True)
-    table.add_column("Promise", overflow="fold", min_width=12)
+    table.add_column("Promise", overflow="fold", min_width=shape.promise_width)
     if not narrow:
         table.add_column("Official", overflow="fold", max_width=24)
-    for name in ("Made", "For", "Against", "Score", "Verdict", "Latest"):
+    for name in shape.shown:
         table.add_column(name, no_wrap=True, justify="right" if name in ("For", "Against", "Score") else "left")
     for a in assessments:
         promise = _text(a.promise.id, "bold")
@@ -195,24 +232,29 @@ def _rich_report_table(assessments: list[Assessment], console: "Console") -> Non
         verdict = _text(a.verdict, VERDICT_STYLES[a.verdict])
         if a.verdict_source == "editorial":
             verdict.append(f"\neditorial;\ncomputed:\n{a.computed_verdict}", style="dim")
-        cells = [promise] + ([] if narrow else [_text(a.promise.official)])
-        table.add_row(*cells, _lines(a.made, restated), _text(_num(a.support)), _text(_num(a.against)),
-                      _text("–" if a.score is None else a.score), verdict, _text(a.latest_evidence or "–"))
+        cells = {"Made": _lines(a.made, restated), "For": _text(_num(a.support)), "Against": _text(_num(a.against)),
+                 "Score": _text("–" if a.score is None else a.score), "Verdict": verdict,
+                 "Latest": _text(a.latest_evidence or "–")}
+        table.add_row(promise, *([] if narrow else [_text(a.promise.official)]), *(cells[n] for n in shape.shown))
     console.print(table)
 
 
-def _plain_report_table(assessments: list[Assessment], console: "Console") -> bool:
+def _plain_columns(shape: Shape) -> list[Any]:
+    from .plaintable import Column
+
+    columns = [Column("Promise", wrap=True, min_width=shape.promise_width)]
+    if not shape.narrow:
+        columns.append(Column("Official", wrap=True, max_width=24))
+    return columns + [Column(name, right=name in ("For", "Against", "Score")) for name in shape.shown]
+
+
+def _plain_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> bool:
     """The table `_rich_report_table` draws, drawn as plain text; False (nothing drawn) when it cannot fit
     the terminal without squeezing a fixed-width column, which only Rich's layout does."""
-    from .plaintable import Column, draw, layout
+    from .plaintable import draw, layout
 
-    narrow = console.width < 100
-    columns = [Column("Promise", wrap=True, min_width=12)]
-    if not narrow:
-        columns.append(Column("Official", wrap=True, max_width=24))
-    columns += [Column(name, right=name in ("For", "Against", "Score"))
-                for name in ("Made", "For", "Against", "Score", "Verdict", "Latest")]
-    rows = [_plain_report_row(a, narrow) for a in assessments]
+    columns = _plain_columns(shape)
+    rows = [_plain_report_row(a, shape) for a in assessments]
     widths = layout(columns, rows, console.width)
     if widths is None:
         return False
@@ -220,8 +262,9 @@ def _plain_report_table(assessments: list[Assessment], console: "Console") -> bo
     return True
 
 
-def _plain_report_row(a: Assessment, narrow: bool) -> list[list[tuple[str, str]]]:
+def _plain_report_row(a: Assessment, shape: Shape) -> list[list[tuple[str, str]]]:
     # Styles as in Rich's cells, where a cell's first style carries on to the lines after it.
+    narrow = shape.narrow
     promise = [(safe(a.promise.id), "bold"), (safe(a.promise.title), "bold")]
     official = [(safe(a.promise.official), "bold dim" if narrow else "")]
     made = [(str(a.made), "")] + ([(f"+{len(a.statements) - 1} more", "")] if len(a.statements) > 1 else [])
@@ -230,9 +273,9 @@ def _plain_report_row(a: Assessment, narrow: bool) -> list[list[tuple[str, str]]
     if a.verdict_source == "editorial":
         verdict += [(line, f"{style} dim") for line in ("editorial;", "computed:", a.computed_verdict)]
     score = "–" if a.score is None else str(a.score)
-    return ([promise + official] if narrow else [promise, official]) + [
-        made, [(str(_num(a.support)), "")], [(str(_num(a.against)), "")], [(score, "")], verdict,
-        [(safe(str(a.latest_evidence or "–")), "")]]
+    cells = {"Made": made, "For": [(str(_num(a.support)), "")], "Against": [(str(_num(a.against)), "")],
+             "Score": [(score, "")], "Verdict": verdict, "Latest": [(safe(str(a.latest_evidence or "–")), "")]}
+    return ([promise + official] if narrow else [promise, official]) + [cells[n] for n in shape.shown]
 
 
 def promise_detail(a: Assessment, console: "Console") -> None:
@@ -308,13 +351,69 @@ def _fields(console: "Console", pairs: list[tuple[str, str | None]]) -> None:
             console.print(_text(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
 
 
-def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> list[str]:
+    """A list with each record's title under its ID. An ID or a word is never broken: when the terminal is
+    too narrow for every column, the least needed ones are left out (returned, for a note on stderr), and
+    when it is too narrow for the ID beside the date, each record's fields are stacked."""
+    titles = "title" in columns
+    droppable = [c for c in ("links", "kind", "official", "country") if c in columns]
+    shown = [c for c in columns if c != "title"]
+    # Each column needs its longest unbreakable piece; columns are two apart.
+    while droppable and sum(_least_width(rows, c, titles) + 2 for c in shown) - 2 > console.width:
+        shown.remove(droppable.pop(0))
+    if sum(_least_width(rows, c, titles) + 2 for c in shown) - 2 > console.width:
+        _stacked_list(rows, columns, console)  # not even the ID and the date side by side: one under another
+        shown = columns
+    else:
+        console.print(_list_table(rows, shown, titles))
+    console.print(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
+    return [c for c in columns if c not in shown and c != "title"]
+
+
+def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+    """Each record as a few lines: its ID, then its other fields, then its title."""
+    from rich.text import Text
+
+    others = [c for c in columns if c not in ("id", "title")]
+    for row in rows:
+        text = _text(row.get("id"), "bold")
+        text.append("\n" + "  ".join(safe(str(row.get(c))) for c in others if row.get(c) not in (None, "")))
+        if row.get("title"):
+            text.append("\n" + safe(str(row["title"])))
+        console.print(text, Text(""), sep="\n", overflow="fold")
+
+
+def _header(column: str, titles: bool) -> str:
+    return "Id / title" if column == "id" and titles else column.capitalize()
+
+
+def _least_width(rows: list[dict[str, Any]], column: str, titles: bool) -> int:
+    """The narrowest the column can be without breaking an ID or a word. The titles under the IDs wrap at
+    the IDs' width (a "word" longer than every ID is folded); an official's name at the column's 24."""
+    from rich.cells import cell_len
+
+    def pieces(row: dict[str, Any]) -> list[str]:
+        text = safe(str(row.get(column) or ""))
+        return [word[:24] for word in text.split()] if column == "official" else [text]
+
+    return max([cell_len(_header(column, titles)), *(cell_len(piece) for row in rows for piece in pieces(row))])
+
+
+def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool):  # -> rich.table.Table
+    from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1),
+                  collapse_padding=True)
     for column in columns:
-        table.add_column(column.capitalize(), overflow="fold")
+        # The ID and the title share the first column; only the title and the official wrap, at spaces.
+        # Below the width of its longest ID (a terminal narrower than that), an ID folds rather than lose its end.
+        table.add_column(_header(column, titles), no_wrap=column not in ("id", "official"), overflow="fold",
+                         max_width=24 if column == "official" else None)
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
-    console.print(table)
-    console.print(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
+        cells = [_text(row.get(c)) for c in columns]
+        if titles:
+            cells[0].stylize("bold")
+            cells[0].append("\n" + safe(str(row.get("title") or "")))
+        table.add_row(*cells)
+    return table

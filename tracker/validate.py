@@ -392,7 +392,8 @@ def cross_check(promises: list[Promise], events: list[Event], paths: dict[str, l
     file's text, to point at a line (from disk, or from what was read out of git).
     """
     return [*_duplicate_ids(paths), *_unresolved_links(promises, events, promise_files, text_of),
-            *_future_dates(promises, events, as_of, text_of)]
+            *_future_dates(promises, events, as_of, text_of), *_dates_before_pledges(promises, text_of),
+            *_foreign_links(promises, events, text_of)]
 
 
 def _duplicate_ids(paths: dict[str, list[str]]) -> list[Problem]:
@@ -428,6 +429,58 @@ def _link_problem(event: Event, index: int, message: str, hint: str, text_of: Te
     return Problem(event.path, f"links[{index}].promise: {message}", line, hint, excerpt(text, line))
 
 
+def before_pledge(promise: Promise) -> list[tuple[str | None, int | None, str, str]]:
+    """(table, index, field, message) for each rating or deadline that ends before the pledge was made.
+
+    A partial date counts as before only when its last day is: "2019" is not before a pledge of June 2019.
+    """
+    made = promise.made
+    found: list[tuple[str | None, int | None, str, str]] = []
+    if promise.deadline is not None and promise.deadline.last < made.first:
+        found.append((None, None, "deadline", f"{promise.deadline} is before the pledge was made ({made})"))
+    found.extend(("ratings", index, "date", f"{rating.date} is before the pledge was made ({made})")
+                 for index, rating in enumerate(promise.ratings) if rating.date.last < made.first)
+    return found
+
+
+def _dates_before_pledges(promises: list[Promise], text_of: TextOf) -> list[Problem]:
+    problems = []
+    for promise in promises:
+        for table, index, key, message in before_pledge(promise):
+            text = text_of(promise.path)
+            line = find_line(text, table, index, key)
+            where = f"{table}[{index}].{key}" if table else key
+            problems.append(Problem(promise.path, f"{where}: {message}", line,
+                                    "a pledge can only be rated, or fall due, after it was made: check the dates",
+                                    excerpt(text, line)))
+    return problems
+
+
+def _foreign_links(promises: list[Promise], events: list[Event], text_of: TextOf) -> list[Problem]:
+    """Events linked to a promise of another country: a warning, as cross-border events exist."""
+    country = {promise.id: promise.country for promise in promises}
+    problems = []
+    for event in events:
+        for index, link in enumerate(event.links):
+            theirs = country.get(link.promise)
+            if theirs is not None and theirs != event.country:
+                text = text_of(event.path)
+                line = find_line(text, "links", index, "promise")
+                problems.append(Problem(
+                    event.path, f"links[{index}].promise: {link.promise} is a promise of {theirs}, but the event "
+                    f"is in {event.country}", line, "right for an event across a border; otherwise fix the "
+                    "event's country or the link", excerpt(text, line), level="warning"))
+    return problems
+
+
+AFTER_AS_OF_HINT = "a date after the as-of date is allowed; make sure it is not a typo"
+
+
+def after_as_of(problem: Problem) -> bool:
+    """Whether a problem only says that a record is dated after the as-of date (so it is not counted yet)."""
+    return problem.hint == AFTER_AS_OF_HINT
+
+
 def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date, text_of: TextOf) -> list[Problem]:
     problems = [_future(e.path, None, None, e.date, as_of, text_of) for e in events if e.date.last > as_of]
     for promise in promises:
@@ -445,7 +498,7 @@ def _future(path: str, table: str | None, index: int | None, date: PartialDate, 
     until = "then" if date.is_full else date.last  # a partial date counts from its last day
     return Problem(path, f"{where}: {date} {'is' if date.is_full else 'ends'} after {as_of}; it is not counted "
                    f"until {until}", line,
-                   "a date after the as-of date is allowed; make sure it is not a typo", excerpt(text, line), level="warning")
+                   AFTER_AS_OF_HINT, excerpt(text, line), level="warning")
 
 
 @dataclass(frozen=True)
