@@ -76,7 +76,7 @@ def test_global_options_after_the_command_name(tracker, kz, args):
     Path("rows.csv").write_text("date,title\n2019-09-30,A rally\n")
     result = tracker(*args)
     assert "kz-assembly-law" in result.stdout or "1 promise and 5 events valid" in result.stderr \
-        or "1 created" in result.stderr
+        or "would create 1" in result.stderr
 
 
 def test_records_option_after_the_name_beats_the_environment(tracker, kz, monkeypatch):
@@ -187,7 +187,7 @@ def test_ctrl_c_exits_130_with_one_line(kz, tmp_path):
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
-    assert stderr == "error: interrupted (Ctrl-C)\n" and stdout == ""
+    assert stderr.count("\n") == 1 and "interrupted" in stderr and stdout == ""  # import names its file
 
 
 # ---------------------------------------------------------------------------
