@@ -553,7 +553,8 @@ def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ..
         help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
 @needed("--title", ask="Title", help="What happened, in one line.")
 @click.option("--id", "ident", type=SLUG, help="The record's ID (default: derived from country, date and title).")
-@click.option("--kind", type=SLUG, help=", ".join(EVENT_KINDS) + ", ...")
+@click.option("--kind", type=SLUG, help="What sort of event, as a lowercase word of your choosing, such as "
+              + ", ".join(EVENT_KINDS) + "; for filtering and display only: it does not change the score.")
 @click.option("--location", help="Where it happened.")
 @click.option("--severity", type=SEVERITY, help="Gravity from 1 to 5 (default 1).")
 @click.option("--source", "sources", type=URL, multiple=True, help="A source URL (repeatable).")
@@ -661,8 +662,9 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
 
 def left_out(app: App, columns: list[str]) -> None:
     if columns:
-        app.terminal.message(f"note: {', '.join(columns)} left out to fit the terminal, so that no ID is broken; "
-                             "a wider one, or --format csv, shows every column")
+        app.terminal.message(f"note: the {', '.join(columns)} column{'s' if len(columns) > 1 else ''} left out to fit "
+                             "the terminal's width, so that no ID is broken; a wider terminal, or --format csv, "
+                             "shows every column")
 
 
 def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> None:

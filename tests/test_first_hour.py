@@ -258,8 +258,8 @@ def test_report_never_breaks_an_id_and_says_what_it_left_out(tracker, kz, monkey
     assert len({len(line) for line in lines[:-1]}) == 1 and len(lines[0]) <= columns
     assert ("contradicted" in result.stdout) and ("2019-09-21" in result.stdout) is (left_out is None)
     if left_out:
-        assert result.stderr == f"note: {left_out} left out to fit the terminal, so that no ID is broken; a wider " \
-                                "one, or --format csv, shows every column\n"
+        assert result.stderr == f"note: the {left_out} columns left out to fit the terminal's width, so that no ID " \
+                                "is broken; a wider terminal, or --format csv, shows every column\n"
     else:
         assert result.stderr == ""
 
