@@ -139,17 +139,21 @@ class App:
             fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
-    def write(self, commit: bool | None, write: Callable[[], tuple[str, Path]], what: str,
+    def write(self, commit: bool | None, write: Callable[[], tuple[Any, ...]], what: str,
               message: Callable[[str], str], derived_from: str | None = None) -> None:
         """A write command's whole course: refuse early if it cannot commit, write, commit, say what was written.
 
+        write() gives the record's ID, its file, and optionally the further files it wrote (an event's links).
         derived_from is the ID derived from the record's own fields, when no --id was given: if the
         record landed under another ID, one with those fields exists already, and the user is told.
         """
         commit = self.will_commit(commit)
-        ident, path = write()
+        ident, path, *more = write()
+        also: list[Path] = more[0] if more else []
         if commit:
-            self.commit([path], message(ident))
+            self.commit([path, *also], message(ident))
+        for link in also:
+            self.terminal.message(f"Wrote {link}")
         if derived_from and ident != derived_from:
             self.terminal.message(f"note: {derived_from} exists already, so this record is {ident}; "
                                   f"if it is the same one, delete {path}")
@@ -338,12 +342,12 @@ def restate(app: App, promise_id: str, date: PartialDate | None, sources: tuple[
       tracker restate kz-assembly-law --date 2019-09-02 \\
         --venue "State-of-the-nation address" --source https://www.hrw.org/...
     """
-    from tracker.store import append_to_promise
+    from tracker.store import add_part
 
     date = need(date, "--date", "Date", DATE)
     entry = {"date": date, "sources": sources, "quote": quote, "venue": venue}
-    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "statements", entry)),
-              "Added a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "statement", entry, venue or "")),
+              "Wrote a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
 
 
 @cli.command("add-event")
@@ -411,15 +415,74 @@ def rate(app: App, promise_id: str, verdict: str | None, date: PartialDate | Non
       tracker rate kz-assembly-law --verdict compromise --date 2020-05-25 \\
         --rationale "A new law was signed, but it keeps prior approval" --by "A. Researcher"
     """
-    from tracker.store import append_to_promise
+    from tracker.store import add_part
 
     verdict = need(verdict, "--verdict", "Verdict", click.Choice(VERDICTS))
     date = need(date, "--date", "Date", DATE)
     rationale = need(rationale, "--rationale", "Rationale")
     entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by}
-    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "ratings", entry)),
-              "Added a rating to",
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "rating", entry, verdict)),
+              "Wrote a rating to",
               lambda _: f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
+
+
+@cli.command()
+@click.argument("event_id", type=RECORD_ID, metavar="EVENT")
+@click.option("--severity", type=SEVERITY, help="Gravity from 1 to 5 for this link (default: the event's).")
+@click.option("--note", help="Why the event bears on the promise this way.")
+@commit_option
+@click.pass_obj
+def link(app: App, event_id: str, severity: int | None, note: str | None, commit: bool | None,
+         **stances: tuple[str, ...]) -> None:
+    """Link an existing event to a promise, with a stance.
+
+    The link is a file of its own below the promise (CC/promises/PROMISE/links/XX/EVENT.toml), so links
+    added on two branches merge cleanly; two different stances for one pair are a conflict in git.
+
+    \b
+    Examples:
+      tracker link kz-2019-09-21-dvk-rally --contradicts kz-assembly-law
+      tracker link kz-2020-05-new-law --partly-fulfills kz-assembly-law --severity 3 \\
+        --note "Signed, but keeps prior approval" --commit
+    """
+    from tracker.store import add_link
+
+    chosen = [(name.replace("_", "-"), promise) for name, ids in stances.items() for promise in ids]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one stance and promise, such as --contradicts kz-assembly-law")
+    stance, promise = chosen[0]
+    app.write(commit, lambda: (event_id, add_link(app.root, event_id, promise, stance, severity, note)),
+              "Wrote a link to", lambda _: f"Link {event_id} {stance} {promise}")
+
+
+for _stance in STANCES:
+    link = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="PROMISE",
+                        help=f"{STANCES[_stance][2].capitalize()}.")(link)
+
+
+@cli.command()
+@commit_option
+@click.pass_obj
+def migrate(app: App, commit: bool | None) -> None:
+    """Convert a records directory to the current layout, losing nothing.
+
+    Restatements, ratings and links move out of the promise and event files into files of their own,
+    and events move into month folders (see docs/records.md). Running it again changes nothing.
+
+    \b
+    Examples:
+      tracker migrate
+      tracker --records ~/kazakhstan-records migrate --commit
+    """
+    from tracker.migrate import migrate as convert
+
+    commit = app.will_commit(commit)
+    changed = convert(app.root)
+    for path in changed:
+        app.terminal.message(f"Converted {path}")
+    if commit and changed:
+        app.commit(changed, f"Convert {app.root} to the layout of one file per record")
+    app.terminal.message(f"{plural(len(changed), 'file')} changed" if changed else "Nothing to convert")
 
 
 @cli.command("list")

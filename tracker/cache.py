@@ -39,7 +39,7 @@ from . import __version__
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 MARGIN_NS = 2_000_000_000
 SLOW_FILES = 5000  # parsing this many files takes about a second: worth a progress bar
 NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no real file
@@ -47,7 +47,7 @@ NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no r
 # The only things the cache may build: tracker's records, dates, and the stamp array.
 ALLOWED = {
     ("tracker.model", "Promise"), ("tracker.model", "Event"), ("tracker.model", "Statement"),
-    ("tracker.model", "Rating"), ("tracker.model", "Link"), ("tracker.model", "Problem"),
+    ("tracker.model", "Rating"), ("tracker.model", "Link"), ("tracker.model", "Part"), ("tracker.model", "Problem"),
     ("tracker.dates", "PartialDate"), ("tracker.validate", "Checked"),
     ("datetime", "date"), ("array", "array"), ("array", "_array_reconstructor"),
 }

@@ -87,6 +87,17 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A statement, rating or link in a file of its own, filed below the promise it belongs to."""
+
+    kind: str  # "statement", "rating" or "link"
+    path: str
+    promise: str  # the ID of the promise, from the folder the file is in
+    item: Statement | Rating | Link
+    event: str | None = None  # a link's event, from its file name
+
+
+@dataclass(frozen=True)
 class Config:
     multipliers: Mapping[str, float] = field(
         default_factory=lambda: {name: spec[1] for name, spec in STANCES.items()})
@@ -116,6 +127,7 @@ class Records:
     events: tuple[Event, ...]
     config: Config
     problems: tuple[Problem, ...] = ()
+    old_layout: tuple[str, ...] = ()  # files that `tracker migrate` would convert to the current layout
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -20,9 +20,10 @@ from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
 from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
-from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
+from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, link_outside,
                    parse_bytes, parse_file, require_records_dir)
-from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
+from . import layout
+from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Part, Problem, Promise, Rating, Records, Statement
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
@@ -31,6 +32,8 @@ SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (grav
 # The allowed field names come from the one field table, which the JSON Schema is also built from.
 PROMISE_FIELDS, STATEMENT_FIELDS, RATING_FIELDS = names(PROMISE), names(STATEMENT), names(RATING)
 EVENT_FIELDS, LINK_FIELDS, CONFIG_FIELDS = names(EVENT), names(LINK), names(CONFIG)
+# A link in a file of its own takes its promise from its folder and its event from its name.
+LINK_FILE_FIELDS = tuple(name for name in LINK_FIELDS if name != "promise")
 
 
 # ---------------------------------------------------------------------------
@@ -204,11 +207,24 @@ class Fields:
                 country = None
             else:
                 country = sys.intern(country.upper())  # shared by thousands of records
-                folder = _parts(self.raw.path)[-4 if self.raw.kind == "event" else -3]
+                folder = _parts(self.raw.path)[_country_index(self.raw)]
                 if folder.upper() != country:
                     self.report("country", f"is {country} but the file is in the {folder}/ folder",
                                 f"move the file under {country.lower()}/ or fix the country")
         return stem, country
+
+
+def _country_index(raw: RawFile) -> int:
+    """Where the country folder is among a record file's path parts, counted from the end."""
+    if raw.kind != "event":
+        return -3
+    return -5 if _month_folder(raw.path) is not None else -4
+
+
+def _month_folder(path: str) -> str | None:
+    """The month folder of an event file in CC/events/YYYY/MM/, or None for one in CC/events/YYYY/."""
+    parts = _parts(path)
+    return parts[-2] if len(parts) >= 5 and parts[-4] == "events" else None
 
 
 def _parts(path: str) -> list[str]:
@@ -269,9 +285,8 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     ident, country = fields.id_and_country()
     source_id = fields.text("source_id", required=False)
     date, title = fields.date("date"), fields.text("title", one_line=True)
-    if date is not None and str(date.year) != _parts(raw.path)[-2]:
-        fields.report("date", f"is in {date.year} but the file is in the {_parts(raw.path)[-2]}/ folder",
-                      f"move the file to the {date.year}/ folder or fix the date")
+    if date is not None:
+        _check_event_folder(fields, date)
     kind = fields.text("kind", required=False)
     if kind is not None and not SLUG.fullmatch(kind):
         fields.report("kind", f"{kind!r} is not a lowercase word such as detention or legal-change")
@@ -282,6 +297,17 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     if any(p.is_error for p in fields.problems) or country is None:
         return None, fields.problems
     return event, fields.problems
+
+
+def _check_event_folder(fields: Fields, date: PartialDate) -> None:
+    """An event sits in the folder of its year and month (of its year alone for a date without a month)."""
+    parts, month = _parts(fields.raw.path), _month_folder(fields.raw.path)
+    folder = "/".join(parts[-3:-1] if month is not None else parts[-2:-1])
+    right = f"{date.year:04d}/{date.month:02d}" if date.month else f"{date.year:04d}"
+    # An event dated to the month in its year's folder is the layout before month folders: still read.
+    if folder != right and not (month is None and folder == f"{date.year:04d}"):
+        fields.report("date", f"is {date} but the file is in the {folder}/ folder",
+                      f"move the file to the {right}/ folder or fix the date")
 
 
 def _counts(fields: Fields) -> dict[str, int]:
@@ -296,6 +322,10 @@ def _counts(fields: Fields) -> dict[str, int]:
 
 def _link(fields: Fields) -> Link | None:
     fields.unknown(LINK_FIELDS)
+    return _link_values(fields)
+
+
+def _link_values(fields: Fields) -> Link | None:
     promise, stance = fields.text("promise"), fields.text("stance")
     if stance is not None and stance not in STANCES:
         close = difflib.get_close_matches(stance, STANCES, n=1)
@@ -307,6 +337,40 @@ def _link(fields: Fields) -> Link | None:
         return None
     link = Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
     return _LINKS.setdefault(link, link)
+
+
+def part_from(raw: RawFile) -> tuple[Part | None, list[Problem]]:
+    """A statement, rating or link in a file of its own; which one its place says."""
+    fields = Fields(raw, raw.data)
+    parts = _parts(raw.path)
+    promise = layout.owner(parts)
+    why = check_slug(promise)
+    if why:
+        fields.report(None, f"folder name: {why}", "the folder is named after the promise's ID")
+    item: Statement | Rating | Link | None
+    event = None
+    if raw.kind == "statement":
+        item = _statement(fields)
+    elif raw.kind == "rating":
+        item = _rating(fields)
+    else:
+        item, event = _link_file(fields, promise, parts)
+    if item is None or any(p.is_error for p in fields.problems):
+        return None, fields.problems
+    return Part(raw.kind, raw.path, sys.intern(promise), item, event), fields.problems
+
+
+def _link_file(fields: Fields, promise: str, parts: list[str]) -> tuple[Link | None, str]:
+    """A link file: its event is its name, its stance and weight its fields."""
+    fields.unknown(LINK_FILE_FIELDS)
+    event = parts[-1][:-len(".toml")]
+    why = check_slug(event)
+    if why:
+        fields.report(None, f"file name: {why}", "a link file is named after its event's ID")
+    elif parts[-2] != layout.shard(event):
+        fields.report(None, f"is in the links/{parts[-2]}/ folder, but a link to {event} belongs in "
+                      f"links/{layout.shard(event)}/", f"move the file to links/{layout.shard(event)}/")
+    return _link_values(Fields(fields.raw, {**fields.data, "promise": promise}, fields.problems)), event
 
 
 # Most links are just a promise and a stance, repeated across thousands of events: one object for each
@@ -432,19 +496,21 @@ class Checked:
     """A file that is not simply a valid record: what it yielded (if anything) and what is wrong with it."""
 
     path: str
-    kind: str  # "promise" or "event", by the file's place
+    kind: str  # the kind of its place (layout.PLACES)
     parsed: bool  # readable TOML: it takes part in the checks of IDs across files
-    record: Promise | Event | None
+    record: Promise | Event | Part | None
     problems: tuple[Problem, ...]
 
 
 # A file on its own yields either a record with no problems (nearly always), or a Checked.
-FileResult = Promise | Event | Checked
+FileResult = Promise | Event | Part | Checked
+_READERS: dict[str, Callable[[RawFile], tuple[Promise | Event | Part | None, list[Problem]]]] = {
+    "promise": promise_from, "event": event_from, "statement": part_from, "rating": part_from, "link": part_from}
 
 
 def check_raw(raw: RawFile) -> FileResult:
     """Validate one parsed file on its own (rules across files come later, in cross_check)."""
-    record, problems = (promise_from if raw.kind == "promise" else event_from)(raw)
+    record, problems = _READERS[raw.kind](raw)
     if record is not None and not problems:
         return record
     return Checked(raw.path, raw.kind, True, record, tuple(problems))
@@ -466,12 +532,13 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     """Records from every file's own result, with the rules across files applied."""
     promises: list[Promise] = []
     events: list[Event] = []
+    parts: list[Part] = []
     problems = list(problems)
-    parsed: list[tuple[str, str]] = []  # (path, kind) of every file that was readable TOML
+    parsed: list[tuple[str, str]] = []  # (path, kind) of every promise or event file that was readable TOML
     for result in results:
         if isinstance(result, Checked):
             problems.extend(result.problems)
-            if result.parsed:
+            if result.parsed and result.kind in layout.TOP_KINDS:
                 parsed.append((result.path, result.kind))
             result = result.record
         elif isinstance(result, Promise):
@@ -482,11 +549,81 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
             promises.append(result)
         elif isinstance(result, Event):
             events.append(result)
+        elif isinstance(result, Part):
+            parts.append(result)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
+    old = old_layout(promises, events)
+    promises, events = _attach(promises, events, parts, parsed, as_of, problems, text_of)
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return Records(tuple(promises), tuple(events), config, tuple(problems))
+    return Records(tuple(promises), tuple(events), config, tuple(problems), old)
+
+
+def old_layout(promises: list[Promise], events: list[Event]) -> tuple[str, ...]:
+    """Files in the layout before statements, ratings and links had files of their own and events month folders."""
+    old = [p.path for p in promises if len(p.statements) > 1 or p.ratings]
+    old += [e.path for e in events if e.links or (e.date.month and _month_folder(e.path) is None)]
+    return tuple(sorted(old))
+
+
+def _attach(promises: list[Promise], events: list[Event], parts: list[Part], parsed: list[tuple[str, str]],
+            as_of: dt.date, problems: list[Problem], text_of: TextOf) -> tuple[list[Promise], list[Event]]:
+    """Give each promise its statement and rating files and each event its link files; report the parts
+    whose promise or event is gone (a merge can delete a promise on one branch while another adds to it)."""
+    if not parts:
+        return promises, events
+    promise_paths = {path for path, kind in parsed if kind == "promise"}
+    event_ids = {os.path.basename(path)[:-5] for path, kind in parsed if kind == "event"}
+    by_path = {p.path: p for p in promises}
+    by_event = {e.id: e for e in events}
+    added: dict[str, list[Part]] = {}
+    pairs: dict[tuple[str, str], list[str]] = {(e.id, link.promise): [e.path] for e in events for link in e.links}
+    for part in sorted(parts, key=lambda part: part.path):
+        home = layout.promise_file_of(part.path, os.sep)
+        if home not in promise_paths:
+            problems.append(Problem(part.path, f"belongs to the promise {part.promise}, but there is no "
+                                    f"{os.path.basename(home)} beside its folder; it was not counted",
+                                    hint="the promise was deleted or renamed (perhaps on another branch): "
+                                    "delete this file, or restore the promise"))
+        elif part.event is not None and part.event not in event_ids:
+            problems.append(Problem(part.path, f"links the event {part.event}, but no event has that ID; "
+                                    "it was not counted",
+                                    hint="the event was deleted or renamed (perhaps on another branch): "
+                                    "delete this file, or restore the event"))
+        elif part.event is not None:
+            pairs.setdefault((part.event, part.promise), []).append(part.path)
+            added.setdefault(part.event, []).append(part)
+        else:
+            added.setdefault(home, []).append(part)
+        if isinstance(part.item, (Statement, Rating)) and part.item.date.last > as_of:
+            problems.append(_future(part.path, None, None, part.item.date, as_of, text_of))
+    twice = {pair: paths for pair, paths in pairs.items() if len(paths) > 1}
+    for (event, promise), paths in twice.items():
+        problems.extend(Problem(path, f"a second stance of {event} on {promise}: "
+                                f"{', '.join(p for p in paths if p != path)} gives one too; neither was counted",
+                                hint="keep one of the files (two branches decided differently)")
+                        for path in paths)
+    return ([_with_parts(p, added.get(p.path, [])) for p in promises],
+            [_with_links(e, added.get(e.id, []), twice) for e in events])
+
+
+def _with_parts(promise: Promise, parts: list[Part]) -> Promise:
+    if not parts:
+        return promise
+    statements = tuple(p.item for p in parts if isinstance(p.item, Statement))
+    ratings = tuple(p.item for p in parts if isinstance(p.item, Rating))
+    return replace(promise, statements=promise.statements + statements, ratings=promise.ratings + ratings)
+
+
+def _with_links(event: Event, parts: list[Part], twice: dict[tuple[str, str], list[str]]) -> Event:
+    if not parts and not twice:
+        return event
+    inline = tuple(link for link in event.links if (event.id, link.promise) not in twice)
+    links = tuple(p.item for p in parts if isinstance(p.item, Link) and (event.id, p.promise) not in twice)
+    if len(inline) + len(links) == len(event.links) and not links:
+        return event
+    return replace(event, links=inline + tuple(sorted(links, key=lambda link: link.promise)))
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -548,7 +685,7 @@ def validate_files(files: Iterable[tuple[str, bytes]], problems: list[Problem], 
             continue
         if not rel.endswith(".toml") or any(part.startswith(".") for part in parts):
             continue
-        kind = kind_of_place(parts)
+        kind = layout.kind_of_place(parts)
         if kind is None:
             problems.append(Problem(where + rel, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
             continue
