@@ -668,15 +668,19 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     """
     from tracker import render
 
+    from tracker.layout import old_layout_warning
+
     as_of = as_of or dt.date.today()
     records = app.load(as_of, strict=False)
-    errors, warnings = len(records.errors), len(records.problems) - len(records.errors)
+    problems = [*records.problems, *([old_layout_warning(str(app.root), records.old_layout)] if records.old_layout
+                                    else [])]
+    errors, warnings = len(records.errors), len(problems) - len(records.errors)
     if fmt == "json":
         app.terminal.data(render.to_json({
             "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
-            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in records.problems]}))
+            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in problems]}))
     else:
-        for problem in records.problems:
+        for problem in problems:
             app.terminal.problem(problem)
     summary = (f"{plural(len(records.promises), 'promise')} and {plural(len(records.events), 'event')} valid; "
                f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dates import PartialDate
+from .model import Problem
 
 CONFIG_NAME = "tracker.toml"
 NAME_HASH = 8  # hex digits of a content hash in a file name: 4 billion to one against a clash
@@ -173,3 +174,10 @@ def event_place_month(parts: list[str] | tuple[str, ...]) -> int | None:
 def depth(parts: list[str] | tuple[str, ...]) -> int:
     """How many folders below the records directory a file at these parts is."""
     return len(parts) - 1
+
+
+def old_layout_warning(root: str, paths: tuple[str, ...]) -> Problem:
+    """One warning for a whole directory still in the layout of one file per promise or event."""
+    return Problem(root, f"{len(paths):,} file(s) are in the earlier layout, such as {paths[0]}; they are read "
+                   "as they are, but restatements, ratings and links in them merge badly in git",
+                   hint="run `tracker migrate` to convert the directory (docs/records.md)", level="warning")

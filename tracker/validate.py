@@ -600,8 +600,8 @@ def _attach(promises: list[Promise], events: list[Event], parts: list[Part], par
             problems.append(_future(part.path, None, None, part.item.date, as_of, text_of))
     twice = {pair: paths for pair, paths in pairs.items() if len(paths) > 1}
     for (event, promise), paths in twice.items():
-        problems.extend(Problem(path, f"a second stance of {event} on {promise}: "
-                                f"{', '.join(p for p in paths if p != path)} gives one too; neither was counted",
+        problems.extend(Problem(path, f"links {event} to {promise}, and so does "
+                                f"{', '.join(p for p in paths if p != path)}; neither link was counted",
                                 hint="keep one of the files (two branches decided differently)")
                         for path in paths)
     return ([_with_parts(p, added.get(p.path, [])) for p in promises],
