@@ -603,6 +603,8 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     from tracker import render
     from tracker.score import report as score
 
+    if at is not None and not at.strip():
+        raise click.BadParameter("must name a revision, such as HEAD or main", param_hint="'--at'")
     as_of = as_of or dt.date.today()
     assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
@@ -870,8 +872,10 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
 
     as_of = as_of or dt.date.today()
     rev_a = rev_a or "HEAD"
-    commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b else None)
-    changes = compare(score(app.load(as_of, at=rev_a), as_of), score(app.load(as_of, at=rev_b), as_of))
+    # Each revision is resolved once: the heading and the scores come from the same commit, even if a
+    # branch moves while the command runs.
+    commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b is not None else None)
+    changes = compare(score(app.load(as_of, at=commits[0]), as_of), score(app.load(as_of, at=commits[1]), as_of))
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
     if fmt == "json":
         sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})

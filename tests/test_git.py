@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SHIPPED, run_tracker, snapshot
+from tracker.layout import hook_regex
 
 PROMISE = "kz-assembly-law"
-RALLY = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+RALLY = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 PROMISE_FILE = f"records/kz/promises/{PROMISE}.toml"
+RALLY_LINK = f"records/kz/promises/{PROMISE}/links/c7/kz-2019-09-21-dvk-rally.toml"
 SOURCE = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"
 
 
@@ -65,7 +67,8 @@ def test_commit_commits_exactly_the_written_file_and_leaves_other_staged_changes
 
     result = add_event(tracker, "kz-2019-09-25-new", "contradicts", "2019-09-25", "--commit")
 
-    assert committed_files() == ["records/kz/events/2019/kz-2019-09-25-new.toml"]
+    assert committed_files() == ["records/kz/events/2019/09/kz-2019-09-25-new.toml",
+                                 f"records/kz/promises/{PROMISE}/links/6c/kz-2019-09-25-new.toml"]
     assert subject() == f"Add event kz-2019-09-25-new (contradicts {PROMISE})"
     assert git("diff", "--cached", "--name-only").split() == ["notes.txt", RALLY]
     assert git("diff", "--name-only").split() == [PROMISE_FILE]
@@ -96,7 +99,9 @@ def test_auto_commit_in_tracker_toml_makes_commit_the_default(tracker, repo):
     assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
     add_event(tracker, "kz-2019-09-26-not", "contradicts", "2019-09-26", "--no-commit")
     assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
-    assert git("status", "--porcelain").split() == ["??", "records/kz/events/2019/kz-2019-09-26-not.toml"]
+    assert git("status", "--porcelain", "--untracked-files=all").split() == [
+        "??", "records/kz/events/2019/09/kz-2019-09-26-not.toml",
+        "??", f"records/kz/promises/{PROMISE}/links/e0/kz-2019-09-26-not.toml"]
 
 
 @pytest.mark.parametrize("args", [["restate", PROMISE, "--date", "2019-12-20", "--commit"],
@@ -141,6 +146,7 @@ def test_report_at_reads_older_commits_from_git_only(tracker, repo):
             "--commit")
     add_event(tracker, "kz-2019-09-25-more", "consistent", "2019-09-25", "--commit")
     Path(RALLY).unlink()  # the work tree differs from every commit; --at must not look at it
+    Path(RALLY_LINK).unlink()
     before = snapshot(repo)
 
     assert verdict(tracker, "--at", "HEAD~2", "--as-of", "2019-09-30") == ("contradicted", 17)
@@ -160,11 +166,11 @@ def test_report_at_in_every_format(tracker, repo, fmt, expected):
 
 
 def test_report_at_a_revision_with_errors_names_the_file_as_git_does(tracker, repo):
-    Path(RALLY).write_text(Path(RALLY).read_text().replace('stance = "contradicts"', 'stance = "contradict"'))
+    Path(RALLY_LINK).write_text('stance = "contradict"\n')
     git("commit", "--quiet", "-am", "Typo")
     commit = git("rev-parse", "HEAD").strip()[:10]
     result = tracker("report", "--at", "HEAD", code=1)
-    assert f"{commit}:{RALLY}:" in result.stderr and "'contradict' is not a stance" in result.stderr
+    assert f"{commit}:{RALLY_LINK}:1: stance:" in result.stderr and "'contradict' is not a stance" in result.stderr
     assert "1 error in records at HEAD" in result.stderr
 
 
@@ -214,6 +220,7 @@ def test_diff_markdown_for_a_pull_request(tracker, rated):
 def test_diff_defaults_to_head_against_the_work_tree_and_sees_removed_evidence(tracker, repo):
     assert tracker("diff", "--exit-code").stdout.strip().startswith("no changes: HEAD (")
     Path(RALLY).unlink()
+    Path(RALLY_LINK).unlink()
     result = tracker("diff", "--as-of", "2019-09-30", "--format", "json", "--exit-code", code=0)
     (change,) = json.loads(result.stdout)["changes"]
     assert json.loads(result.stdout)["to"] == {"revision": "work tree", "commit": None}
@@ -371,10 +378,13 @@ def test_pre_commit_hook_runs_check_on_commits_that_touch_records(kz):
     """The hook definition as pre-commit reads it: which files trigger it, and what it runs."""
     spec = (REPO / ".pre-commit-hooks.yaml").read_text()
     field = {key: value.strip() for key, value in re.findall(r"^\s+(\w+): (.*)$", spec, re.M)}
+    assert field["files"] == hook_regex()  # the layout has one home; the hook follows it
     files = re.compile(field["files"])
-    for path in ("records/kz/promises/kz-assembly-law.toml", "kz/events/2019/x.toml", "records/tracker.toml"):
+    shipped = [f"records/{path.relative_to(SHIPPED).as_posix()}" for path in SHIPPED.rglob("*.toml")]
+    for path in (*shipped, "kz/events/2019/x.toml", "kz/promises/p/links/ab/e.toml"):
         assert files.search(path), path
-    for path in ("README.md", "pyproject.toml", "records/kz/notes.toml", ".pre-commit-config.yaml"):
+    for path in ("README.md", "pyproject.toml", "records/kz/notes.toml", ".pre-commit-config.yaml",
+                 "kz/promises/p/links/e.toml", "kz/events/19/x.toml"):
         assert not files.search(path), path
     assert (field["entry"], field["args"], field["pass_filenames"]) == ("tracker", "[check]", "false")
     assert run_tracker("check", cwd=kz.parent).returncode == 0
@@ -392,7 +402,7 @@ def test_writing_without_commit_needs_no_git(kz, tmp_path):
 
 def test_report_at_points_at_the_line_of_a_cross_record_problem(tracker, repo):
     """A link to an unknown promise is found across files; its line comes from git, not the work tree."""
-    Path(RALLY).write_text(Path(RALLY).read_text().replace('promise = "kz-assembly-law"', 'promise = "kz-x"'))
+    Path(RALLY).write_text(Path(RALLY).read_text() + '\n[[links]]\npromise = "kz-x"\nstance = "contradicts"\n')
     git("commit", "--quiet", "-am", "Bad link")
     git("checkout", "--quiet", "HEAD~1", "--", RALLY)  # the work tree no longer has the bad line
     commit = git("rev-parse", "HEAD").strip()[:10]

@@ -175,8 +175,10 @@ def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -
 
 def part_text(entry: dict[str, Any]) -> str:
     """The text of a statement, rating or link file: its fields, as a [[table]] of them would hold them."""
-    return tomli_w.dumps({k: _toml_value(v) for k, v in entry.items() if v not in (None, (), [])},
+    text = tomli_w.dumps({k: _toml_value(v) for k, v in entry.items() if v not in (None, (), [])},
                          multiline_strings=True)
+    _utf8(text)  # before its hash names the file
+    return text
 
 
 def _read_record(path: Path, kind: str) -> RawFile:
@@ -208,11 +210,7 @@ def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tr
 
     mkstemp makes it owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
     """
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
-        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
+    data = _utf8(text)
     handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -225,6 +223,14 @@ def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tr
         os.unlink(name)
         raise
     return name
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
+        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
 
 
 def _sync_dir(folder: Path) -> None:

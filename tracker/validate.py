@@ -521,12 +521,6 @@ def check_file(path: str, kind: str) -> FileResult:
     return Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
 
 
-def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
-    """Validate every parsed file (read from git: their text is at hand) and the rules across them."""
-    texts = {raw.path: raw.text for raw in raws}
-    return assemble([check_raw(raw) for raw in raws], problems, config, as_of, lambda path: texts.get(path, ""))
-
-
 def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date,
              text_of: TextOf = _text_of) -> Records:
     """Records from every file's own result, with the rules across files applied."""
@@ -535,11 +529,12 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     parts: list[Part] = []
     problems = list(problems)
     parsed: list[tuple[str, str]] = []  # (path, kind) of every promise or event file that was readable TOML
+    broken: list[tuple[str, str]] = []  # and of those that were not
     for result in results:
         if isinstance(result, Checked):
             problems.extend(result.problems)
-            if result.parsed and result.kind in layout.TOP_KINDS:
-                parsed.append((result.path, result.kind))
+            if result.kind in layout.TOP_KINDS:
+                (parsed if result.parsed else broken).append((result.path, result.kind))
             result = result.record
         elif isinstance(result, Promise):
             parsed.append((result.path, "promise"))
@@ -555,7 +550,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     old = old_layout(promises, events)
-    promises, events = _attach(promises, events, parts, parsed, as_of, problems, text_of)
+    promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems), old)
 
@@ -567,14 +562,14 @@ def old_layout(promises: list[Promise], events: list[Event]) -> tuple[str, ...]:
     return tuple(sorted(old))
 
 
-def _attach(promises: list[Promise], events: list[Event], parts: list[Part], parsed: list[tuple[str, str]],
+def _attach(promises: list[Promise], events: list[Event], parts: list[Part], files: list[tuple[str, str]],
             as_of: dt.date, problems: list[Problem], text_of: TextOf) -> tuple[list[Promise], list[Event]]:
     """Give each promise its statement and rating files and each event its link files; report the parts
     whose promise or event is gone (a merge can delete a promise on one branch while another adds to it)."""
     if not parts:
         return promises, events
-    promise_paths = {path for path, kind in parsed if kind == "promise"}
-    event_ids = {os.path.basename(path)[:-5] for path, kind in parsed if kind == "event"}
+    promise_paths = {path for path, kind in files if kind == "promise"}  # a broken file says so itself
+    event_ids = {os.path.basename(path)[:-5] for path, kind in files if kind == "event"}
     by_path = {p.path: p for p in promises}
     by_event = {e.id: e for e in events}
     added: dict[str, list[Part]] = {}
@@ -667,33 +662,51 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
         return assemble(results, problems, config, as_of)
 
 
-def validate_files(files: Iterable[tuple[str, bytes]], problems: list[Problem], as_of: dt.date, where: str,
+def validate_blobs(files: list[tuple[str, str]], blobs: Any, problems: list[Problem], as_of: dt.date, where: str,
                    name: str) -> Records:
-    """load → validate for records that are not on disk (a git revision): (path inside the records, bytes) pairs.
+    """load → validate for records that are not on disk (a git revision): (path inside the records, blob ID)
+    pairs, with blobs (a gitrepo.Blobs) to read them and to keep each blob's result.
 
-    The same rules as load_records: files are named `where` + path in problems, hidden
-    folders and files that are not TOML are skipped, and the place decides the kind.
+    The same rules as load_records: files are named `where` + path in problems, hidden folders are
+    skipped, and the place decides the kind. A blob at a path was checked once: a valid record is
+    taken again as it was, less the name of its file, which names the commit.
     """
-    config: tuple[Config, list[Problem]] | None = None
     problems = list(problems)
-    raws: list[RawFile] = []
-    for rel, data in files:
+    wanted: list[tuple[str, str, str]] = []  # (path inside the records, kind, blob ID)
+    for rel, sha in files:
         parts = rel.split("/")
-        if rel == CONFIG_NAME:
-            parsed = parse_bytes(where + rel, "config", data)
-            config = (Config(), [parsed]) if isinstance(parsed, Problem) else config_from(parsed)
+        if rel != CONFIG_NAME and any(part.startswith(".") for part in parts):
             continue
-        if not rel.endswith(".toml") or any(part.startswith(".") for part in parts):
-            continue
-        kind = layout.kind_of_place(parts)
+        kind = "config" if rel == CONFIG_NAME else layout.kind_of_place(parts)
         if kind is None:
             problems.append(Problem(where + rel, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
-            continue
-        parsed = parse_bytes(where + rel, kind, data)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
         else:
-            raws.append(parsed)
+            wanted.append((rel, kind, sha))
+    blobs.fetch([sha for rel, kind, sha in wanted if (sha, rel) not in blobs.checked])
+    config: tuple[Config, list[Problem]] | None = None
+    results: list[FileResult] = []
+    for rel, kind, sha in wanted:
+        path, known = where + rel, blobs.checked.get((sha, rel))
+        if known is not None:
+            results.append(replace(known, path=path))
+            continue
+        parsed = parse_bytes(path, kind, blobs.data[sha])
+        if kind == "config":
+            config = (Config(), [parsed]) if isinstance(parsed, Problem) else config_from(parsed)
+            continue
+        result = Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
+        if not isinstance(result, Checked):
+            blobs.checked[(sha, rel)] = result
+        results.append(result)
     if config is None:
         raise RecordsError(f"{name}: not a records directory (no {CONFIG_NAME})")
-    return build(raws, config[1] + problems, config[0], as_of)
+    shas = {where + rel: sha for rel, _, sha in wanted}
+
+    def text_of(path: str) -> str:
+        """A file's text, to point at a line: read from git only when a problem needs it."""
+        if path not in shas:
+            return ""
+        blobs.fetch([shas[path]])
+        return str(blobs.data[shas[path]].decode("utf-8", "replace"))
+
+    return assemble(results, config[1] + problems, config[0], as_of, text_of)
