@@ -59,8 +59,9 @@ FIRST_YEAR, LAST_YEAR = 2015, 2025
 class Generator:
     """All the random choices, from one seed."""
 
-    def __init__(self, seed: int, old_layout: bool = False) -> None:
+    def __init__(self, seed: int, old_layout: bool = False, years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
         self.random = random.Random(seed)
+        self.years = years  # of the events
         self.used: set[str] = set()
         self.old_layout = old_layout
         self.homes: dict[str, Path] = {}  # each promise's file
@@ -129,7 +130,7 @@ class Generator:
                 "by": self.random.choice(("A. Researcher", "Ж. Исаева", None))}
 
     def event(self, root: Path, country: str, promises: list[str]) -> None:
-        date = self.date(FIRST_YEAR, LAST_YEAR)
+        date = self.date(*self.years)
         kind = self.random.choice(EVENT_KINDS)
         number = self.random.choice((3, 12, 40, 100, 250))
         place = self.random.choice(PLACES)
@@ -171,9 +172,10 @@ def write(path: Path, text: str, exist_ok: bool = False) -> None:
             raise
 
 
-def generate(root: Path, promises: int, events: int, countries: int, seed: int, old_layout: bool = False) -> None:
+def generate(root: Path, promises: int, events: int, countries: int, seed: int, old_layout: bool = False,
+             years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
     """A records directory at root with the given number of promises and events over `countries` countries."""
-    generator = Generator(seed, old_layout)
+    generator = Generator(seed, old_layout, years)
     codes = sorted(generator.random.sample(sorted(countries_by_alpha2), countries))
     # A few countries hold most of the records, as in real monitoring: weights fall off as 1/rank.
     weights = [1 / rank for rank in range(1, len(codes) + 1)]
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--countries", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}", metavar="FIRST-LAST",
+                        help="the years the events fall in, such as 2019-2019")
     parser.add_argument("--old-layout", action="store_true",
                         help="write the layout before one file per fact, to test `tracker migrate`")
     args = parser.parse_args(argv)
@@ -201,7 +205,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"{args.directory} exists and is not empty; give a new directory")
     if not 1 <= args.countries <= len(countries_by_alpha2) or args.promises < 1 or args.events < 0:
         parser.error(f"need 1 to {len(countries_by_alpha2)} countries, at least one promise, and no fewer than 0 events")
-    generate(args.directory, args.promises, args.events, args.countries, args.seed, args.old_layout)
+    first, _, last = args.years.partition("-")
+    if not (first.isdigit() and last.isdigit() and int(first) <= int(last)):
+        parser.error(f"--years {args.years}: give two years, such as 2019-2019")
+    generate(args.directory, args.promises, args.events, args.countries, args.seed, args.old_layout,
+             (int(first), int(last)))
     print(f"{args.directory}: {args.promises} promises and {args.events} events in {args.countries} countries",
           file=sys.stderr)
 
