@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SHIPPED, run_tracker, snapshot
+from tracker.dates import PartialDate
 from tracker.layout import hook_regex
 
 PROMISE = "kz-assembly-law"
@@ -409,3 +410,49 @@ def test_report_at_points_at_the_line_of_a_cross_record_problem(tracker, repo):
     result = tracker("report", "--at", "HEAD", code=1)
     assert f"{commit}:{RALLY}:19: links[0].promise: no promise has the ID 'kz-x'\n" in result.stderr
     assert '  19 | promise = "kz-x"\n' in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Revisions and paths handed to git
+
+@pytest.mark.parametrize("args", [["report", "--at", ""], ["report", "--at", "^HEAD"], ["diff", "^HEAD"],
+                                  ["diff", "HEAD", ""], ["report", "--at", "  "]])
+def test_an_empty_or_negated_revision_is_a_usage_error(tracker, repo, args):
+    result = tracker(*args, code=2)
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 4
+
+
+def test_a_records_folder_named_like_a_glob_is_taken_literally(tracker, repo):
+    """git would read `rec*` as a pattern matching `records` too; a records folder of that name is itself only."""
+    shutil.copytree(repo / "records", repo / "rec*", ignore=shutil.ignore_patterns(".tracker-cache"))
+    git("add", "rec*")
+    git("commit", "--quiet", "-m", "A copy in rec*")
+    tracker("rate", PROMISE, "--verdict", "kept", "--date", "2019-09-28", "--rationale", "Only in records",
+            "--commit")
+    copied = json.loads(tracker("--records", "rec*", "history", PROMISE, "--revisions", "--format", "json").stdout)
+    assert [r["subject"] for r in copied["revisions"]] == ["A copy in rec*"]
+    data = json.loads(tracker("--records", "rec*", "report", "--at", "HEAD", "--as-of", "2019-09-30",
+                              "--format", "json").stdout)
+    assert data["promises"][0]["verdict"] == "contradicted"  # the rating went to records/, not rec*/
+
+
+def test_history_by_revision_of_a_promise_with_very_many_events(tracker, repo):
+    """Every linked event's path on git's command line would pass the system's limit on its length."""
+    from tracker.layout import event_path, link_path
+
+    root = repo / "records"
+    events = 20_000
+    for n in range(events):
+        ident = f"kz-2019-10-{n:05d}-" + "a-long-title-for-an-event-so-that-the-paths-add-up-quickly-x" + f"-{n}"
+        path = event_path(root, "KZ", PartialDate(2019, 10), ident)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'id = "{ident}"\ncountry = "KZ"\ndate = "2019-10"\ntitle = "Event {n}"\n')
+        link = link_path(root / "kz/promises" / f"{PROMISE}.toml", ident)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.write_text('stance = "consistent"\n')
+    assert sum(len(str(p)) for p in (root / "kz/events/2019/10").iterdir()) > 2_100_000  # over ARG_MAX
+    git("add", "records")
+    git("commit", "--quiet", "-m", "Many events")
+    data = json.loads(tracker("history", PROMISE, "--revisions", "--as-of", "2019-12-31", "--format", "json").stdout)
+    assert [r["subject"] for r in data["revisions"]] == ["Shipped records", "Many events"]
+    assert data["revisions"][-1]["score"] is not None
