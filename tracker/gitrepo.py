@@ -184,7 +184,8 @@ class Blobs:
     def __init__(self, top: Path) -> None:
         self.top = top
         self.data: dict[str, bytes] = {}
-        self.checked: dict[tuple[str, str], object] = {}  # (blob ID, kind) -> validate's result for it
+        self.checked: dict[tuple[str, str], object] = {}  # (blob ID, path) -> validate's result for it
+        self.kinds: dict[str, str | None] = {}  # path -> the kind of file its place says (layout.kind_of_place)
 
     def fetch(self, shas: list[str]) -> None:
         """Read every blob not read yet, in one `git cat-file --batch`."""
