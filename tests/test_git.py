@@ -456,3 +456,14 @@ def test_history_by_revision_of_a_promise_with_very_many_events(tracker, repo):
     data = json.loads(tracker("history", PROMISE, "--revisions", "--as-of", "2019-12-31", "--format", "json").stdout)
     assert [r["subject"] for r in data["revisions"]] == ["Shipped records", "Many events"]
     assert data["revisions"][-1]["score"] is not None
+
+
+def test_diff_markdown_notifies_no_one(tracker, repo):
+    """Pasted into a pull request, record text must not mention people or link issues."""
+    tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2019-09-28",
+            "--rationale", "Per @octocat and @org/team, see #123 and owner/repo#45", "--commit")
+    result = tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--format", "markdown").stdout
+    assert "@&#8203;octocat" in result and "@&#8203;org/team" in result
+    assert "#&#8203;123" in result and "repo#&#8203;45" in result
+    assert not re.search(r"@\w|(?<!&)#\d", result)
+    assert result.startswith("### Verdicts: HEAD~1 (")
