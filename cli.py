@@ -261,7 +261,8 @@ def init(app: App, directory: Path | None, git: bool) -> None:
     """Create a records directory with a tracker.toml of default settings.
 
     DIRECTORY defaults to --records. An existing tracker.toml is never overwritten. A .gitignore
-    keeps the parse cache (.tracker-cache/) out of git.
+    keeps the parse cache (.tracker-cache/) out of git. With --git, an existing records directory is
+    put in git as it is and committed whole.
 
     \b
     Examples:
@@ -270,11 +271,19 @@ def init(app: App, directory: Path | None, git: bool) -> None:
       tracker init --git ~/kazakhstan-records
     """
     from tracker import gitrepo
+    from tracker.load import require_records_dir
     from tracker.store import init_records
 
     root = directory or app.root
     if git:
         gitrepo.check_git()  # before anything is written
+    if git and (root / "tracker.toml").is_file():
+        # An existing records directory: put it in git as it is, every file of it, in one commit.
+        require_records_dir(root)
+        top = gitrepo.init(root)
+        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.commit([root], f"Add the records in {root} to git", root)
+        return
     created = init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
     if git:

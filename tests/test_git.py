@@ -467,3 +467,14 @@ def test_diff_markdown_notifies_no_one(tracker, repo):
     assert "#&#8203;123" in result and "repo#&#8203;45" in result
     assert not re.search(r"@\w|(?<!&)#\d", result)
     assert result.startswith("### Verdicts: HEAD~1 (")
+
+
+def test_init_git_on_an_existing_records_folder_commits_it_whole(tracker, kz):
+    tracker("report")  # a parse cache, which git must not take
+    result = tracker("init", "--git")
+    assert "Initialised a git repository in records" in result.stderr
+    files = git("ls-files", cwd=kz).split()
+    assert f"kz/promises/{PROMISE}.toml" in files and "tracker.toml" in files
+    assert not any(".tracker-cache" in f for f in files)
+    assert git("status", "--porcelain", cwd=kz) == ""
+    assert "0 errors" in tracker("check").stderr
