@@ -478,3 +478,28 @@ def test_init_git_on_an_existing_records_folder_commits_it_whole(tracker, kz):
     assert not any(".tracker-cache" in f for f in files)
     assert git("status", "--porcelain", cwd=kz) == ""
     assert "0 errors" in tracker("check").stderr
+
+
+def test_eight_writers_committing_at_once_all_land(repo):
+    writers = [subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "add-event", "--country", "KZ",
+                                 "--date", "2019-10-01", "--title", f"Writer {n}", "--id", f"kz-2019-10-01-w{n}",
+                                 "--contradicts", PROMISE, "--commit"],
+                                cwd=repo, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(8)]
+    for writer in writers:
+        _, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err
+    subjects = git("log", "--format=%s").splitlines()
+    assert sorted(s for s in subjects if s.startswith("Add event")) == sorted(
+        f"Add event kz-2019-10-01-w{n} (contradicts {PROMISE})" for n in range(8))
+    assert git("status", "--porcelain") == ""
+
+
+def test_a_refused_commit_leaves_the_index_as_it_was(tracker, repo):
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    result = tracker("add-event", "--country", "KZ", "--date", "2019-09-25", "--title", "Refused", "--id",
+                     "kz-2019-09-25-refused", "--contradicts", PROMISE, "--commit", code=1)
+    assert "did not commit it" in result.stderr
+    assert git("diff", "--cached", "--name-only") == ""

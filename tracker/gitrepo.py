@@ -9,11 +9,13 @@ commands wrote. Reading a revision goes through `git ls-tree` and
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .load import MAX_BYTES
 from .model import Problem, Records
@@ -126,12 +128,39 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
 
     `git commit --only -- PATHS` commits those paths' content and leaves the rest of
     the index as it was. New files must be known to git first, hence the `git add`.
+    Writers of one repository take turns (a lock in its git folder), so that several at once
+    all commit; if git refuses anyway, what was staged here is unstaged again before the error.
     """
     top = require_work_tree(root)
     rel = [os.path.relpath(os.path.realpath(p), top) for p in paths]
-    run(top, "add", "--", *rel)
-    run(top, "commit", "--quiet", "--only", "-m", message, "--", *rel)
-    return run(top, "rev-parse", "HEAD").decode().strip()
+    with _commit_lock(top):
+        run(top, "add", "--", *rel)
+        try:
+            run(top, "commit", "--quiet", "--only", "-m", message, "--", *rel)
+        except GitError:
+            _unstage(top, rel)
+            raise
+        return run(top, "rev-parse", "HEAD").decode().strip()
+
+
+@contextmanager
+def _commit_lock(top: Path) -> Iterator[None]:
+    """One committing tracker at a time in this repository: git's own index lock makes the others fail."""
+    folder = Path(top, run(top, "rev-parse", "--git-dir").decode().strip())
+    descriptor = os.open(folder / "tracker-commit.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _unstage(top: Path, rel: list[str]) -> None:
+    """Leave the index as it was found: the paths staged for a commit that failed are staged no more."""
+    try:
+        run(top, "reset", "--quiet", "--", *rel)
+    except GitError:
+        pass  # no HEAD yet, or the index is locked by someone else: the error already says it did not commit
 
 
 # ---------------------------------------------------------------------------
