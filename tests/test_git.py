@@ -503,3 +503,33 @@ def test_a_refused_commit_leaves_the_index_as_it_was(tracker, repo):
                      "kz-2019-09-25-refused", "--contradicts", PROMISE, "--commit", code=1)
     assert "did not commit it" in result.stderr
     assert git("diff", "--cached", "--name-only") == ""
+
+
+def workflow_steps() -> list[tuple[str, str]]:
+    """(name, run) of each step of the collaboration guide's CI workflow that runs a command."""
+    text = (REPO / "docs" / "ci" / "tracker.yml").read_text()
+    return re.findall(r"- name: (.+)\n(?:\s+env:\n(?:\s{10}.+\n)+)?\s+run: (.+?)(?:  #.*)?\n", text)
+
+
+def test_the_ci_workflow_runs_step_by_step(tracker, repo, tmp_path):
+    """The steps that need no network run here, in a clone with the base branch as origin/main."""
+    steps = workflow_steps()
+    assert [name for name, _ in steps] == ["Install tracker", "Check the records",
+                                           "What the pull request does to the verdicts", "Post it as a comment"]
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(repo), str(clone))
+    git("checkout", "--quiet", "-b", "new-law", cwd=clone)
+    done = run_tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2020-05-25", "--rationale",
+                       "Thanks @octocat, see #12", "--commit", cwd=clone)
+    assert done.returncode == 0, done.stderr
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
+    (bin_dir / "tracker").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "GITHUB_BASE_REF": "main"}
+    for name, command in steps[1:3]:  # installing and posting need the network
+        done = subprocess.run(["bash", "-e", "-c", command], cwd=clone, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    posted = (clone / "verdicts.md").read_text()
+    assert posted.startswith("### Verdicts: origin/main (") and "contradicted → **compromise**" in posted
+    assert "@&#8203;octocat" in posted and "#&#8203;12" in posted
