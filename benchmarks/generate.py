@@ -26,7 +26,15 @@ from iso3166 import countries_by_alpha2
 from tracker import layout, schema
 from tracker.dates import PartialDate
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS
-from tracker.store import clean, derive_id, init_records, part_text, promise_path, render_document, table_entry
+from tracker.store import (
+    clean,
+    derive_id,
+    init_records,
+    part_text,
+    promise_path,
+    render_document,
+    table_entry,
+)
 
 OFFICIALS = ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Jürgen Müller", "José Ramírez Peña",
              "Nguyễn Thị Hương", "محمد الأمين", "张伟", "Αλέξης Παπαδόπουλος", "Zoë Ó Briain", "Şebnem Yılmaz",

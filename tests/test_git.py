@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHIPPED, run_tracker, snapshot
+
 from tracker.dates import PartialDate
 from tracker.layout import hook_regex
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHIPPED, run_tracker, snapshot
 
 PROMISE = "kz-assembly-law"

@@ -32,7 +32,14 @@ from .dates import DateError, PartialDate, parse_date
 from .fields import LIST_TARGETS, TARGETS
 from .load import RawFile, discover, parse_file
 from .model import COUNTS, STANCES, VERDICTS, Problem
-from .validate import check_country, check_slug, event_from, load_config, load_records, promise_from
+from .validate import (
+    check_country,
+    check_slug,
+    event_from,
+    load_config,
+    load_records,
+    promise_from,
+)
 
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 

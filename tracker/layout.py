@@ -26,6 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .dates import PartialDate
 from .model import Problem
@@ -64,7 +65,7 @@ TOP_KINDS = ("promise", "event")
 # The kinds that add to a promise or an event, filed below the promise they belong to.
 PART_KINDS = ("statement", "rating", "link")
 
-_MATCH = {
+_MATCH: dict[str, Callable[[str], bool]] = {
     "CC": lambda name: True, "ID": lambda name: True,
     "YYYY": lambda name: len(name) == 4 and name.isdigit(),
     "MM": lambda name: len(name) == 2 and name.isdigit(),

@@ -38,9 +38,10 @@ def migrate(root: Path) -> list[Path]:
         raw = parse_file(path, kind)
         if isinstance(raw, Problem):
             continue  # check reports it; there is nothing safe to move
-        record = check_raw(raw)
-        if isinstance(record, Checked):  # warnings alone do not stop it; errors do
-            record = None if any(p.is_error for p in record.problems) else record.record
+        result = check_raw(raw)
+        record = result.record if isinstance(result, Checked) else result
+        if isinstance(result, Checked) and any(p.is_error for p in result.problems):
+            continue  # warnings alone do not stop it; errors do: check says what to fix
         if isinstance(record, Promise):
             changed += _promise(Path(path), raw, record)
         elif isinstance(record, Event):

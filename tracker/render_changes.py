@@ -7,7 +7,6 @@ markdown cells go through render's escaping.
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING, Any
 
 from .compare import Change, summary

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import stat
 import tempfile
 from pathlib import Path

@@ -14,16 +14,48 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from iso3166 import countries_by_alpha2
 
-from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
-from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, link_outside,
-                   parse_bytes, parse_file, require_records_dir)
 from . import layout
-from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Part, Problem, Promise, Rating, Records, Statement
+from .dates import DateError, PartialDate, parse_date, type_name
+from .fields import (
+    CONFIG,
+    EVENT,
+    LINK,
+    MAX_STALL_DAYS,
+    PROMISE,
+    RATING,
+    STATEMENT,
+    names,
+)
+from .layout import CONFIG_NAME
+from .load import (
+    LAYOUT_HINT,
+    RawFile,
+    RecordsError,
+    discover,
+    excerpt,
+    link_outside,
+    parse_bytes,
+    parse_file,
+    require_records_dir,
+)
+from .model import (
+    COUNTS,
+    STANCES,
+    VERDICTS,
+    Config,
+    Event,
+    Link,
+    Part,
+    Problem,
+    Promise,
+    Rating,
+    Records,
+    Statement,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
@@ -416,6 +448,7 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
 # Rules across records.
 
 TextOf = Callable[[str], str]
+R = TypeVar("R")
 
 
 def _text_of(path: str) -> str:
@@ -570,8 +603,6 @@ def _attach(promises: list[Promise], events: list[Event], parts: list[Part], fil
         return promises, events
     promise_paths = {path for path, kind in files if kind == "promise"}  # a broken file says so itself
     event_ids = {os.path.basename(path)[:-5] for path, kind in files if kind == "event"}
-    by_path = {p.path: p for p in promises}
-    by_event = {e.id: e for e in events}
     added: dict[str, list[Part]] = {}
     pairs: dict[tuple[str, str], list[str]] = {(e.id, link.promise): [e.path] for e in events for link in e.links}
     for part in sorted(parts, key=lambda part: part.path):
@@ -621,7 +652,7 @@ def _with_links(event: Event, parts: list[Part], twice: dict[tuple[str, str], li
     return _with(event, links=inline + tuple(sorted(links, key=lambda link: link.promise)))
 
 
-def _with(record: Any, **changes: Any) -> Any:
+def _with(record: R, **changes: Any) -> R:
     """dataclasses.replace for a frozen record, without running its __init__ again: five times faster, which
     counts when every record of every commit of a history is renamed or given its links."""
     clone = object.__new__(type(record))
