@@ -172,7 +172,7 @@ def test_a_rating_of_a_promise_deleted_on_another_branch_is_an_orphan_that_check
 # Migration
 
 def report_json(root: Path) -> str:
-    done = run_tracker("--records", str(root), "report", "--as-of", AS_OF, "--format", "json")
+    done = run_tracker("--records", str(root), "report", "--as-of", AS_OF, "--format", "json", timeout=1200)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -220,10 +220,10 @@ def test_migrating_a_generated_corpus_gives_the_same_report_and_the_same_files(t
     generate(old, *size, "--old-layout")
     generate(new, *size)
     before = report_json(old)
-    assert run_tracker("--records", str(old), "migrate").returncode == 0
+    assert run_tracker("--records", str(old), "migrate", timeout=1200).returncode == 0
     assert report_json(old) == before == report_json(new)
     assert snapshot(old) == snapshot(new)  # what the write commands would have written
-    assert "Nothing to convert" in run_tracker("--records", str(old), "migrate").stderr
+    assert "Nothing to convert" in run_tracker("--records", str(old), "migrate", timeout=1200).stderr
 
 
 def test_no_folder_holds_more_than_3000_entries(tmp_path):

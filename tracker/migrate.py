@@ -21,7 +21,7 @@ from . import layout, schema
 from .fields import LINK, RATING, STATEMENT, names
 from .load import RawFile, discover, parse_file, require_records_dir
 from .model import Event, Problem, Promise
-from .store import StoreError, create, find_record, part_text, render_document, replace
+from .store import StoreError, create, find_record, part_text, render_document, replace, sync_folders
 from .validate import _HEADER, Checked, check_raw
 
 ORDER = {"statements": names(STATEMENT), "ratings": names(RATING), "links": names(LINK)}
@@ -46,6 +46,7 @@ def migrate(root: Path) -> list[Path]:
             changed += _promise(Path(path), raw, record)
         elif isinstance(record, Event):
             changed += _event(root, Path(path), raw, record)
+    sync_folders(path for path in changed if path.exists())  # once a folder, not once a file
     return changed
 
 
@@ -110,7 +111,7 @@ def _link(root: Path, event: str, entry: dict[str, Any]) -> Path:
 def _create_same(path: Path, text: str) -> None:
     """Create path with text; a file there already with the same text is one an earlier run wrote."""
     try:
-        create(path, text)
+        create(path, text, sync_folder=False)
     except FileExistsError:
         if path.read_text(encoding="utf-8") != text:
             raise StoreError(f"{path} exists already with other content; nothing more was converted. "
