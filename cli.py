@@ -187,17 +187,21 @@ class App:
             fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
-    def write(self, commit: bool | None, write: Callable[[], tuple[str, Path]], what: str,
+    def write(self, commit: bool | None, write: Callable[[], tuple[Any, ...]], what: str,
               message: Callable[[str], str], derived_from: str | None = None) -> None:
         """A write command's whole course: refuse early if it cannot commit, write, commit, say what was written.
 
+        write() gives the record's ID, its file, and optionally the further files it wrote (an event's links).
         derived_from is the ID derived from the record's own fields, when no --id was given: if the
         record landed under another ID, one with those fields exists already, and the user is told.
         """
         commit = self.will_commit(commit)
-        ident, path = write()
+        ident, path, *more = write()
+        also: list[Path] = more[0] if more else []
         if commit:
-            self.commit([path], message(ident))
+            self.commit([path, *also], message(ident))
+        for link in also:
+            self.terminal.message(f"Wrote {link}")
         if derived_from and ident != derived_from:
             self.terminal.message(f"note: {derived_from} exists already, so this record is {ident}; "
                                   f"if it is the same one, delete {path}")
@@ -422,7 +426,8 @@ def init(app: App, directory: Path | None, git: bool) -> None:
     """Create a records directory with a tracker.toml of default settings.
 
     DIRECTORY defaults to --records. An existing tracker.toml is never overwritten. A .gitignore
-    keeps the parse cache (.tracker-cache/) out of git.
+    keeps the parse cache (.tracker-cache/) out of git. With --git, an existing records directory is
+    put in git as it is and committed whole.
 
     \b
     Examples:
@@ -431,11 +436,19 @@ def init(app: App, directory: Path | None, git: bool) -> None:
       tracker init --git ~/kazakhstan-records
     """
     from tracker import gitrepo
+    from tracker.load import require_records_dir
     from tracker.store import init_records
 
     root = directory or app.root
     if git:
         gitrepo.check_git()  # before anything is written
+    if git and (root / "tracker.toml").is_file():
+        # An existing records directory: put it in git as it is, every file of it, in one commit.
+        require_records_dir(root)
+        top = gitrepo.init(root)
+        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.commit([root], f"Add the records in {root} to git", root)
+        return
     created = init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
     if git:
@@ -539,12 +552,12 @@ def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ..
       tracker restate kz-assembly-law --date 2019-09-02 \\
         --venue "State-of-the-nation address" --source https://www.hrw.org/...
     """
-    from tracker.store import append_to_promise
+    from tracker.store import add_part
 
     require_promises(app, [promise_id])
     entry = {"date": date, "sources": sources, "quote": quote, "venue": venue}
-    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "statements", entry)),
-              "Added a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "statement", entry, venue or "")),
+              "Wrote a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
 
 
 @cli.command("add-event")
@@ -614,16 +627,75 @@ def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: 
         --rationale "A new law was signed, but it keeps prior approval" --by "A. Researcher" \\
         --source https://example.org/new-assembly-law
     """
-    from tracker.store import append_to_promise
+    from tracker.store import add_part
 
     require_promises(app, [promise_id])
     promise = promise_on_file(app, promise_id)
     if promise:
         refuse_before_pledge(replace(promise, ratings=(Rating(date, verdict, rationale, by, sources),)), "--date")
     entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by, "sources": sources}
-    app.write(commit, lambda: (promise_id, append_to_promise(app.root, promise_id, "ratings", entry)),
-              "Added a rating to",
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "rating", entry, verdict)),
+              "Wrote a rating to",
               lambda _: f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
+
+
+@cli.command()
+@click.argument("event_id", type=RECORD_ID, metavar="EVENT")
+@click.option("--severity", type=SEVERITY, help="Gravity from 1 to 5 for this link (default: the event's).")
+@click.option("--note", help="Why the event bears on the promise this way.")
+@commit_option
+@click.pass_obj
+def link(app: App, event_id: str, severity: int | None, note: str | None, commit: bool | None,
+         **stances: tuple[str, ...]) -> None:
+    """Link an existing event to a promise, with a stance.
+
+    The link is a file of its own below the promise (CC/promises/PROMISE/links/XX/EVENT.toml), so links
+    added on two branches merge cleanly; two different stances for one pair are a conflict in git.
+
+    \b
+    Examples:
+      tracker link kz-2019-09-21-dvk-rally --contradicts kz-assembly-law
+      tracker link kz-2020-05-new-law --partly-fulfills kz-assembly-law --severity 3 \\
+        --note "Signed, but keeps prior approval" --commit
+    """
+    from tracker.store import add_link
+
+    chosen = [(name.replace("_", "-"), promise) for name, ids in stances.items() for promise in ids]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one stance and promise, such as --contradicts kz-assembly-law")
+    stance, promise = chosen[0]
+    app.write(commit, lambda: (event_id, add_link(app.root, event_id, promise, stance, severity, note)),
+              "Wrote a link to", lambda _: f"Link {event_id} {stance} {promise}")
+
+
+for _stance in STANCES:
+    link = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="PROMISE",
+                        help=f"{STANCES[_stance][2].capitalize()}.")(link)
+
+
+@cli.command()
+@commit_option
+@click.pass_obj
+def migrate(app: App, commit: bool | None) -> None:
+    """Convert a records directory to the current layout, losing nothing.
+
+    Restatements, ratings and links move out of the promise and event files into files of their own,
+    and events move into month folders (see docs/records.md). Running it again changes nothing.
+
+    \b
+    Examples:
+      tracker migrate
+      tracker --records ~/kazakhstan-records migrate --commit
+    """
+    from tracker.migrate import migrate as convert
+
+    commit = app.will_commit(commit)
+    changed = convert(app.root)
+    for path in changed:
+        app.terminal.message(f"Converted {path}")
+    if commit and changed:
+        app.commit(changed, f"Convert {app.root} to the layout of one file per record")
+    app.terminal.message(f"{plural(len(changed), 'file')} changed" if changed else "Nothing to convert")
 
 
 @cli.command("list")
@@ -758,6 +830,8 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     from tracker import render
     from tracker.score import report as score
 
+    if at is not None and not at.strip():
+        raise click.BadParameter("must name a revision, such as HEAD or main", param_hint="'--at'")
     as_of = as_of or dt.date.today()
     assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
@@ -823,15 +897,19 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     """
     from tracker import render
 
+    from tracker.layout import old_layout_warning
+
     as_of = as_of or dt.date.today()
     records = app.load(as_of, strict=False)
-    errors, warnings = len(records.errors), len(records.problems) - len(records.errors)
+    problems = [*records.problems, *([old_layout_warning(str(app.root), records.old_layout)] if records.old_layout
+                                    else [])]
+    errors, warnings = len(records.errors), len(problems) - len(records.errors)
     if fmt == "json":
         app.terminal.data(render.to_json({
             "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
-            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in records.problems]}))
+            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in problems]}))
     else:
-        for problem in records.problems:
+        for problem in problems:
             app.terminal.problem(problem)
     summary = (f"{plural(len(records.promises), 'promise')} and {plural(len(records.events), 'event')} valid; "
                f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
@@ -1061,8 +1139,10 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
 
     as_of = as_of or dt.date.today()
     rev_a = rev_a or "HEAD"
-    commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b else None)
-    changes = compare(score(app.load(as_of, at=rev_a), as_of), score(app.load(as_of, at=rev_b), as_of))
+    # Each revision is resolved once: the heading and the scores come from the same commit, even if a
+    # branch moves while the command runs.
+    commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b is not None else None)
+    changes = compare(score(app.load(as_of, at=commits[0]), as_of), score(app.load(as_of, at=commits[1]), as_of))
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
     if fmt == "json":
         sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})

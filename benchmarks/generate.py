@@ -1,10 +1,14 @@
 """Write a large, realistic records directory, file for file as `tracker` itself would write it.
 
 Every file is rendered by tracker.store's own functions: a promise as `add-promise`
-writes it, followed by the [[statements]] and [[ratings]] tables that `restate`
-and `rate` would have appended, in date order; an event as `add-event` writes it.
-The directory is created by `tracker init`'s own code. The same seed gives the
-same bytes.
+writes it, each restatement and rating as `restate` and `rate` write them, an event and
+its links as `add-event` writes them. The directory is created by `tracker init`'s own
+code. The same seed gives the same bytes.
+
+With --old-layout it writes the layout before tracker.layout, for testing `tracker migrate`:
+restatements and ratings appended to the promise's file in date order, links as [[links]]
+tables in the event's file, events in year folders. The same seed gives the same records
+in either layout.
 
     python -m benchmarks.generate /tmp/big --promises 2000 --events 100000 --countries 150 --seed 1
 """
@@ -19,10 +23,18 @@ from typing import Any
 
 from iso3166 import countries_by_alpha2
 
-from tracker import schema
+from tracker import layout, schema
 from tracker.dates import PartialDate
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS
-from tracker.store import clean, derive_id, event_path, init_records, promise_path, render_document, table_entry
+from tracker.store import (
+    clean,
+    derive_id,
+    init_records,
+    part_text,
+    promise_path,
+    render_document,
+    table_entry,
+)
 
 OFFICIALS = ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Jürgen Müller", "José Ramírez Peña",
              "Nguyễn Thị Hương", "محمد الأمين", "张伟", "Αλέξης Παπαδόπουλος", "Zoë Ó Briain", "Şebnem Yılmaz",
@@ -55,9 +67,12 @@ FIRST_YEAR, LAST_YEAR = 2015, 2025
 class Generator:
     """All the random choices, from one seed."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, old_layout: bool = False, years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
         self.random = random.Random(seed)
+        self.years = years  # of the events
         self.used: set[str] = set()
+        self.old_layout = old_layout
+        self.homes: dict[str, Path] = {}  # each promise's file
 
     def date(self, first: int, last: int) -> PartialDate:
         """Mostly full dates; about one in eight gives only the month, one in fifty only the year."""
@@ -98,8 +113,17 @@ class Generator:
         if self.random.random() < 0.1:
             additions.append(("ratings", self.rating(self.later(made))))
         additions.sort(key=lambda pair: pair[1]["date"].sort_key())
-        text = render_document(fields, schema.header("promise")) + "".join(table_entry(key, entry) for key, entry in additions)
-        write(promise_path(root, country, ident), text)
+        path = self.homes[ident] = promise_path(root, country, ident)
+        if self.old_layout:
+            write(path, render_document(fields, schema.header("promise"))
+                  + "".join(table_entry(key, entry) for key, entry in additions))
+            return ident
+        write(path, render_document(fields, schema.header("promise")))
+        for key, entry in additions:
+            text = part_text(entry)
+            kind = key[:-1]
+            slug = (entry.get("venue") or "") if kind == "statement" else entry["verdict"]
+            write(layout.part_path(path, kind, entry["date"], slug, text), text, exist_ok=True)
         return ident
 
     def statement(self, date: PartialDate, slug: str) -> dict[str, Any]:
@@ -114,7 +138,7 @@ class Generator:
                 "by": self.random.choice(("A. Researcher", "Ж. Исаева", None))}
 
     def event(self, root: Path, country: str, promises: list[str]) -> None:
-        date = self.date(FIRST_YEAR, LAST_YEAR)
+        date = self.date(*self.years)
         kind = self.random.choice(EVENT_KINDS)
         number = self.random.choice((3, 12, 40, 100, 250))
         place = self.random.choice(PLACES)
@@ -131,20 +155,35 @@ class Generator:
             "severity": self.random.randint(1, 5), "sources": tuple(self.sources(date, ident)),
             "notes": "Lawyers were denied access.\nRelatives were told only after two days."
             if self.random.random() < 0.2 else None,
-            "counts": counts, "links": [{"promise": p, "stance": s} for p, s in pairs]})
-        write(event_path(root, country, date, ident), render_document(fields, schema.header("event")))
+            "counts": counts})
+        if self.old_layout:
+            fields["links"] = [{"promise": p, "stance": s} for p, s in pairs]
+            path = root / country.lower() / "events" / f"{date.year:04d}" / f"{ident}.toml"
+            write(path, render_document(fields, schema.header("event", 3)))
+            return
+        path = layout.event_path(root, country, date, ident)
+        write(path, render_document(fields, schema.header("event", layout.depth(path.relative_to(root).parts))))
+        for promise, stance in pairs:
+            write(layout.link_path(self.homes[promise], ident), part_text({"stance": stance}))
 
 
-def write(path: Path, text: str) -> None:
-    """Written as store writes a record (UTF-8, LF), without the per-file fsync a fresh scratch corpus needs not."""
+def write(path: Path, text: str, exist_ok: bool = False) -> None:
+    """Written as store writes a record (UTF-8, LF), without the per-file fsync a fresh scratch corpus needs not.
+
+    exist_ok: the same fact written twice (a restatement repeated word for word) is one file, as in git."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        if not exist_ok:
+            raise
 
 
-def generate(root: Path, promises: int, events: int, countries: int, seed: int) -> None:
+def generate(root: Path, promises: int, events: int, countries: int, seed: int, old_layout: bool = False,
+             years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR)) -> None:
     """A records directory at root with the given number of promises and events over `countries` countries."""
-    generator = Generator(seed)
+    generator = Generator(seed, old_layout, years)
     codes = sorted(generator.random.sample(sorted(countries_by_alpha2), countries))
     # A few countries hold most of the records, as in real monitoring: weights fall off as 1/rank.
     weights = [1 / rank for rank in range(1, len(codes) + 1)]
@@ -165,12 +204,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--countries", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}", metavar="FIRST-LAST",
+                        help="the years the events fall in, such as 2019-2019")
+    parser.add_argument("--old-layout", action="store_true",
+                        help="write the layout before one file per fact, to test `tracker migrate`")
     args = parser.parse_args(argv)
     if args.directory.exists() and any(args.directory.iterdir()):
         parser.error(f"{args.directory} exists and is not empty; give a new directory")
     if not 1 <= args.countries <= len(countries_by_alpha2) or args.promises < 1 or args.events < 0:
         parser.error(f"need 1 to {len(countries_by_alpha2)} countries, at least one promise, and no fewer than 0 events")
-    generate(args.directory, args.promises, args.events, args.countries, args.seed)
+    first, _, last = args.years.partition("-")
+    if not (first.isdigit() and last.isdigit() and int(first) <= int(last)):
+        parser.error(f"--years {args.years}: give two years, such as 2019-2019")
+    generate(args.directory, args.promises, args.events, args.countries, args.seed, args.old_layout,
+             (int(first), int(last)))
     print(f"{args.directory}: {args.promises} promises and {args.events} events in {args.countries} countries",
           file=sys.stderr)
 

@@ -20,7 +20,8 @@ from tracker.load import discover
 from tracker.validate import check_file
 
 PROMISE = Path("kz/promises/kz-assembly-law.toml")
-RALLY = Path("kz/events/2019/kz-2019-09-21-dvk-rally.toml")
+RALLY = Path("kz/events/2019/09/kz-2019-09-21-dvk-rally.toml")
+RALLY_LINK = Path("kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml")
 REPORT = ("report", "--as-of", "2019-09-30", "--format", "json")
 
 
@@ -109,13 +110,18 @@ def test_same_size_edits_within_one_second_are_seen(aged: Path):
 
 def test_added_and_deleted_files_are_seen(aged: Path):
     report_json()
-    added = aged / "kz/events/2019/kz-2019-09-22-second-rally.toml"
+    added = aged / "kz/events/2019/09/kz-2019-09-22-second-rally.toml"
     added.write_text((aged / RALLY).read_text(encoding="utf-8").replace("kz-2019-09-21-dvk-rally",
                                                                           "kz-2019-09-22-second-rally"),
                      encoding="utf-8")
+    link = aged / "kz/promises/kz-assembly-law/links/ff/kz-2019-09-22-second-rally.toml"
+    link.parent.mkdir()
+    link.write_text('stance = "contradicts"\n', encoding="utf-8")
     assert report_json()["promises"][0]["against"] == 13
     added.unlink()
+    link.unlink()
     (aged / RALLY).unlink()
+    (aged / RALLY_LINK).unlink()
     assert report_json()["promises"][0]["against"] == 7
     assert report_json() == report_json("--no-cache")
 
@@ -181,13 +187,11 @@ def test_switching_records_directories(aged: Path, aged_pool: Iterator[Path]):
 
 
 def test_one_directory_under_two_spellings_keeps_each_spelling(aged: Path):
-    (aged / RALLY).write_text((aged / RALLY).read_text(encoding="utf-8").replace("stance = \"contradicts\"",
-                                                                              "stance = \"contradict\""),
-                              encoding="utf-8")
+    (aged / RALLY_LINK).write_text('stance = "contradict"\n', encoding="utf-8")
     for root in ("records", str(aged), "./records", "records"):
         result = run_tracker("--records", root, "check")
         assert result.returncode == 1
-        assert result.stderr.startswith(str(Path(root) / RALLY) + ":"), result.stderr
+        assert result.stderr.startswith(str(Path(root) / RALLY_LINK) + ":"), result.stderr
 
 
 def test_init_keeps_the_cache_out_of_git(tracker, isolated: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 
@@ -62,17 +63,22 @@ def test_a_second_record_with_the_same_fields_is_pointed_out(tracker, records):
     assert second.stdout.splitlines()[-1] == "kz-2019-09-21-rally-dispersed-2"
 
 
-def test_restate_appends_and_keeps_every_byte_a_person_wrote(tracker, records):
+def test_restate_writes_a_file_of_its_own_and_keeps_every_byte_a_person_wrote(tracker, records):
     add_promise(tracker)
     path = records / "kz/promises/kz-assembly-law.toml"
     original = path.read_text().replace('title =', '# checked against the decree\ntitle =')
     path.write_text(original)
     result = tracker("restate", "kz-assembly-law", "--date", "2019-09-02", "--venue", "Address", "--source", SRC)
     assert result.stdout.splitlines()[-1] == "kz-assembly-law"
-    text = path.read_text()
-    assert text.startswith(original)
-    assert text[len(original):] == f'\n[[statements]]\ndate = 2019-09-02\nsources = [\n    "{SRC}",\n]\nvenue = "Address"\n'
+    assert path.read_text() == original
+    [statement] = (records / "kz/promises/kz-assembly-law/statements").iterdir()
+    assert re.fullmatch(r"2019-09-02-address-[0-9a-f]{8}\.toml", statement.name)
+    assert statement.read_text() == f'date = 2019-09-02\nsources = [\n    "{SRC}",\n]\nvenue = "Address"\n'
+    assert f"Wrote a statement to {statement.relative_to(records.parent)}" in result.stderr
     tracker("check")
+    again = tracker("restate", "kz-assembly-law", "--date", "2019-09-02", "--venue", "Address", "--source", SRC,
+                    code=1)
+    assert "is already recorded" in again.stderr and "nothing was written" in again.stderr
 
 
 def test_add_event_links_counts_and_layout(tracker, records):
@@ -82,9 +88,12 @@ def test_add_event_links_counts_and_layout(tracker, records):
                      "--location", "Almaty", "--contradicts", "kz-assembly-law", "--source", SRC)
     ident = result.stdout.splitlines()[-1]
     assert ident == "kz-2019-09-21-about-100-detained"
-    text = (records / "kz/events/2019" / f"{ident}.toml").read_text()
-    assert "[counts]\ndetained = 100\nfined = 15\n" in text
-    assert '[[links]]\npromise = "kz-assembly-law"\nstance = "contradicts"\n' in text
+    text = (records / "kz/events/2019/09" / f"{ident}.toml").read_text()
+    assert text.startswith("#:schema ../../../../schema/event.schema.json\n")
+    assert text.endswith("[counts]\ndetained = 100\nfined = 15\n")
+    link = records / "kz/promises/kz-assembly-law/links/b6" / f"{ident}.toml"
+    assert link.read_text() == 'stance = "contradicts"\n'
+    assert f"Wrote {link.relative_to(records.parent)}" in result.stderr
 
 
 def test_rate_appends_a_rating_that_decides_the_verdict(tracker, records):

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import snapshot
 
-EVENT = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 
 
@@ -47,10 +48,10 @@ GOLDEN = [
 {PROMISE}:3: country: 'QQ' is not an ISO 3166-1 alpha-2 country code (such as KZ or US)
   3 | country = "QQ"
 """),
-    ("unknown promise", EVENT, 'promise = "kz-assembly-law"', 'promise = "kz-assembly-lav"', f"""\
-{EVENT}:19: links[0].promise: no promise has the ID 'kz-assembly-lav'
-  19 | promise = "kz-assembly-lav"
-  hint: did you mean 'kz-assembly-law'?
+    ("unknown stance", LINK, 'stance = "contradicts"', 'stance = "contradict"', f"""\
+{LINK}:1: stance: 'contradict' is not a stance
+  1 | stance = "contradict"
+  hint: did you mean 'contradicts'? use one of: fulfills, partly-fulfills, advances, consistent, contradicts, breaks
 """),
     ("severity out of range", EVENT, "severity = 3", "severity = 6", f"""\
 {EVENT}:8: severity: must be a whole number from 1 to 5, got 6
@@ -138,12 +139,14 @@ def test_refused_writes_change_nothing(tracker, kz, args, code, message):
     assert snapshot(kz) == before
 
 
-def test_append_to_a_file_that_does_not_parse_is_refused(tracker, kz):
+def test_restate_never_reads_or_touches_the_promise_file(tracker, kz):
+    """A restatement is a file of its own: a promise file with a slip in it is left exactly as it is."""
     break_file(PROMISE, 'title = "', 'title = ""')
-    before = snapshot(kz)
-    result = tracker("restate", "kz-assembly-law", "--date", "2019-10", code=1)
-    assert result.stderr.startswith(f"error: {PROMISE}:6: cannot add to this file: it is not valid TOML")
-    assert snapshot(kz) == before
+    before = Path(PROMISE).read_bytes()
+    result = tracker("restate", "kz-assembly-law", "--date", "2019-10")
+    assert Path(PROMISE).read_bytes() == before
+    assert "records/kz/promises/kz-assembly-law/statements/2019-10-" in result.stderr
+    assert f"{PROMISE}:6: is not valid TOML" in tracker("check", code=1).stderr
 
 
 def test_no_records_directory(tracker):

@@ -129,7 +129,7 @@ def test_existing_output_is_never_replaced_without_force(tracker, kz):
 
 
 def test_invalid_records_export_nothing(tracker, kz):
-    rally = kz / "kz" / "events" / "2019" / "kz-2019-09-21-dvk-rally.toml"
+    rally = kz / "kz" / "events" / "2019" / "09" / "kz-2019-09-21-dvk-rally.toml"
     rally.write_text(rally.read_text().replace("severity = 3", "severity = 9"))
     before = snapshot(Path.cwd())
     tracker("export", "--format", "sqlite", "out.db", code=1)

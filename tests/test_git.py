@@ -11,12 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHIPPED, run_tracker, snapshot
 
+from tracker.dates import PartialDate
+from tracker.layout import hook_regex
+
 PROMISE = "kz-assembly-law"
-RALLY = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+RALLY = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 PROMISE_FILE = f"records/kz/promises/{PROMISE}.toml"
+RALLY_LINK = f"records/kz/promises/{PROMISE}/links/c7/kz-2019-09-21-dvk-rally.toml"
 SOURCE = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"
 
 
@@ -65,7 +68,8 @@ def test_commit_commits_exactly_the_written_file_and_leaves_other_staged_changes
 
     result = add_event(tracker, "kz-2019-09-25-new", "contradicts", "2019-09-25", "--commit")
 
-    assert committed_files() == ["records/kz/events/2019/kz-2019-09-25-new.toml"]
+    assert committed_files() == ["records/kz/events/2019/09/kz-2019-09-25-new.toml",
+                                 f"records/kz/promises/{PROMISE}/links/6c/kz-2019-09-25-new.toml"]
     assert subject() == f"Add event kz-2019-09-25-new (contradicts {PROMISE})"
     assert git("diff", "--cached", "--name-only").split() == ["notes.txt", RALLY]
     assert git("diff", "--name-only").split() == [PROMISE_FILE]
@@ -96,7 +100,9 @@ def test_auto_commit_in_tracker_toml_makes_commit_the_default(tracker, repo):
     assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
     add_event(tracker, "kz-2019-09-26-not", "contradicts", "2019-09-26", "--no-commit")
     assert subject() == f"Add event kz-2019-09-25-auto (contradicts {PROMISE})"
-    assert git("status", "--porcelain").split() == ["??", "records/kz/events/2019/kz-2019-09-26-not.toml"]
+    assert git("status", "--porcelain", "--untracked-files=all").split() == [
+        "??", "records/kz/events/2019/09/kz-2019-09-26-not.toml",
+        "??", f"records/kz/promises/{PROMISE}/links/e0/kz-2019-09-26-not.toml"]
 
 
 @pytest.mark.parametrize("args", [["restate", PROMISE, "--date", "2019-12-20", "--commit"],
@@ -143,6 +149,7 @@ def test_report_at_reads_older_commits_from_git_only(tracker, repo):
             "--commit")
     add_event(tracker, "kz-2019-09-25-more", "consistent", "2019-09-25", "--commit")
     Path(RALLY).unlink()  # the work tree differs from every commit; --at must not look at it
+    Path(RALLY_LINK).unlink()
     before = snapshot(repo)
 
     assert verdict(tracker, "--at", "HEAD~2", "--as-of", "2019-09-30") == ("contradicted", 17)
@@ -162,11 +169,11 @@ def test_report_at_in_every_format(tracker, repo, fmt, expected):
 
 
 def test_report_at_a_revision_with_errors_names_the_file_as_git_does(tracker, repo):
-    Path(RALLY).write_text(Path(RALLY).read_text().replace('stance = "contradicts"', 'stance = "contradict"'))
+    Path(RALLY_LINK).write_text('stance = "contradict"\n')
     git("commit", "--quiet", "-am", "Typo")
     commit = git("rev-parse", "HEAD").strip()[:10]
     result = tracker("report", "--at", "HEAD", code=1)
-    assert f"{commit}:{RALLY}:" in result.stderr and "'contradict' is not a stance" in result.stderr
+    assert f"{commit}:{RALLY_LINK}:1: stance:" in result.stderr and "'contradict' is not a stance" in result.stderr
     assert "1 error in records at HEAD" in result.stderr
 
 
@@ -216,6 +223,7 @@ def test_diff_markdown_for_a_pull_request(tracker, rated):
 def test_diff_defaults_to_head_against_the_work_tree_and_sees_removed_evidence(tracker, repo):
     assert tracker("diff", "--exit-code").stdout.strip().startswith("no changes: HEAD (")
     Path(RALLY).unlink()
+    Path(RALLY_LINK).unlink()
     result = tracker("diff", "--as-of", "2019-09-30", "--format", "json", "--exit-code", code=0)
     (change,) = json.loads(result.stdout)["changes"]
     assert json.loads(result.stdout)["to"] == {"revision": "work tree", "commit": None}
@@ -373,10 +381,13 @@ def test_pre_commit_hook_runs_check_on_commits_that_touch_records(kz):
     """The hook definition as pre-commit reads it: which files trigger it, and what it runs."""
     spec = (REPO / ".pre-commit-hooks.yaml").read_text()
     field = {key: value.strip() for key, value in re.findall(r"^\s+(\w+): (.*)$", spec, re.M)}
+    assert field["files"] == hook_regex()  # the layout has one home; the hook follows it
     files = re.compile(field["files"])
-    for path in ("records/kz/promises/kz-assembly-law.toml", "kz/events/2019/x.toml", "records/tracker.toml"):
+    shipped = [f"records/{path.relative_to(SHIPPED).as_posix()}" for path in SHIPPED.rglob("*.toml")]
+    for path in (*shipped, "kz/events/2019/x.toml", "kz/promises/p/links/ab/e.toml"):
         assert files.search(path), path
-    for path in ("README.md", "pyproject.toml", "records/kz/notes.toml", ".pre-commit-config.yaml"):
+    for path in ("README.md", "pyproject.toml", "records/kz/notes.toml", ".pre-commit-config.yaml",
+                 "kz/promises/p/links/e.toml", "kz/events/19/x.toml"):
         assert not files.search(path), path
     assert (field["entry"], field["args"], field["pass_filenames"]) == ("tracker", "[check]", "false")
     assert run_tracker("check", cwd=kz.parent).returncode == 0
@@ -394,10 +405,133 @@ def test_writing_without_commit_needs_no_git(kz, tmp_path):
 
 def test_report_at_points_at_the_line_of_a_cross_record_problem(tracker, repo):
     """A link to an unknown promise is found across files; its line comes from git, not the work tree."""
-    Path(RALLY).write_text(Path(RALLY).read_text().replace('promise = "kz-assembly-law"', 'promise = "kz-x"'))
+    Path(RALLY).write_text(Path(RALLY).read_text() + '\n[[links]]\npromise = "kz-x"\nstance = "contradicts"\n')
     git("commit", "--quiet", "-am", "Bad link")
     git("checkout", "--quiet", "HEAD~1", "--", RALLY)  # the work tree no longer has the bad line
     commit = git("rev-parse", "HEAD").strip()[:10]
     result = tracker("report", "--at", "HEAD", code=1)
     assert f"{commit}:{RALLY}:19: links[0].promise: no promise has the ID 'kz-x'\n" in result.stderr
     assert '  19 | promise = "kz-x"\n' in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Revisions and paths handed to git
+
+@pytest.mark.parametrize("args", [["report", "--at", ""], ["report", "--at", "^HEAD"], ["diff", "^HEAD"],
+                                  ["diff", "HEAD", ""], ["report", "--at", "  "]])
+def test_an_empty_or_negated_revision_is_a_usage_error(tracker, repo, args):
+    result = tracker(*args, code=2)
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 4
+
+
+def test_a_records_folder_named_like_a_glob_is_taken_literally(tracker, repo):
+    """git would read `rec*` as a pattern matching `records` too; a records folder of that name is itself only."""
+    shutil.copytree(repo / "records", repo / "rec*", ignore=shutil.ignore_patterns(".tracker-cache"))
+    git("add", "rec*")
+    git("commit", "--quiet", "-m", "A copy in rec*")
+    tracker("rate", PROMISE, "--verdict", "kept", "--date", "2019-09-28", "--rationale", "Only in records",
+            "--commit")
+    copied = json.loads(tracker("--records", "rec*", "history", PROMISE, "--revisions", "--format", "json").stdout)
+    assert [r["subject"] for r in copied["revisions"]] == ["A copy in rec*"]
+    data = json.loads(tracker("--records", "rec*", "report", "--at", "HEAD", "--as-of", "2019-09-30",
+                              "--format", "json").stdout)
+    assert data["promises"][0]["verdict"] == "contradicted"  # the rating went to records/, not rec*/
+
+
+def test_history_by_revision_of_a_promise_with_very_many_events(tracker, repo):
+    """Every linked event's path on git's command line would pass the system's limit on its length."""
+    from tracker.layout import event_path, link_path
+
+    root = repo / "records"
+    events = 20_000
+    for n in range(events):
+        ident = f"kz-2019-10-{n:05d}-" + "a-long-title-for-an-event-so-that-the-paths-add-up-quickly-x" + f"-{n}"
+        path = event_path(root, "KZ", PartialDate(2019, 10), ident)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'id = "{ident}"\ncountry = "KZ"\ndate = "2019-10"\ntitle = "Event {n}"\n')
+        link = link_path(root / "kz/promises" / f"{PROMISE}.toml", ident)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.write_text('stance = "consistent"\n')
+    assert sum(len(str(p)) for p in (root / "kz/events/2019/10").iterdir()) > 2_100_000  # over ARG_MAX
+    git("add", "records")
+    git("commit", "--quiet", "-m", "Many events")
+    data = json.loads(tracker("history", PROMISE, "--revisions", "--as-of", "2019-12-31", "--format", "json").stdout)
+    assert [r["subject"] for r in data["revisions"]] == ["Shipped records", "Many events"]
+    assert data["revisions"][-1]["score"] is not None
+
+
+def test_diff_markdown_notifies_no_one(tracker, repo):
+    """Pasted into a pull request, record text must not mention people or link issues."""
+    tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2019-09-28",
+            "--rationale", "Per @octocat and @org/team, see #123 and owner/repo#45", "--commit")
+    result = tracker("diff", "HEAD~1", "HEAD", "--as-of", "2019-09-30", "--format", "markdown").stdout
+    assert "@&#8203;octocat" in result and "@&#8203;org/team" in result
+    assert "#&#8203;123" in result and "repo#&#8203;45" in result
+    assert not re.search(r"@\w|(?<!&)#\d", result)
+    assert result.startswith("### Verdicts: HEAD~1 (")
+
+
+def test_init_git_on_an_existing_records_folder_commits_it_whole(tracker, kz):
+    tracker("report")  # a parse cache, which git must not take
+    result = tracker("init", "--git")
+    assert "Initialised a git repository in records" in result.stderr
+    files = git("ls-files", cwd=kz).split()
+    assert f"kz/promises/{PROMISE}.toml" in files and "tracker.toml" in files
+    assert not any(".tracker-cache" in f for f in files)
+    assert git("status", "--porcelain", cwd=kz) == ""
+    assert "0 errors" in tracker("check").stderr
+
+
+def test_eight_writers_committing_at_once_all_land(repo):
+    writers = [subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "add-event", "--country", "KZ",
+                                 "--date", "2019-10-01", "--title", f"Writer {n}", "--id", f"kz-2019-10-01-w{n}",
+                                 "--contradicts", PROMISE, "--commit"],
+                                cwd=repo, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(8)]
+    for writer in writers:
+        _, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err
+    subjects = git("log", "--format=%s").splitlines()
+    assert sorted(s for s in subjects if s.startswith("Add event")) == sorted(
+        f"Add event kz-2019-10-01-w{n} (contradicts {PROMISE})" for n in range(8))
+    assert git("status", "--porcelain") == ""
+
+
+def test_a_refused_commit_leaves_the_index_as_it_was(tracker, repo):
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    result = tracker("add-event", "--country", "KZ", "--date", "2019-09-25", "--title", "Refused", "--id",
+                     "kz-2019-09-25-refused", "--contradicts", PROMISE, "--commit", code=1)
+    assert "did not commit it" in result.stderr
+    assert git("diff", "--cached", "--name-only") == ""
+
+
+def workflow_steps() -> list[tuple[str, str]]:
+    """(name, run) of each step of the collaboration guide's CI workflow that runs a command."""
+    text = (REPO / "docs" / "ci" / "tracker.yml").read_text()
+    return re.findall(r"- name: (.+)\n(?:\s+env:\n(?:\s{10}.+\n)+)?\s+run: (.+?)(?:  #.*)?\n", text)
+
+
+def test_the_ci_workflow_runs_step_by_step(tracker, repo, tmp_path):
+    """The steps that need no network run here, in a clone with the base branch as origin/main."""
+    steps = workflow_steps()
+    assert [name for name, _ in steps] == ["Install tracker", "Check the records",
+                                           "What the pull request does to the verdicts", "Post it as a comment"]
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(repo), str(clone))
+    git("checkout", "--quiet", "-b", "new-law", cwd=clone)
+    done = run_tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2020-05-25", "--rationale",
+                       "Thanks @octocat, see #12", "--commit", cwd=clone)
+    assert done.returncode == 0, done.stderr
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
+    (bin_dir / "tracker").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "GITHUB_BASE_REF": "main"}
+    for name, command in steps[1:3]:  # installing and posting need the network
+        done = subprocess.run(["bash", "-e", "-c", command], cwd=clone, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    posted = (clone / "verdicts.md").read_text()
+    assert posted.startswith("### Verdicts: origin/main (") and "contradicted → **compromise**" in posted
+    assert "@&#8203;octocat" in posted and "#&#8203;12" in posted

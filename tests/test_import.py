@@ -54,8 +54,11 @@ def test_a_public_trackers_file_reproduces_its_status_tally(tracker, records):
     assert wall["source_id"] == "Build a wall on the southern border"
     assert wall["topics"] == ["Immigration", "border", "wall"]
     assert wall["statements"][0]["sources"] == ["https://example.org/speeches/2016-08-31"]
-    assert wall["ratings"] == [{"date": dt.date(2017, 12, 31), "verdict": "in-progress",
-                                "rationale": "Imported: the status was 'In progress' in promise-tracker-2017.json."}]
+    assert "ratings" not in wall  # a rating is a file of its own, below the promise
+    (rating,) = path.with_suffix("").glob("ratings/2017-12-31-in-progress-*.toml")
+    assert tomli.loads(rating.read_text(encoding="utf-8")) == {
+        "date": dt.date(2017, 12, 31), "verdict": "in-progress",
+        "rationale": "Imported: the status was 'In progress' in promise-tracker-2017.json."}
 
 
 def test_importing_the_same_file_again_changes_nothing(tracker, records):
@@ -74,14 +77,14 @@ def test_a_later_version_appends_ratings_only_where_the_status_changed(tracker, 
     assert "1 created, 2 updated, 7 skipped, 0 refused" in result.stderr
     assert "not in " in result.stderr and "us-2016-11-08-balance-the-federal-budget" in result.stderr
     after = snapshot(records)
-    changed = sorted(name for name in before if before[name] != after[name])
-    assert len(changed) == 2
-    assert [tomli.loads(after[name].decode())["source_id"] for name in changed] == [
+    assert all(after[name] == before[name] for name in before)  # no file is ever changed, only added
+    ratings = sorted(name for name in after.keys() - before.keys()  # new ratings of promises there before
+                     if "/ratings/" in name and name.split("/ratings/")[0] + ".toml" in before)
+    assert len(ratings) == 2
+    homes = [records / Path(str(name).split("/ratings/")[0] + ".toml") for name in ratings]
+    assert [tomli.loads(home.read_text(encoding="utf-8"))["source_id"] for home in homes] == [
         "Build a wall on the southern border", "Renegotiate the trade agreement with neighbours"]
-    for name in changed:  # appended: every byte already there is kept
-        assert after[name].startswith(before[name])
-        assert after[name][len(before[name]):].decode().lstrip().startswith("[[ratings]]\ndate = 2018-12-31")
-    assert before.keys() <= after.keys()  # the dropped row's record is reported, never deleted
+    assert all(after[name].decode().startswith("date = 2018-12-31") for name in ratings)
     assert summary(tracker, "--as-of", "2018-06-30") == summary(tracker, "--as-of", "2017-12-31")
     got = {verdict: n for verdict, n in summary(tracker, "--as-of", "2018-12-31").items() if n}
     # The dropped row's promise is still in the records, with its 2017 status.
@@ -279,9 +282,9 @@ def test_re_importing_never_repeats_a_rating_when_a_later_one_exists(tracker, re
         again = import_tracker(tracker, 2017)
         assert "0 created, 0 updated, 10 skipped, 0 refused" in again.stderr
         assert snapshot(records) == after_first
-    ratings = tomli.loads(wall.read_text(encoding="utf-8"))["ratings"]
-    assert [(r["date"], r["verdict"]) for r in ratings] == [
-        (dt.date(2018, 12, 31), "compromise"), (dt.date(2019, 6, 30), "broken"), (dt.date(2017, 12, 31), "in-progress")]
+    ratings = [tomli.loads(path.read_text(encoding="utf-8")) for path in wall.with_suffix("").glob("ratings/*.toml")]
+    assert sorted((r["date"], r["verdict"]) for r in ratings) == [
+        (dt.date(2017, 12, 31), "in-progress"), (dt.date(2018, 12, 31), "compromise"), (dt.date(2019, 6, 30), "broken")]
 
 
 def test_a_csv_cell_spanning_lines_keeps_its_line_breaks(tracker, records):
@@ -290,7 +293,7 @@ def test_a_csv_cell_spanning_lines_keeps_its_line_breaks(tracker, records):
         csv.writer(out).writerows([["id", "title", "date", "notes"], ["e1", "A rally", "2019-06-09", notes]])
     tracker("import", "events", "events.csv", "--field", "source_id=id", "--field", "title=title",
             "--field", "date=date", "--field", "notes=notes", "--set", "country=KZ")
-    (path,) = (records / "kz" / "events" / "2019").glob("*.toml")
+    (path,) = (records / "kz" / "events" / "2019" / "06").glob("*.toml")
     assert tomli.loads(path.read_text(encoding="utf-8"))["notes"] == notes.replace("\r\n", "\n")
 
 

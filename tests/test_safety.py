@@ -35,7 +35,7 @@ def test_markup_is_literal_even_with_colour(tracker, hostile, colour):
 
 
 def test_check_messages_are_safe(tracker, hostile):
-    path = hostile / "kz/events/2019/e.toml"
+    path = hostile / "kz/events/2019/07/e.toml"
     path.write_text(path.read_text().replace('country = "KZ"', 'country = "\\u001b[2J"'))
     err = tracker("check", code=1).stderr
     assert "\x1b" not in err and "\\x1b[2J" in err

@@ -39,7 +39,7 @@ def test_worked_example_from_the_shipped_records(tracker, kz):
 def test_weight_is_link_severity_else_event_severity_times_multiplier(tracker, pledge, records):
     pledge.event("2019-07-01", "partly-fulfills", severity=3)
     assert pledge.assess("2019-12-31")["evidence"][0]["weight"] == 6  # the event's severity 3 × 2
-    path = next(records.glob("kz/events/2019/*.toml"))
+    path = next(records.glob("kz/promises/*/links/*/*.toml"))
     path.write_text(path.read_text() + "severity = 2\n")  # the link's own severity overrides the event's
     assert pledge.assess("2019-12-31")["evidence"][0]["weight"] == 4
 

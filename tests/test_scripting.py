@@ -28,7 +28,7 @@ def test_every_command_that_lists_or_shows_has_json(tracker, kz):
 
 
 def test_check_json_lists_every_problem_on_stdout(tracker, kz):
-    rally = kz / "kz" / "events" / "2019" / "kz-2019-09-21-dvk-rally.toml"
+    rally = kz / "kz" / "events" / "2019" / "09" / "kz-2019-09-21-dvk-rally.toml"
     rally.write_text(rally.read_text().replace("severity = 3", "severity = 9").replace("notes =", "note ="))
     result = tracker("check", "--format", "json", "--as-of", "2019-09-30", code=1)
     data = json.loads(result.stdout)

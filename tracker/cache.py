@@ -47,7 +47,8 @@ NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no r
 # The only things the cache may build: tracker's records, dates, and the stamp array.
 ALLOWED = {
     ("tracker.model", "Promise"), ("tracker.model", "Event"), ("tracker.model", "Statement"),
-    ("tracker.model", "Rating"), ("tracker.model", "Link"), ("tracker.model", "Problem"), ("tracker.model", "Term"),
+    ("tracker.model", "Rating"), ("tracker.model", "Link"), ("tracker.model", "Part"), ("tracker.model", "Problem"),
+    ("tracker.model", "Term"),
     ("tracker.dates", "PartialDate"), ("tracker.validate", "Checked"),
     ("datetime", "date"), ("array", "array"), ("array", "_array_reconstructor"),
 }

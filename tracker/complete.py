@@ -7,7 +7,9 @@ from pathlib import Path
 
 from iso3166 import countries
 
-PLACES = {"promise": ("*/promises/*.toml",), "event": ("*/events/[0-9][0-9][0-9][0-9]/*.toml",)}
+from . import layout
+
+PLACES = {kind: tuple(layout.globs(kind)) for kind in layout.TOP_KINDS}
 PLACES["record"] = PLACES["promise"] + PLACES["event"]
 
 

@@ -9,11 +9,13 @@ commands wrote. Reading a revision goes through `git ls-tree` and
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .load import MAX_BYTES
 from .model import Problem, Records
@@ -41,8 +43,9 @@ def run(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """`git ARGS` in cwd; its stdout, or GitError with the first line of git's complaint."""
     try:
         # C locale: git's messages are read below, and must not arrive translated.
+        # Literal pathspecs: a records folder named `rec*` is that folder, never a pattern.
         done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False,
-                              env={**os.environ, "LC_ALL": "C"})
+                              env={**os.environ, "LC_ALL": "C", "GIT_LITERAL_PATHSPECS": "1"})
     except FileNotFoundError:
         raise GitError("git is not installed (no `git` on PATH); install it from https://git-scm.com") from None
     if done.returncode != 0:
@@ -93,8 +96,9 @@ def records_prefix(root: Path, top: Path) -> str:
 
 def resolve(top: Path, revision: str) -> str:
     """The commit a revision names, or RevisionError."""
-    if revision.startswith("-"):
-        raise RevisionError(f"{revision!r} is not a revision")
+    if not revision.strip() or revision.startswith(("-", "^")):
+        # ^REV means "not REV" to git, a range rather than one commit; -x would be read as an option.
+        raise RevisionError(f"{revision!r} is not a revision; name one commit, such as HEAD, main or a commit ID")
     try:
         out = run(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except GitError:
@@ -124,19 +128,46 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
 
     `git commit --only -- PATHS` commits those paths' content and leaves the rest of
     the index as it was. New files must be known to git first, hence the `git add`.
+    Writers of one repository take turns (a lock in its git folder), so that several at once
+    all commit; if git refuses anyway, what was staged here is unstaged again before the error.
     """
     top = require_work_tree(root)
     rel = [os.path.relpath(os.path.realpath(p), top) for p in paths]
-    run(top, "add", "--", *rel)
-    run(top, "commit", "--quiet", "--only", "-m", message, "--", *rel)
-    return run(top, "rev-parse", "HEAD").decode().strip()
+    with _commit_lock(top):
+        run(top, "add", "--", *rel)
+        try:
+            run(top, "commit", "--quiet", "--only", "-m", message, "--", *rel)
+        except GitError:
+            _unstage(top, rel)
+            raise
+        return run(top, "rev-parse", "HEAD").decode().strip()
+
+
+@contextmanager
+def _commit_lock(top: Path) -> Iterator[None]:
+    """One committing tracker at a time in this repository: git's own index lock makes the others fail."""
+    folder = Path(top, run(top, "rev-parse", "--git-dir").decode().strip())
+    descriptor = os.open(folder / "tracker-commit.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _unstage(top: Path, rel: list[str]) -> None:
+    """Leave the index as it was found: the paths staged for a commit that failed are staged no more."""
+    try:
+        run(top, "reset", "--quiet", "--", *rel)
+    except GitError:
+        pass  # no HEAD yet, or the index is locked by someone else: the error already says it did not commit
 
 
 # ---------------------------------------------------------------------------
 # Reading a revision.
 
-def read_tree(top: Path, commit: str, prefix: str) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """Every file under prefix at commit as (path inside the records, bytes), and files that were not read."""
+def read_tree(top: Path, commit: str, prefix: str) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Every file under prefix at commit as (path inside the records, blob ID), and files that were not read."""
     listing = run(top, "ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", prefix or ".")
     wanted: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -154,7 +185,7 @@ def read_tree(top: Path, commit: str, prefix: str) -> tuple[list[tuple[str, byte
                                            "record; it was not read"))
         else:
             wanted.append((path[len(prefix):], sha.decode()))
-    return list(zip((rel for rel, _ in wanted), _blobs(top, [sha for _, sha in wanted]))), problems
+    return wanted, problems
 
 
 def _blobs(top: Path, shas: list[str]) -> list[bytes]:
@@ -174,16 +205,37 @@ def _blobs(top: Path, shas: list[str]) -> list[bytes]:
     return blobs
 
 
+class Blobs:
+    """Blobs read from one repository, kept by ID for the life of the process: a blob never changes, so
+    nothing here is ever stale. Reading fifty commits reads each file's version once, and validate keeps
+    each blob's checked result beside it (see validate.validate_blobs)."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.data: dict[str, bytes] = {}
+        self.checked: dict[tuple[str, str], object] = {}  # (blob ID, path) -> validate's result for it
+        self.kinds: dict[str, str | None] = {}  # path -> the kind of file its place says (layout.kind_of_place)
+
+    def fetch(self, shas: list[str]) -> None:
+        """Read every blob not read yet, in one `git cat-file --batch`."""
+        missing = sorted({sha for sha in shas if sha not in self.data})
+        self.data.update(zip(missing, _blobs(self.top, missing)))
+
+
+_BLOBS: dict[Path, Blobs] = {}
+
+
 def records_at(root: Path, revision: str, as_of: dt.date) -> Records:
     """load → validate for the records as they stood at a revision, read from git alone."""
-    from .validate import validate_files
+    from .validate import validate_blobs
 
     top = _repository(root)
     commit = resolve(top, revision)
     prefix = records_prefix(root, top)
     files, problems = read_tree(top, commit, prefix)
+    blobs = _BLOBS.setdefault(top, Blobs(top))
     # Problems name files as git does, REV:PATH, ending in the path the rules look at.
-    return validate_files(files, problems, as_of, f"{commit[:10]}:{prefix or './'}", f"{root} at {revision}")
+    return validate_blobs(files, blobs, problems, as_of, f"{commit[:10]}:{prefix or './'}", f"{root} at {revision}")
 
 
 def commit_of(root: Path, revision: str) -> str:
@@ -202,14 +254,22 @@ def _repository(root: Path) -> Path:
 # History.
 
 def log(root: Path, paths: Iterable[str], revision: str = "HEAD") -> list[Commit]:
-    """Commits reachable from revision that touched any of these paths (inside the records), oldest first."""
+    """Commits reachable from revision that touched any of these paths (inside the records), oldest first.
+
+    A path ending in / stands for everything below it. git is asked for every commit under the records
+    with the files each changed, and the commits are chosen here: a promise with 40,000 linked events
+    would otherwise be a command line too long for the system.
+    """
     top = _repository(root)
     prefix = records_prefix(root, top)
     commit = resolve(top, revision)
-    out = run(top, "log", "-z", "--format=%H%x1f%cI%x1f%an%x1f%s", commit, "--",
-              *(f"{prefix}{p}" for p in paths))
+    files = {f"{prefix}{p}" for p in paths if not p.endswith("/")}
+    folders = tuple(f"{prefix}{p}" for p in paths if p.endswith("/"))
+    out = run(top, "log", "-z", "--name-only", "--format=%x1e%H%x1f%cI%x1f%an%x1f%s", commit, "--", prefix or ".")
     commits = []
-    for entry in filter(None, out.decode("utf-8", "replace").split("\0")):
-        sha, date, author, subject = entry.strip("\n").split("\x1f")
-        commits.append(Commit(sha, dt.datetime.fromisoformat(date), author, subject))
+    for entry in filter(None, out.decode("utf-8", "surrogateescape").split("\x1e")):
+        header, *changed = entry.split("\0")
+        if any(name.strip("\n") in files or name.strip("\n").startswith(folders) for name in changed if name):
+            sha, date, author, subject = header.split("\x1f")
+            commits.append(Commit(sha, dt.datetime.fromisoformat(date), author, subject))
     return commits[::-1]

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gitrepo
+from . import gitrepo, layout
 from .changes import checkpoints
 from .load import RecordsError
 from .model import Config, Event, Link, Promise, Term
@@ -72,7 +72,7 @@ class Revision:
 
 def by_revision(root: Path, promise: Promise, linked: list[tuple[Event, Link]],
                 as_of: dt.date | None) -> list[Revision]:
-    """The verdict at each commit that touched the promise's file or a linked event's file, oldest first.
+    """The verdict at each commit that touched the promise's files or a linked event's file, oldest first.
 
     The files are those of the records now; each commit is read from git whole and
     validated, so a verdict is never taken from records that had errors. Each is scored
@@ -80,6 +80,8 @@ def by_revision(root: Path, promise: Promise, linked: list[tuple[Event, Link]],
     """
     paths = sorted({os.path.relpath(record.path, root).replace(os.sep, "/")
                     for record in (promise, *(event for event, _ in linked))})
+    # The promise's own folder holds its restatements, ratings and links.
+    paths.append(os.path.relpath(layout.promise_folder(Path(promise.path)), root).replace(os.sep, "/") + "/")
     return [_at(root, promise.id, commit, as_of or commit.date.date()) for commit in gitrepo.log(root, paths)]
 
 

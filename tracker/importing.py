@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import countries, schema, store
+from . import countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
 from .load import MAX_BYTES, RawFile, discover, parse_file
@@ -92,8 +92,9 @@ class Outcome:
     action: str  # "created", "updated", "skipped" or "refused"
     ident: str | None = None
     message: str = ""
-    path: Path | None = None  # the file created or added to
+    path: Path | None = None  # the file created (the record's, or a rating's added to it)
     changes: tuple[str, ...] = ()  # "field: what was changed" for each value changed to fit
+    also: tuple[Path, ...] = ()  # further files created with it: a new event's links, a new promise's rating
 
 
 ACTIONS = ("created", "updated", "skipped", "refused")
@@ -113,7 +114,8 @@ class Result:
         return {action: sum(1 for o in self.outcomes if o.action == action) for action in ACTIONS}
 
     def written_paths(self) -> list[Path]:
-        return [o.path for o in self.outcomes if o.action in ("created", "updated") and o.path]
+        return [path for o in self.outcomes if o.action in ("created", "updated") and o.path
+                for path in (o.path, *o.also)]
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,8 @@ class Existing:
 class _Plan:
     outcome: Outcome
     path: Path | None = None
-    text: str = ""  # a new record's file
-    rating: dict[str, Any] | None = None  # a rating to append
+    text: str = ""  # a new file: a record's, or a rating's of a known promise
+    extra: tuple[tuple[Path, str], ...] = ()  # files written with it: (path, text)
 
 
 def make_mapping(kind: str, fields: tuple[tuple[str, str], ...] = (), fixed: tuple[tuple[str, str], ...] = (),
@@ -430,7 +432,7 @@ def existing_records(root: Path, kind: str, cache: bool = True) -> tuple[dict[Ke
             if isinstance(raw, RawFile) and isinstance(raw.data.get("source_id"), str):
                 key = (str(raw.data.get("country", "")).upper(), raw.data["source_id"])
                 by_source[key] = Existing(Path(path).stem, Path(path), raw_ratings(raw.data))
-    return by_source, {Path(path).stem for path, _ in found}
+    return by_source, {Path(path).stem for path, file_kind in found if file_kind in layout.TOP_KINDS}
 
 
 def raw_ratings(data: dict[str, Any]) -> tuple[tuple[PartialDate, str], ...]:
@@ -510,7 +512,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     if any(p.path for p in plans):
         store.ensure_schemas(root)
     write_all(plans, result, track)
-    store.sync_folders(o.path for o in result.outcomes if o.action == "created" and o.path)
+    store.sync_folders(result.written_paths())
     result.written = True
     return result
 
@@ -616,8 +618,9 @@ def plan_row(root: Path, number: int, row: dict[str, Any],
                 or too_early(rating["date"], known.made)
             if why:
                 return _Plan(Outcome(number, "refused", known.ident, why))
-            return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}", known.path, changes),
-                         known.path, rating=rating)
+            path, text = _rating_file(known.path, rating)
+            return _Plan(Outcome(number, "updated", known.ident, f"rated {rating['verdict']}", path, changes),
+                         path, text)
         return _Plan(Outcome(number, "skipped", known.ident))
     plan = plan_new(root, number, values | {"source_id": source_id}, mapping, rating, idents)
     return _Plan(replace(plan.outcome, changes=changes), plan.path, plan.text) if plan.path else plan
@@ -657,7 +660,7 @@ def _rating(status: str | None, mapping: Mapping, file_name: str) -> dict[str, A
 def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, rating: dict[str, Any] | None,
              idents: set[str]) -> _Plan:
     """A new record's file, checked by validate as `tracker check` would; refused with the reasons if it fails."""
-    fields = document(values, mapping, rating)
+    fields = document(values, mapping)
     country = str(fields.get("country", ""))
     if rating and (early := made_after(fields, rating["date"])):
         return _Plan(Outcome(number, "refused", None, early))
@@ -675,12 +678,16 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
         date = PartialDate(0)  # validate names the bad date; the file is never written
     path = store.promise_path(root, country, ident) if mapping.kind == "promise" \
         else store.event_path(root, country, date, ident)
-    text = store.render_document(fields, schema.header(mapping.kind))
+    text = store.render_document(fields, schema.header(mapping.kind, layout.depth(path.relative_to(root).parts)))
     why = too_big(fields, text) or problems_in(path, mapping.kind, text) or outside(root, path)
     if why:
         return _Plan(Outcome(number, "refused", ident, why))
     idents.add(ident)
-    return _Plan(Outcome(number, "created", ident, path=path), path, text)
+    extra = [_rating_file(path, rating)] if rating and mapping.kind == "promise" else []
+    extra += [(layout.link_path(store.require_promise(root, promise), ident), store.part_text({"stance": stance}))
+              for stance, promise in (mapping.links if mapping.kind == "event" else ())]
+    return _Plan(Outcome(number, "created", ident, path=path, also=tuple(p for p, _ in extra)), path, text,
+                 tuple(extra))
 
 
 def made_after(fields: dict[str, Any], rating: PartialDate) -> str:
@@ -697,7 +704,13 @@ def _country_problem(country: str) -> str | None:
     return f"{why}; did you mean {close}?" if why and close else why
 
 
-def document(values: dict[str, Any], mapping: Mapping, rating: dict[str, Any] | None) -> dict[str, Any]:
+def _rating_file(promise_file: Path, rating: dict[str, Any]) -> tuple[Path, str]:
+    """A rating of a promise: its own file below the promise, as `tracker rate` writes it."""
+    text = store.part_text(rating)
+    return layout.part_path(promise_file, "rating", rating["date"], rating["verdict"], text), text
+
+
+def document(values: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     """The record's fields in file order, as `add-promise` and `add-event` write them."""
     one = {k: (text_value(v) if k not in LIST_TARGETS else as_list(v, mapping.separator))
            for k, v in values.items() if _present(v)}
@@ -713,13 +726,12 @@ def document(values: dict[str, Any], mapping: Mapping, rating: dict[str, Any] | 
         statement = {"date": one.get("date"), "sources": one.get("sources"), "quote": one.get("quote"),
                      "venue": one.get("venue")}
         body = {k: one.get(k) for k in ("official", "office", "title", "text", "topics", "deadline")}
-        tables = {"statements": [store.clean(statement)], "ratings": [rating] if rating else []}
+        tables = {"statements": [store.clean(statement)]}
         return store.clean(head | body | tables)
     counts = {name: whole(values[name]) for name in COUNTS if _present(values.get(name))}
     body = {k: one.get(k) for k in ("date", "title", "kind", "location", "actors")}
     body |= {"severity": whole(values["severity"]) if _present(values.get("severity")) else None,
-             "sources": one.get("sources"), "notes": one.get("notes"), "counts": counts,
-             "links": [{"promise": promise, "stance": stance} for stance, promise in mapping.links]}
+             "sources": one.get("sources"), "notes": one.get("notes"), "counts": counts}
     return store.clean(head | body)
 
 
@@ -794,15 +806,17 @@ def _missing(target: str, kind: str) -> str:
 
 
 def apply(plan: _Plan) -> Outcome:
-    """Write one planned row: a new file (created atomically, never over another) or an appended rating."""
+    """Write one planned row: new files (created atomically, never over another): a record and its links or
+    rating, or a rating of a known promise."""
     outcome = plan.outcome
     try:
-        if outcome.action == "created":
-            store.create(plan.path, plan.text, sync_folder=False)  # import_file syncs each folder once
-        elif outcome.action == "updated":
-            store.append(plan.path, "ratings", plan.rating)
-    except FileExistsError:
-        return Outcome(outcome.row, "refused", outcome.ident, f"{plan.path} appeared meanwhile; it was left alone")
+        if outcome.action in ("created", "updated") and plan.path:
+            for path, text in ((plan.path, plan.text), *plan.extra):
+                try:
+                    store.create(path, text, sync_folder=False)  # import_file syncs each folder once
+                except FileExistsError:
+                    return Outcome(outcome.row, "refused", outcome.ident,
+                                   f"{path} appeared meanwhile; it was left alone")
     except store.StoreError as error:
         return Outcome(outcome.row, "refused", outcome.ident, str(error))
     return outcome

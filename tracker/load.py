@@ -16,11 +16,12 @@ from typing import Any, Iterator
 
 import tomli
 
+from . import layout
+from .layout import CONFIG_NAME, kind_of_place
 from .model import Problem
 
-CONFIG_NAME = "tracker.toml"
 MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
-LAYOUT_HINT = "put promises in CC/promises/ID.toml, events in CC/events/YYYY/ID.toml and terms in CC/terms/ID.toml"
+LAYOUT_HINT = layout.HINT
 
 
 class RecordsError(Exception):
@@ -43,7 +44,7 @@ class RawFile:
     """One record file: where it is, what its place says it is, and its parsed TOML."""
 
     path: str
-    kind: str  # "promise" or "event"
+    kind: str  # a kind of layout.PLACES
     text: str
     data: dict[str, Any]
 
@@ -69,17 +70,6 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
             found.append((path, kind))
     found.sort()
     return found, problems
-
-
-def kind_of_place(parts: list[str]) -> str | None:
-    """'promise' for CC/promises/ID.toml, 'event' for CC/events/YYYY/ID.toml, 'term' for CC/terms/ID.toml, else None."""
-    if len(parts) == 3 and parts[1] == "promises":
-        return "promise"
-    if len(parts) == 3 and parts[1] == "terms":
-        return "term"
-    if len(parts) == 4 and parts[1] == "events" and parts[2].isdigit() and len(parts[2]) == 4:
-        return "event"
-    return None
 
 
 def _walk(top: str, rel: list[str]) -> Iterator[tuple[str, list[str], bool]]:

@@ -125,6 +125,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A statement, rating or link in a file of its own, filed below the promise it belongs to."""
+
+    kind: str  # "statement", "rating" or "link"
+    path: str
+    promise: str  # the ID of the promise, from the folder the file is in
+    item: Statement | Rating | Link
+    event: str | None = None  # a link's event, from its file name
+
+
+@dataclass(frozen=True)
 class Config:
     multipliers: Mapping[str, float] = field(
         default_factory=lambda: {name: STANCES[name].multiplier for name in WEIGHED})
@@ -156,6 +167,7 @@ class Records:
     config: Config
     problems: tuple[Problem, ...] = ()
     terms: tuple[Term, ...] = ()
+    old_layout: tuple[str, ...] = ()  # files that `tracker migrate` would convert to the current layout
 
     @property
     def errors(self) -> tuple[Problem, ...]:

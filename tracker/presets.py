@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .importing import RowError, as_list, country_code, parse_day, text_value
-from .store import slugify
+from .layout import slugify
 
 ACLED_REQUIRED = ("event_id_cnty", "event_date", "time_precision", "country")
 ACLED_ACTORS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")

@@ -6,6 +6,7 @@ markdown cells go through render's escaping.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .compare import Change, summary
@@ -93,7 +94,7 @@ def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> 
     """For a pull request's description: what the change does to the published verdicts."""
     lines = [f"### Verdicts: {_md(sides[0])} {ARROW} {_md(sides[1])}, as of {as_of}", ""]
     if not changes:
-        return "\n".join(lines + ["No verdict, score or evidence changed."]) + "\n"
+        return _quiet("\n".join(lines + ["No verdict, score or evidence changed."]) + "\n")
     lines += [_md(summary_line(changes)), "",
               "| Promise | Verdict | Score | Evidence |", "|---|---|---|---|"]
     for c in changes:
@@ -102,7 +103,16 @@ def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> 
         verdict = f"{before} {ARROW} **{after}**" if c.verdict_changed else after
         evidence = "<br>".join(_md(line) for line in change_lines(c))
         lines.append(f"| {promise} | {verdict} | {_md(_pair(*c.scores))} | {evidence} |")
-    return "\n".join(lines) + "\n"
+    return _quiet("\n".join(lines) + "\n")
+
+
+ZERO_WIDTH = "&#8203;"
+
+
+def _quiet(markdown: str) -> str:
+    """Record text pasted into a pull request must notify no one: a zero-width space after each @ and each #
+    before a digit keeps `@someone` from being a mention and `#123` from being a reference, and reads the same."""
+    return re.sub(r"(?<=[@#])(?=[\w-])", ZERO_WIDTH, markdown.replace("\\#", "#"))
 
 
 # ---------------------------------------------------------------------------

@@ -25,9 +25,9 @@ PATTERNS = {
 }
 TITLES = {"promise": "A promise record", "event": "An event record", "term": "A term of office",
           "config": "A records directory's tracker.toml"}
-# How far a file of each kind sits below the records directory: CC/promises/ID.toml, CC/events/YYYY/ID.toml,
-# CC/terms/ID.toml.
-DEPTH = {"promise": 2, "event": 3, "term": 2, "config": 0}
+# How far a file of each kind sits below the records directory: CC/promises/ID.toml, CC/events/YYYY/MM/ID.toml
+# (an event dated to a year alone is one folder higher: see header's depth), CC/terms/ID.toml.
+DEPTH = {"promise": 2, "event": 4, "term": 2, "config": 0}
 
 
 def file_name(kind: str) -> str:
@@ -56,9 +56,10 @@ def rebuild() -> None:
             path.write_text(text(kind), encoding="utf-8")
 
 
-def header(kind: str) -> str:
-    """The first line of a file the tool writes: where its schema is, relative to the file."""
-    return f"#:schema {'../' * DEPTH[kind]}{SCHEMA_FOLDER}/{file_name(kind)}\n"
+def header(kind: str, depth: int | None = None) -> str:
+    """The first line of a file the tool writes: where its schema is, relative to the file
+    (depth folders below the records directory; by default where files of its kind usually are)."""
+    return f"#:schema {'../' * (DEPTH[kind] if depth is None else depth)}{SCHEMA_FOLDER}/{file_name(kind)}\n"
 
 
 def _table(fields: tuple[Field, ...]) -> dict[str, Any]:

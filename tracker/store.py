@@ -1,35 +1,31 @@
-"""Writing records: new files are created atomically and exclusively; additions are appended.
+"""Writing records: every record, and every addition to one, is a new file, created atomically and exclusively.
 
 Nothing a person wrote is ever rewritten. A new record goes to a temporary
 file in the same folder, is synced, and is then linked into place with a call
-that fails if the name is taken. An addition to an existing record (a
-restatement, a rating) is appended to the file's own text, checked by parsing
-the result, and swapped in whole under a lock, so it lands entirely or not at all.
+that fails if the name is taken. An addition to an existing promise or event (a
+restatement, a rating, a link) is a file of its own below the promise, named by
+tracker.layout, so writers on two branches never touch the same file.
 """
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import hashlib
 import os
-import re
 import stat
 import tempfile
-import unicodedata
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
-import tomli
 import tomli_w
 
-from . import schema
+from . import layout, schema
 from .dates import PartialDate
 from .fields import RECORDS
-from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text, require_records_dir
+from .layout import event_path, promise_path, slugify, term_path
+from .load import MAX_BYTES, RawFile, parse_file, parse_text, require_records_dir
 from .model import Config, Problem
-from .validate import READERS, check_slug
+from .validate import check_raw, check_slug
 
 TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
@@ -37,29 +33,6 @@ MAX_DERIVED = 48
 
 class StoreError(Exception):
     """A write that was refused; nothing was written."""
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by hyphens, transliterated from any script (Привет -> privet)."""
-    return re.sub(r"[^a-z0-9]+", "-", transliterate(text).lower()).strip("-")
-
-
-def transliterate(text: str) -> str:
-    """Text in ASCII letters, by anyascii (ISC licence, every script Unicode has, no dependencies).
-
-    Ideographs and syllables (Chinese, Japanese kana, Korean) come out as one run of capitalised
-    syllables; each is set apart so that an ID reads as words (北京 -> bei jing, not beijing).
-    """
-    if text.isascii():
-        return text
-    from anyascii import anyascii  # only a write that derives an ID pays for it
-
-    return "".join(f" {anyascii(char)} " if _syllabic(char) else anyascii(char) for char in text)
-
-
-def _syllabic(char: str) -> bool:
-    return not char.isascii() and unicodedata.name(char, "").startswith(
-        ("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
 
 
 def derive_id(country: str, date: PartialDate, title: str) -> str:
@@ -78,25 +51,13 @@ def derive_id(country: str, date: PartialDate, title: str) -> str:
     return ident
 
 
-def promise_path(root: Path, country: str, ident: str) -> Path:
-    return root / country.lower() / "promises" / f"{ident}.toml"
-
-
-def event_path(root: Path, country: str, date: PartialDate, ident: str) -> Path:
-    return root / country.lower() / "events" / f"{date.year:04d}" / f"{ident}.toml"
-
-
-def term_path(root: Path, country: str, ident: str) -> Path:
-    return root / country.lower() / "terms" / f"{ident}.toml"
-
-
 def find_record(root: Path, ident: str) -> tuple[Path, str] | None:
     """Where the record with this ID lives, and its kind, without reading any record."""
     if check_slug(ident):
         return None  # never build a path from an ID that is not a slug
-    for pattern, kind in ((f"*/promises/{ident}.toml", "promise"), (f"*/events/[0-9][0-9][0-9][0-9]/{ident}.toml", "event"),
-                          (f"*/terms/{ident}.toml", "term")):
-        hits = glob.glob(pattern, root_dir=root)
+    for kind in layout.TOP_KINDS:
+        # Literal names: an ID is a slug, so it holds no glob characters.
+        hits = [hit for pattern in layout.globs(kind, ident) for hit in glob.glob(pattern, root_dir=root)]
         if hits:
             return root / sorted(hits)[0], kind
     return None
@@ -183,9 +144,12 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
 def _refuse_invalid(root: Path, path: Path, text: str) -> None:
     """check's own rules, before anything is written: a write never makes a record that check rejects."""
     _fits(text)
-    kind = kind_of_place(list(path.relative_to(root).parts))
+    kind = layout.kind_of_place(list(path.relative_to(root).parts))
+    if kind is None:
+        raise StoreError(f"{path} is not a place for a record; nothing was written")
     parsed = parse_text(str(path), kind, text)
-    problems = [parsed] if isinstance(parsed, Problem) else READERS[kind](parsed)[1]
+    result = parsed if isinstance(parsed, Problem) else check_raw(parsed)
+    problems = [result] if isinstance(result, Problem) else list(getattr(result, "problems", ()))
     errors = [problem.message for problem in problems if problem.is_error]
     if errors:
         raise StoreError(f"{errors[0]}; nothing was written")
@@ -215,23 +179,20 @@ def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -
         _sync_dir(path.parent)
 
 
-def append(path: Path, key: str, entry: dict[str, Any]) -> None:
-    """Add one [[key]] table at the end of a record, keeping every byte already there."""
-    with _locked(path.parent):
-        record = _read_record(path)
-        old = record.text
-        new = old + ("" if old.endswith("\n") else "\n") + table_entry(key, entry)
-        _fits(new)
-        _check_append(path, record.data, new, key)
-        replace(path, new)
+def part_text(entry: dict[str, Any]) -> str:
+    """The text of a statement, rating or link file: its fields, as a [[table]] of them would hold them."""
+    text = tomli_w.dumps({k: _toml_value(v) for k, v in entry.items() if v not in (None, (), [])},
+                         multiline_strings=True)
+    _utf8(text)  # before its hash names the file
+    return text
 
 
-def _read_record(path: Path) -> RawFile:
+def _read_record(path: Path, kind: str) -> RawFile:
     """The record as the loader reads it (size, encoding, TOML), or a refusal."""
-    parsed = parse_file(str(path), "promise")
+    parsed = parse_file(str(path), kind)
     if isinstance(parsed, Problem):
         where = f"{path}:{parsed.line}" if parsed.line else str(path)
-        raise StoreError(f"{where}: cannot add to this file: it {parsed.message}; run `tracker check`")
+        raise StoreError(f"{where}: cannot add to this record: it {parsed.message}; run `tracker check`")
     return parsed
 
 
@@ -241,18 +202,6 @@ def within(root: Path, path: Path) -> Path:
     if path.is_symlink() or os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
         raise StoreError(f"{path} leads outside the records directory through a link; nothing was written")
     return path
-
-
-def _check_append(path: Path, before: dict[str, Any], new: str, key: str) -> None:
-    """The appended text must parse and add exactly one entry, or nothing is written."""
-    try:
-        after = tomli.loads(new)
-    except (tomli.TOMLDecodeError, RecursionError):
-        after = {}
-    had = before.get(key, [])
-    if not isinstance(had, list) or not isinstance(after.get(key), list) or len(after[key]) != len(had) + 1:
-        raise StoreError(f"{path}: cannot add a [[{key}]] table: the file writes {key} another way; "
-                         f"write it as [[{key}]] tables")
 
 
 def default_mode() -> int:
@@ -267,11 +216,7 @@ def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tr
 
     mkstemp makes it owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
     """
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
-        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
+    data = _utf8(text)
     handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -286,21 +231,18 @@ def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tr
     return name
 
 
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
+        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
+
+
 def _sync_dir(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Serialise read-modify-write of files in one folder between processes."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
     finally:
         os.close(descriptor)
 
@@ -407,21 +349,24 @@ def add_term(root: Path, *, country: str, official: str, start: PartialDate, end
 
 def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident: str | None, kind: str | None,
               location: str | None, severity: int | None, sources: tuple[str, ...], notes: str | None,
-              counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path]:
+              counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path, list[Path]]:
+    """A new event file, and a link file below each promise it bears on."""
     _require_records(root)
     _one_line(title, "--title")
     _check_links(root, [promise for _, promise in links])
+    depth = layout.depth(event_path(root, country, date, "x").relative_to(root).parts)
 
     def text_for(candidate: str) -> str:
         return render_document(clean({
             "id": candidate, "country": country, "date": date, "title": title, "kind": kind, "location": location,
-            "severity": severity, "sources": sources, "notes": notes, "counts": counts,
-            "links": [{"promise": promise, "stance": stance} for stance, promise in links]}), schema.header("event"))
+            "severity": severity, "sources": sources, "notes": notes, "counts": counts}),
+            schema.header("event", depth))
 
     ensure_schemas(root)
-    return create_unique(root, ident or derive_id(country, date, title),
-                         lambda candidate: event_path(root, country, date, candidate), text_for,
-                         derived=ident is None)
+    ident, path = create_unique(root, ident or derive_id(country, date, title),
+                                lambda candidate: event_path(root, country, date, candidate), text_for,
+                                derived=ident is None)
+    return ident, path, [write_link(root, ident, promise, stance) for stance, promise in links]
 
 
 def _check_links(root: Path, promises: list[str]) -> None:
@@ -432,10 +377,42 @@ def _check_links(root: Path, promises: list[str]) -> None:
             raise StoreError(f"{promise!r} is linked more than once; give one stance per promise")
 
 
-def append_to_promise(root: Path, ident: str, key: str, entry: dict[str, Any]) -> Path:
+def add_part(root: Path, ident: str, kind: str, entry: dict[str, Any], slug: str) -> Path:
+    """A restatement or a rating of the promise ident, as a new file below it."""
     _require_records(root)
-    path = require_promise(root, ident)
-    append(within(root, path), key, entry)
+    promise = within(root, require_promise(root, ident))
+    text = part_text(entry)
+    path = layout.part_path(promise, kind, entry["date"], slug, text)
+    return _create_new(root, path, text, f"this {kind} of {ident} is already recorded, in {path}")
+
+
+def add_link(root: Path, event: str, promise: str, stance: str, severity: int | None, note: str | None) -> Path:
+    """Link an existing event to a promise: a new file below the promise, named after the event."""
+    _require_records(root)
+    found = find_record(root, event)
+    if found is None or found[1] != "event":
+        raise StoreError(f"no event has the ID {event!r} in {root}; nothing was written")
+    require_promise(root, promise)
+    linked = _read_record(within(root, found[0]), "event").data.get("links", [])
+    if isinstance(linked, list) and any(isinstance(l, dict) and l.get("promise") == promise for l in linked):
+        raise StoreError(f"{found[0]} already links {promise} in its own [[links]]; nothing was written")
+    return write_link(root, event, promise, stance, severity, note)
+
+
+def write_link(root: Path, event: str, promise: str, stance: str, severity: int | None = None,
+               note: str | None = None) -> Path:
+    path = layout.link_path(within(root, require_promise(root, promise)), event)
+    text = part_text({"stance": stance, "severity": severity, "note": note})
+    return _create_new(root, path, text, f"{event} has a stance on {promise} already, in {path}; "
+                                         "edit or delete that file to change it")
+
+
+def _create_new(root: Path, path: Path, text: str, taken: str) -> Path:
+    _refuse_invalid(root, path, text)
+    try:
+        create(within(root, path), text)
+    except FileExistsError:
+        raise StoreError(f"{taken}; nothing was written") from None
     return path
 
 

@@ -14,16 +14,51 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from iso3166 import countries_by_alpha2
 
+from . import layout
 from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, TERM, names
-from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
-                   parse_bytes, parse_file, require_records_dir)
-from .model import (COUNTS, STANCES, VERDICTS, WEIGHED, Config, Event, Link, Problem, Promise, Rating, Records,
-                    Statement, Term)
+from .fields import (
+    CONFIG,
+    EVENT,
+    LINK,
+    MAX_STALL_DAYS,
+    PROMISE,
+    RATING,
+    STATEMENT,
+    TERM,
+    names,
+)
+from .layout import CONFIG_NAME
+from .load import (
+    LAYOUT_HINT,
+    RawFile,
+    RecordsError,
+    discover,
+    excerpt,
+    link_outside,
+    parse_bytes,
+    parse_file,
+    require_records_dir,
+)
+from .model import (
+    COUNTS,
+    STANCES,
+    VERDICTS,
+    WEIGHED,
+    Config,
+    Event,
+    Link,
+    Part,
+    Problem,
+    Promise,
+    Rating,
+    Records,
+    Statement,
+    Term,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
@@ -32,6 +67,8 @@ SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (grav
 # The allowed field names come from the one field table, which the JSON Schema is also built from.
 PROMISE_FIELDS, STATEMENT_FIELDS, RATING_FIELDS = names(PROMISE), names(STATEMENT), names(RATING)
 EVENT_FIELDS, LINK_FIELDS, CONFIG_FIELDS, TERM_FIELDS = names(EVENT), names(LINK), names(CONFIG), names(TERM)
+# A link in a file of its own takes its promise from its folder and its event from its name.
+LINK_FILE_FIELDS = tuple(name for name in LINK_FIELDS if name != "promise")
 
 
 # ---------------------------------------------------------------------------
@@ -205,11 +242,24 @@ class Fields:
                 country = None
             else:
                 country = sys.intern(country.upper())  # shared by thousands of records
-                folder = _parts(self.raw.path)[-4 if self.raw.kind == "event" else -3]
+                folder = _parts(self.raw.path)[_country_index(self.raw)]
                 if folder.upper() != country:
                     self.report("country", f"is {country} but the file is in the {folder}/ folder",
                                 f"move the file under {country.lower()}/ or fix the country")
         return stem, country
+
+
+def _country_index(raw: RawFile) -> int:
+    """Where the country folder is among a record file's path parts, counted from the end."""
+    if raw.kind != "event":
+        return -3
+    return -5 if _month_folder(raw.path) is not None else -4
+
+
+def _month_folder(path: str) -> str | None:
+    """The month folder of an event file in CC/events/YYYY/MM/, or None for one in CC/events/YYYY/."""
+    parts = _parts(path)
+    return parts[-2] if len(parts) >= 5 and parts[-4] == "events" else None
 
 
 def _parts(path: str) -> list[str]:
@@ -271,9 +321,8 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
     ident, country = fields.id_and_country()
     source_id = fields.text("source_id", required=False)
     date, title = fields.date("date"), fields.text("title", one_line=True)
-    if date is not None and str(date.year) != _parts(raw.path)[-2]:
-        fields.report("date", f"is in {date.year} but the file is in the {_parts(raw.path)[-2]}/ folder",
-                      f"move the file to the {date.year}/ folder or fix the date")
+    if date is not None:
+        _check_event_folder(fields, date)
     kind = fields.text("kind", required=False)
     if kind is not None and not SLUG.fullmatch(kind):
         fields.report("kind", f"{kind!r} is not a lowercase word such as detention or legal-change")
@@ -299,6 +348,15 @@ def term_from(raw: RawFile) -> tuple[Term | None, list[Problem]]:
     if any(p.is_error for p in fields.problems) or country is None or official is None or start is None:
         return None, fields.problems
     return Term(ident, country, official, start, end, office, sources, raw.path), fields.problems
+def _check_event_folder(fields: Fields, date: PartialDate) -> None:
+    """An event sits in the folder of its year and month (of its year alone for a date without a month)."""
+    parts, month = _parts(fields.raw.path), _month_folder(fields.raw.path)
+    folder = "/".join(parts[-3:-1] if month is not None else parts[-2:-1])
+    right = f"{date.year:04d}/{date.month:02d}" if date.month else f"{date.year:04d}"
+    # An event dated to the month in its year's folder is the layout before month folders: still read.
+    if folder != right and not (month is None and folder == f"{date.year:04d}"):
+        fields.report("date", f"is {date} but the file is in the {folder}/ folder",
+                      f"move the file to the {right}/ folder or fix the date")
 
 
 def _counts(fields: Fields) -> dict[str, int]:
@@ -313,6 +371,10 @@ def _counts(fields: Fields) -> dict[str, int]:
 
 def _link(fields: Fields) -> Link | None:
     fields.unknown(LINK_FIELDS)
+    return _link_values(fields)
+
+
+def _link_values(fields: Fields) -> Link | None:
     promise, stance = fields.text("promise"), fields.text("stance")
     if stance is not None and stance not in STANCES:
         close = difflib.get_close_matches(stance, STANCES, n=1)
@@ -324,6 +386,40 @@ def _link(fields: Fields) -> Link | None:
         return None
     link = Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
     return _LINKS.setdefault(link, link)
+
+
+def part_from(raw: RawFile) -> tuple[Part | None, list[Problem]]:
+    """A statement, rating or link in a file of its own; which one its place says."""
+    fields = Fields(raw, raw.data)
+    parts = _parts(raw.path)
+    promise = layout.owner(parts)
+    why = check_slug(promise)
+    if why:
+        fields.report(None, f"folder name: {why}", "the folder is named after the promise's ID")
+    item: Statement | Rating | Link | None
+    event = None
+    if raw.kind == "statement":
+        item = _statement(fields)
+    elif raw.kind == "rating":
+        item = _rating(fields)
+    else:
+        item, event = _link_file(fields, promise, parts)
+    if item is None or any(p.is_error for p in fields.problems):
+        return None, fields.problems
+    return Part(raw.kind, raw.path, sys.intern(promise), item, event), fields.problems
+
+
+def _link_file(fields: Fields, promise: str, parts: list[str]) -> tuple[Link | None, str]:
+    """A link file: its event is its name, its stance and weight its fields."""
+    fields.unknown(LINK_FILE_FIELDS)
+    event = parts[-1][:-len(".toml")]
+    why = check_slug(event)
+    if why:
+        fields.report(None, f"file name: {why}", "a link file is named after its event's ID")
+    elif parts[-2] != layout.shard(event):
+        fields.report(None, f"is in the links/{parts[-2]}/ folder, but a link to {event} belongs in "
+                      f"links/{layout.shard(event)}/", f"move the file to links/{layout.shard(event)}/")
+    return _link_values(Fields(fields.raw, {**fields.data, "promise": promise}, fields.problems)), event
 
 
 # Most links are just a promise and a stance, repeated across thousands of events: one object for each
@@ -373,6 +469,7 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
 # Rules across records.
 
 TextOf = Callable[[str], str]
+R = TypeVar("R")
 
 
 def _text_of(path: str) -> str:
@@ -506,16 +603,17 @@ class Checked:
     """A file that is not simply a valid record: what it yielded (if anything) and what is wrong with it."""
 
     path: str
-    kind: str  # "promise", "event" or "term", by the file's place
+    kind: str  # the kind of its place (layout.PLACES)
     parsed: bool  # readable TOML: it takes part in the checks of IDs across files
-    record: Promise | Event | Term | None
+    record: Promise | Event | Part | Term | None
     problems: tuple[Problem, ...]
 
 
 # A file on its own yields either a record with no problems (nearly always), or a Checked.
-FileResult = Promise | Event | Term | Checked
-READERS: dict[str, Callable[[RawFile], tuple[Promise | Event | Term | None, list[Problem]]]] = {
-    "promise": promise_from, "event": event_from, "term": term_from}
+FileResult = Promise | Event | Part | Term | Checked
+READERS: dict[str, Callable[[RawFile], tuple[Promise | Event | Part | Term | None, list[Problem]]]] = {
+    "promise": promise_from, "event": event_from, "statement": part_from, "rating": part_from, "link": part_from,
+    "term": term_from}
 
 
 def check_raw(raw: RawFile) -> FileResult:
@@ -531,25 +629,21 @@ def check_file(path: str, kind: str) -> FileResult:
     return Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
 
 
-def build(raws: list[RawFile], problems: list[Problem], config: Config, as_of: dt.date) -> Records:
-    """Validate every parsed file (read from git: their text is at hand) and the rules across them."""
-    texts = {raw.path: raw.text for raw in raws}
-    return assemble([check_raw(raw) for raw in raws], problems, config, as_of, lambda path: texts.get(path, ""))
-
-
 def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date,
              text_of: TextOf = _text_of) -> Records:
     """Records from every file's own result, with the rules across files applied."""
     promises: list[Promise] = []
     events: list[Event] = []
     terms: list[Term] = []
+    parts: list[Part] = []
     problems = list(problems)
-    parsed: list[tuple[str, str]] = []  # (path, kind) of every file that was readable TOML
+    parsed: list[tuple[str, str]] = []  # (path, kind) of every promise or event file that was readable TOML
+    broken: list[tuple[str, str]] = []  # and of those that were not
     for result in results:
         if isinstance(result, Checked):
             problems.extend(result.problems)
-            if result.parsed:
-                parsed.append((result.path, result.kind))
+            if result.kind in layout.TOP_KINDS:
+                (parsed if result.parsed else broken).append((result.path, result.kind))
             result = result.record
         elif isinstance(result, Promise):
             parsed.append((result.path, "promise"))
@@ -563,11 +657,113 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
             events.append(result)
         elif isinstance(result, Term):
             terms.append(result)
+        elif isinstance(result, Part):
+            parts.append(result)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
+    old = old_layout(promises, events)
+    promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
+    problems.extend(_part_dates_and_borders(promises, events, parts, text_of))
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return Records(tuple(promises), tuple(events), config, tuple(problems), tuple(terms))
+    return Records(tuple(promises), tuple(events), config, tuple(problems), tuple(terms), old)
+
+
+def _part_dates_and_borders(promises: list[Promise], events: list[Event], parts: list[Part],
+                            text_of: TextOf) -> list[Problem]:
+    """The date and border rules of cross_check, for ratings and links in files of their own: judged once every
+    statement is attached (the pledge is made by the earliest), and reported at the part's own file."""
+    by_id = {promise.id: promise for promise in promises}
+    country = {event.id: event.country for event in events}
+    problems = []
+    for part in parts:
+        promise = by_id.get(part.promise)
+        if promise is None:
+            continue
+        if isinstance(part.item, Rating) and part.item.date.last < promise.made.first:
+            text = text_of(part.path)
+            line = find_line(text, None, None, "date")
+            problems.append(Problem(part.path, f"date: {part.item.date} is before the pledge was made ({promise.made})",
+                                    line, "a pledge can only be rated after it was made: check the dates",
+                                    excerpt(text, line)))
+        theirs = country.get(part.event or "")
+        if isinstance(part.item, Link) and theirs is not None and theirs != promise.country:
+            problems.append(Problem(part.path, f"links an event in {theirs} to {promise.id}, a promise of "
+                                    f"{promise.country}", hint="right for an event across a border; otherwise fix "
+                                    "the event's country or the link", level="warning"))
+    return problems
+
+
+def old_layout(promises: list[Promise], events: list[Event]) -> tuple[str, ...]:
+    """Files in the layout before statements, ratings and links had files of their own and events month folders."""
+    old = [p.path for p in promises if len(p.statements) > 1 or p.ratings]
+    old += [e.path for e in events if e.links or (e.date.month and _month_folder(e.path) is None)]
+    return tuple(sorted(old))
+
+
+def _attach(promises: list[Promise], events: list[Event], parts: list[Part], files: list[tuple[str, str]],
+            as_of: dt.date, problems: list[Problem], text_of: TextOf) -> tuple[list[Promise], list[Event]]:
+    """Give each promise its statement and rating files and each event its link files; report the parts
+    whose promise or event is gone (a merge can delete a promise on one branch while another adds to it)."""
+    if not parts:
+        return promises, events
+    promise_paths = {path for path, kind in files if kind == "promise"}  # a broken file says so itself
+    event_ids = {os.path.basename(path)[:-5] for path, kind in files if kind == "event"}
+    added: dict[str, list[Part]] = {}
+    pairs: dict[tuple[str, str], list[str]] = {(e.id, link.promise): [e.path] for e in events for link in e.links}
+    for part in sorted(parts, key=lambda part: part.path):
+        home = layout.promise_file_of(part.path, os.sep)
+        if home not in promise_paths:
+            problems.append(Problem(part.path, f"belongs to the promise {part.promise}, but there is no "
+                                    f"{os.path.basename(home)} beside its folder; it was not counted",
+                                    hint="the promise was deleted or renamed (perhaps on another branch): "
+                                    "delete this file, or restore the promise"))
+        elif part.event is not None and part.event not in event_ids:
+            problems.append(Problem(part.path, f"links the event {part.event}, but no event has that ID; "
+                                    "it was not counted",
+                                    hint="the event was deleted or renamed (perhaps on another branch): "
+                                    "delete this file, or restore the event"))
+        elif part.event is not None:
+            pairs.setdefault((part.event, part.promise), []).append(part.path)
+            added.setdefault(part.event, []).append(part)
+        else:
+            added.setdefault(home, []).append(part)
+        if isinstance(part.item, (Statement, Rating)) and part.item.date.last > as_of:
+            problems.append(_future(part.path, None, None, part.item.date, as_of, text_of))
+    twice = {pair: paths for pair, paths in pairs.items() if len(paths) > 1}
+    for (event, promise), paths in twice.items():
+        problems.extend(Problem(path, f"links {event} to {promise}, and so does "
+                                f"{', '.join(p for p in paths if p != path)}; neither link was counted",
+                                hint="keep one of the files (two branches decided differently)")
+                        for path in paths)
+    return ([_with_parts(p, added.get(p.path, [])) for p in promises],
+            [_with_links(e, added.get(e.id, []), twice) for e in events])
+
+
+def _with_parts(promise: Promise, parts: list[Part]) -> Promise:
+    if not parts:
+        return promise
+    statements = tuple(p.item for p in parts if isinstance(p.item, Statement))
+    ratings = tuple(p.item for p in parts if isinstance(p.item, Rating))
+    return _with(promise, statements=promise.statements + statements, ratings=promise.ratings + ratings)
+
+
+def _with_links(event: Event, parts: list[Part], twice: dict[tuple[str, str], list[str]]) -> Event:
+    if not parts and not twice:
+        return event
+    inline = tuple(link for link in event.links if (event.id, link.promise) not in twice)
+    links = tuple(p.item for p in parts if isinstance(p.item, Link) and (event.id, p.promise) not in twice)
+    if len(inline) + len(links) == len(event.links) and not links:
+        return event
+    return _with(event, links=inline + tuple(sorted(links, key=lambda link: link.promise)))
+
+
+def _with(record: R, **changes: Any) -> R:
+    """dataclasses.replace for a frozen record, without running its __init__ again: five times faster, which
+    counts when every record of every commit of a history is renamed or given its links."""
+    clone = object.__new__(type(record))
+    clone.__dict__.update(record.__dict__, **changes)
+    return clone
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -611,33 +807,55 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
         return assemble(results, problems, config, as_of)
 
 
-def validate_files(files: Iterable[tuple[str, bytes]], problems: list[Problem], as_of: dt.date, where: str,
+def validate_blobs(files: list[tuple[str, str]], blobs: Any, problems: list[Problem], as_of: dt.date, where: str,
                    name: str) -> Records:
-    """load → validate for records that are not on disk (a git revision): (path inside the records, bytes) pairs.
+    """load → validate for records that are not on disk (a git revision): (path inside the records, blob ID)
+    pairs, with blobs (a gitrepo.Blobs) to read them and to keep each blob's result.
 
-    The same rules as load_records: files are named `where` + path in problems, hidden
-    folders and files that are not TOML are skipped, and the place decides the kind.
+    The same rules as load_records: files are named `where` + path in problems, hidden folders are
+    skipped, and the place decides the kind. A blob at a path was checked once: a valid record is
+    taken again as it was, less the name of its file, which names the commit.
     """
-    config: tuple[Config, list[Problem]] | None = None
     problems = list(problems)
-    raws: list[RawFile] = []
-    for rel, data in files:
-        parts = rel.split("/")
-        if rel == CONFIG_NAME:
-            parsed = parse_bytes(where + rel, "config", data)
-            config = (Config(), [parsed]) if isinstance(parsed, Problem) else config_from(parsed)
+    wanted: list[tuple[str, str, str]] = []  # (path inside the records, kind, blob ID)
+    for rel, sha in files:
+        kind = blobs.kinds.get(rel, "")
+        if kind == "":
+            parts = rel.split("/")
+            hidden = rel != CONFIG_NAME and any(part.startswith(".") for part in parts)
+            kind = blobs.kinds[rel] = "hidden" if hidden else "config" if rel == CONFIG_NAME \
+                else layout.kind_of_place(parts)
+        if kind == "hidden":
             continue
-        if not rel.endswith(".toml") or any(part.startswith(".") for part in parts):
-            continue
-        kind = kind_of_place(parts)
         if kind is None:
             problems.append(Problem(where + rel, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
-            continue
-        parsed = parse_bytes(where + rel, kind, data)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
         else:
-            raws.append(parsed)
+            wanted.append((rel, kind, sha))
+    blobs.fetch([sha for rel, kind, sha in wanted if (sha, rel) not in blobs.checked])
+    config: tuple[Config, list[Problem]] | None = None
+    results: list[FileResult] = []
+    for rel, kind, sha in wanted:
+        path, known = where + rel, blobs.checked.get((sha, rel))
+        if known is not None:
+            results.append(_with(known, path=path))
+            continue
+        parsed = parse_bytes(path, kind, blobs.data[sha])
+        if kind == "config":
+            config = (Config(), [parsed]) if isinstance(parsed, Problem) else config_from(parsed)
+            continue
+        result = Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
+        if not isinstance(result, Checked):
+            blobs.checked[(sha, rel)] = result
+        results.append(result)
     if config is None:
         raise RecordsError(f"{name}: not a records directory (no {CONFIG_NAME})")
-    return build(raws, config[1] + problems, config[0], as_of)
+    shas = {where + rel: sha for rel, _, sha in wanted}
+
+    def text_of(path: str) -> str:
+        """A file's text, to point at a line: read from git only when a problem needs it."""
+        if path not in shas:
+            return ""
+        blobs.fetch([shas[path]])
+        return str(blobs.data[shas[path]].decode("utf-8", "replace"))
+
+    return assemble(results, config[1] + problems, config[0], as_of, text_of)
