@@ -581,7 +581,7 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
     as_of = as_of or dt.date.today()
     base = base_url if base_url is None or base_url.endswith("/") else base_url + "/"
     files = build(app.load(as_of), SiteOptions(as_of, title, country, base))
-    removed = write_site(outdir, files)
+    removed = write_site(outdir, files, app.root)
     pages = sum(name.endswith(".html") for name in files)
     app.terminal.message(f"Wrote {pages} pages, feed.xml and data.json to {outdir}"
                          + (f"; removed {len(removed)} stale file(s)" if removed else ""))
@@ -889,10 +889,10 @@ def export(app: App, out: Path, fmt: str, country: str | None, official: str | N
     if fmt == "sqlite":
         filters = {"country": country, "official": official, "topic": topic}
         exporting.write_sqlite(out, chosen, records, score(records, as_of, country, official, topic), as_of,
-                               filters, force)
+                               filters, force, app.root)
         paths = [out]
     else:
-        paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force)
+        paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force, app.root)
     as_of_note = f" (verdicts as of {as_of})" if fmt == "sqlite" else ""
     app.terminal.message(f"Wrote {len(chosen.promises)} promises, {len(chosen.events)} events and "
                          f"{len(chosen.links)} links to {out}{as_of_note}")
