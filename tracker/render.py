@@ -6,11 +6,10 @@ table renderers build Rich tables from `safe()` text only.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
+from . import csvcell
 from .dates import PartialDate
 from .model import STANCES, Event, Problem, Promise
 from .score import Assessment, ratings_by, statements_by, tally
@@ -104,21 +103,9 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe: a cell starting with = + - @ would run as a formula in a spreadsheet."""
-    if isinstance(value, list):
-        value = "; ".join(map(str, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
+    """Every cell through the one CSV cell rule (tracker.csvcell): no cell can become a spreadsheet formula."""
+    names = list(columns)
+    return csvcell.line(names) + "".join(csvcell.line(row.get(name) for name in names) for row in rows)
 
 
 def to_markdown(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
