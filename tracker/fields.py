@@ -15,6 +15,7 @@ from .model import COUNTS, STANCES, VERDICTS
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
 
 MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would overflow date arithmetic
+MAX_MULTIPLIER = 100  # twenty-five times the heaviest default: any more is a typo, and weights stay finite
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ CONFIG = (
         Field("stall_days", "integer", "The window, in days, for in-progress and stalled.", minimum=1,
               maximum=MAX_STALL_DAYS),
         Field("multipliers", "table", "Each stance's weight multiplier.",
-              fields=tuple(Field(name, "number", spec[2], minimum=0) for name, spec in STANCES.items())),
+              fields=tuple(Field(name, "number", spec[2], minimum=0, maximum=MAX_MULTIPLIER) for name, spec in STANCES.items())),
     )),
 )
 

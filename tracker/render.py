@@ -99,7 +99,9 @@ def problem_dict(p: Problem) -> dict[str, Any]:
 # Machine formats.
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    # allow_nan=False: NaN and Infinity are not JSON, and no reader may get them; the validator keeps
+    # every number finite, so this raising would be a bug, not bad input.
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ from typing import Any, Callable, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
+from .fields import CONFIG, EVENT, LINK, MAX_MULTIPLIER, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
 from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
                    parse_bytes, parse_file, require_records_dir)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
@@ -341,8 +342,11 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
     multipliers = dict(defaults.multipliers)
     for stance, value in multiplier_fields.data.items():
         if stance in STANCES:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                multiplier_fields.report(stance, f"must be a number of at least 0, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not 0 <= value <= MAX_MULTIPLIER:
+                multiplier_fields.report(stance, f"must be a number from 0 to {MAX_MULTIPLIER}, got {value!r}",
+                                         f"the defaults run from 1 to 4; write a plain number such as "
+                                         f"{stance} = {STANCES[stance][1]}")
             else:
                 multipliers[stance] = value
     return Config(multipliers, stall_days, auto_commit), fields.problems
