@@ -7,6 +7,7 @@ bytes are readable TOML.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -179,5 +180,11 @@ def excerpt(text: str, line: int | None) -> str | None:
     """The line itself, for a message (None when there is no such line)."""
     if not line:
         return None
-    lines = text.splitlines()
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    """A file's lines, split once however many problems quote it."""
+    return text.splitlines()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import os
 import re
@@ -67,10 +68,27 @@ _KEY = re.compile(r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
 
 
 def find_line(text: str, table: str | None, index: int | None, key: str | None) -> int | None:
-    """The line of `key` in `[table]` (or the index-th `[[table]]`); the table's header if key is absent."""
-    current: tuple[str | None, int | None] = (None, None)
+    """The line of `key` in `[table]` (or the index-th `[[table]]`); the table's header if key is absent.
+
+    The positions of a file's keys are found in one pass and kept, so a file with thousands of
+    problems costs one pass, not one per problem.
+    """
+    keys, headers = _positions(text)
+    found = keys.get((table, index, key))
+    return found if found is not None else headers.get((table, index))
+
+
+Place = tuple[str | None, int | None]
+
+
+@functools.lru_cache(maxsize=8)
+def _positions(text: str) -> tuple[dict[tuple[str | None, int | None, str | None], int], dict[Place, int]]:
+    """Each key's first line by (table, index, key), (table, index, None) for a table's first key,
+    and each table's header line."""
+    keys: dict[tuple[str | None, int | None, str | None], int] = {}
+    headers: dict[Place, int] = {}
+    current: Place = (None, None)
     seen: Counter[str] = Counter()
-    header_line = None
     in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         opens_or_closes = line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1
@@ -83,13 +101,13 @@ def find_line(text: str, table: str | None, index: int | None, key: str | None) 
             name = header.group(2).strip("\"'")
             current = (name, seen[name] if header.group(1) else None)
             seen[name] += 1 if header.group(1) else 0
-            if current == (table, index):
-                header_line = number
+            headers[current] = number
             continue
         found = _KEY.match(line)
-        if current == (table, index) and found and (key is None or found.group(1) == key):
-            return number
-    return header_line
+        if found:
+            keys.setdefault((*current, found.group(1)), number)
+            keys.setdefault((*current, None), number)
+    return keys, headers
 
 
 # ---------------------------------------------------------------------------
@@ -471,6 +489,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     promises: list[Promise] = []
     events: list[Event] = []
     problems = list(problems)
+    text_of = functools.lru_cache(maxsize=8)(text_of)  # a file with many problems is read once, not per problem
     parsed: list[tuple[str, str]] = []  # (path, kind) of every file that was readable TOML
     for result in results:
         if isinstance(result, Checked):
