@@ -13,6 +13,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date, parse_day
+from tracker.fields import MAX_COUNT
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Records
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -388,7 +389,8 @@ def add_event(app: App, country: str | None, date: PartialDate | None, title: st
 
 
 for _count in COUNTS:
-    add_event = click.option(f"--{_count}", type=click.IntRange(min=0), help=f"How many people were {_count}.")(add_event)
+    add_event = click.option(f"--{_count}", type=click.IntRange(min=0, max=MAX_COUNT),
+                             help=f"How many people were {_count}.")(add_event)
 for _stance in STANCES:
     add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="ID",
                              help=f"Link: {STANCES[_stance][2]}.")(add_event)

@@ -33,3 +33,40 @@ def test_a_multiplier_of_100_is_allowed_and_json_stays_finite(tracker, kz):
     replace_in(CONFIG, "contradicts = 1", "contradicts = 100")
     data = tracker("report", "--format", "json").stdout
     json.loads(data, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
+
+
+# ---------------------------------------------------------------------------
+# Integers: bounded where they are read, and a literal too long to read is reported, not raised.
+
+def test_a_count_over_10_to_the_12_is_an_error_at_its_line(tracker, kz):
+    replace_in(EVENT, "[counts]\n", "[counts]\nkilled = 1_000_000_000_001\n")
+    error = tracker("check", code=1).stderr
+    assert f"{EVENT}:15: counts.killed: must be a whole number from 0 to 1000000000000, got 1000000000001" in error
+    replace_in(EVENT, "killed = 1_000_000_000_001", "killed = 1_000_000_000_000")
+    tracker("check")
+
+
+@pytest.mark.parametrize("literal, says", [
+    ("9" * 5000, "holds a number too long to read"),
+    ("0x" + "f" * 5000, "must be a whole number from 0 to 1000000000000, got a number of about 5000 hex digits"),
+])
+def test_an_oversized_literal_is_reported_with_its_line(tracker, kz, literal, says):
+    replace_in(EVENT, "[counts]\n", f"[counts]\nkilled = {literal}\n")
+    error = tracker("check", code=1).stderr
+    assert f"{EVENT}:15: " in error and says in error
+    tracker("report", code=1)
+    tracker("export", "--format", "sqlite", "out.db", code=1)
+
+
+def test_the_command_line_and_import_bound_counts_by_the_same_rule(tracker, records):
+    result = tracker("add-event", "--country", "KZ", "--date", "2019-05-01", "--title", "Rally",
+                     "--detained", str(10**12 + 1), code=2)
+    assert "--detained" in result.stderr and "1000000000000" in result.stderr
+    Path("rows.csv").write_text("source_id,country,date,title,detained\n"
+                                f"kz-a,KZ,2019-05-01,Rally,{'9' * 5000}\nkz-b,KZ,2019-05-02,Rally,{10**12 + 1}\n"
+                                "kz-c,KZ,2019-05-03,Rally,12\n", encoding="utf-8")
+    result = tracker("import", "events", "rows.csv", *(f"--field={f}={f}" for f in
+                                                        ("source_id", "country", "date", "title", "detained")),
+                     code=1)
+    assert "1 created" in result.stderr and "2 refused" in result.stderr
+    assert "detained: must be a whole number from 0 to 1000000000000" in result.stderr

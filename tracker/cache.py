@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
+from .load import MAX_BYTES
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
@@ -171,7 +172,12 @@ class FileCache:
     def _file_digest(self, path: str) -> bytes:
         """The keyed hash of a file's bytes; _UNREAD if it cannot be read (check then says why)."""
         try:
-            with open(path, "rb") as handle:
+            # Non-blocking: a pipe in the records must not hang the load (check reports it).
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            with open(descriptor, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if not stat_module.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                    return _UNREAD
                 return hashlib.blake2b(handle.read(), key=self.key or b"", digest_size=DIGEST_SIZE).digest()
         except OSError:
             return _UNREAD

@@ -15,6 +15,7 @@ from .model import COUNTS, STANCES, VERDICTS
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
 
 MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would overflow date arithmetic
+MAX_COUNT = 10**12  # more people than have ever lived: a typo, and beyond what a spreadsheet holds exactly
 MAX_MULTIPLIER = 100  # twenty-five times the heaviest default: any more is a typo, and weights stay finite
 
 
@@ -86,7 +87,8 @@ EVENT = (
     Field("kind", "slug", "detention, fine, violence, legal-change, statement, permitted-protest, ..."),
     Field("location", "text", "Where it happened."),
     Field("counts", "table", "How many people were affected.",
-          fields=tuple(Field(name, "integer", f"How many people were {name}.", minimum=0) for name in COUNTS)),
+          fields=tuple(Field(name, "integer", f"How many people were {name}.", minimum=0,
+                               maximum=MAX_COUNT) for name in COUNTS)),
     Field("severity", "integer", "Gravity from 1 to 5 (default 1).", minimum=1, maximum=5),
     SOURCES,
     Field("notes", "text", "Free notes."),

@@ -162,6 +162,18 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
                        hint=_syntax_hint(error.msg, line or ""))
     except RecursionError:
         return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+    except ValueError:  # Python refuses to read an integer of over 4,300 digits
+        found = _HUGE_NUMBER.search(text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        return Problem(path, "holds a number too long to read", line=line, excerpt=_short(excerpt(text, line)),
+                       hint="a count is at most 1,000,000,000,000; check the number at that line")
+
+
+_HUGE_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _short(line: str | None) -> str | None:
+    return line if line is None or len(line) <= 120 else line[:117] + "..."
 
 
 def _syntax_hint(message: str, line: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from iso3166 import countries_by_alpha2
 
 from .dates import DateError, PartialDate, parse_date, type_name
-from .fields import CONFIG, EVENT, LINK, MAX_MULTIPLIER, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
+from .fields import CONFIG, EVENT, LINK, MAX_COUNT, MAX_MULTIPLIER, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, names
 from .load import (CONFIG_NAME, LAYOUT_HINT, RawFile, RecordsError, discover, excerpt, kind_of_place, link_outside,
                    parse_bytes, parse_file, require_records_dir)
 from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Promise, Rating, Records, Statement
@@ -195,7 +195,7 @@ class Fields:
             return None
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            self.report(key, f"must be a whole number {span}, got {value!r}", hint)
+            self.report(key, f"must be a whole number {span}, got {shown(value)}", hint)
             return None
         return value
 
@@ -228,6 +228,14 @@ class Fields:
                     self.report("country", f"is {country} but the file is in the {folder}/ folder",
                                 f"move the file under {country.lower()}/ or fix the country")
         return stem, country
+
+
+def shown(value: Any) -> str:
+    """A value for a message; an integer of any size is shown by its size (Python refuses to print one of
+    over 4,300 digits, and nobody reads one of 30)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"a number of about {len(hex(abs(value))) - 2} hex digits ({value.bit_length()} bits)"
+    return repr(value)
 
 
 def _parts(path: str) -> list[str]:
@@ -310,7 +318,7 @@ def _counts(fields: Fields) -> dict[str, int]:
         return {}
     counts = fields.child("counts", None, table)
     counts.unknown(COUNTS)
-    return {key: value for key in COUNTS if (value := counts.whole(key, 0, None)) is not None}
+    return {key: value for key in COUNTS if (value := counts.whole(key, 0, MAX_COUNT)) is not None}
 
 
 def _link(fields: Fields) -> Link | None:
@@ -362,7 +370,7 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
         if stance in STANCES:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                     or not 0 <= value <= MAX_MULTIPLIER:
-                multiplier_fields.report(stance, f"must be a number from 0 to {MAX_MULTIPLIER}, got {value!r}",
+                multiplier_fields.report(stance, f"must be a number from 0 to {MAX_MULTIPLIER}, got {shown(value)}",
                                          f"the defaults run from 1 to 4; write a plain number such as "
                                          f"{stance} = {STANCES[stance][1]}")
             else:
