@@ -28,7 +28,7 @@ from .dates import PartialDate
 from .fields import RECORDS
 from .load import MAX_BYTES, RawFile, kind_of_place, parse_file, parse_text, require_records_dir
 from .model import Problem
-from .validate import check_slug, event_from, promise_from
+from .validate import check_slug, check_text, event_from, promise_from
 
 TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
@@ -187,6 +187,10 @@ def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -
 
 def append(path: Path, key: str, entry: dict[str, Any]) -> None:
     """Add one [[key]] table at the end of a record, keeping every byte already there."""
+    for name, value in entry.items():  # check's own rule for text, before anything is read or written
+        for text in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(text, str) and (why := check_text(text)) is not None:
+                raise StoreError(f"{name}: {why}; nothing was written")
     with _locked(path.parent):
         record = _read_record(path)
         old = record.text

@@ -28,6 +28,7 @@ from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Prom
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
+CONTROL_HINT = "delete the character; it may be invisible in an editor (search for it by its code)"
 SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (gravest)"
 
 # The allowed field names come from the one field table, which the JSON Schema is also built from.
@@ -50,6 +51,21 @@ def check_slug(value: str) -> str | None:
 def check_country(value: str) -> str | None:
     if value.upper() not in countries_by_alpha2:
         return f"{value!r} is not an ISO 3166-1 alpha-2 country code (such as KZ or US)"
+    return None
+
+
+# C0 controls but tab and line feed, DEL, and C1 controls. A carriage return is allowed only before a line feed
+# (a file saved with Windows line endings). Such characters can hide or rewrite text on a terminal, and
+# no record needs them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def check_text(value: str) -> str | None:
+    """Why value may not be record text (a control character other than tab and line breaks), or None."""
+    found = _CONTROL.search(value)
+    if found:
+        return (f"holds the control character U+{ord(found.group()):04X} at character {found.start() + 1}; "
+                "only tab and line breaks are allowed")
     return None
 
 
@@ -158,6 +174,9 @@ class Fields:
         if required and not value.strip():
             self.report(key, "is empty", "write a value, or remove the field")
             return None
+        if (why := check_text(value)) is not None:
+            self.report(key, why, CONTROL_HINT)
+            return None
         if one_line and "\n" in value:
             self.report(key, "must be one line", "move the detail to `text` or `notes`")
         return value
@@ -167,6 +186,10 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.report(key, f"expected a list of strings, got {type_name(value)}", f'write {key} = ["..."]')
             return ()
+        for item in value:
+            if (why := check_text(item)) is not None:
+                self.report(key, why, CONTROL_HINT)
+                return ()
         return tuple(value)
 
     def urls(self, key: str) -> tuple[str, ...]:
