@@ -5,6 +5,7 @@ only by case, paths too deep to walk."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,49 @@ def test_the_command_line_and_import_bound_counts_by_the_same_rule(tracker, reco
                      code=1)
     assert "1 created" in result.stderr and "2 refused" in result.stderr
     assert "detained: must be a whole number from 0 to 1000000000000" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Names a checkout on another system could not hold, and trees too deep to walk.
+
+@pytest.mark.parametrize("ident", ["con", "nul", "com1", "lpt9"])
+def test_a_windows_reserved_id_is_an_error(tracker, kz, ident):
+    source = Path("records/kz/promises/kz-assembly-law.toml")
+    text = source.read_text(encoding="utf-8").replace('id = "kz-assembly-law"', f'id = "{ident}"')
+    Path(f"records/kz/promises/{ident}.toml").write_text(text, encoding="utf-8")
+    error = tracker("check", code=1).stderr
+    assert f"records/kz/promises/{ident}.toml: file name: '{ident}' is not a valid ID: Windows reserves" in error
+    result = tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019",
+                     "--id", ident, code=2)
+    assert "Windows reserves" in result.stderr
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019",
+            "--id", f"{ident}-law")
+
+
+def test_country_folders_that_differ_only_by_case_are_errors(tracker, kz):
+    Path("records/KZ/events/2019").mkdir(parents=True)
+    text = Path(EVENT).read_text(encoding="utf-8").replace("kz-2019-09-21-dvk-rally", "kz-2019-09-22-second")
+    Path("records/KZ/events/2019/kz-2019-09-22-second.toml").write_text(text, encoding="utf-8")
+    error = tracker("check", code=1).stderr
+    assert "records/KZ: differs from kz/ only by case; on Windows and macOS they are one folder" in error
+    assert "records/kz: differs from KZ/ only by case" in error
+
+
+def test_an_over_deep_path_is_one_problem_and_the_walk_goes_on(tracker, kz):
+    """Deeper than the system can name (PATH_MAX is 4,096 bytes): made one folder at a time, by descriptor."""
+    top = os.open("records/kz", os.O_RDONLY)
+    descriptor = top
+    for _ in range(30):
+        os.mkdir("d" * 200, dir_fd=descriptor)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=descriptor)
+        if descriptor != top:
+            os.close(descriptor)
+        descriptor = inner
+    with open(os.open("x.toml", os.O_WRONLY | os.O_CREAT, dir_fd=descriptor), "w") as file:
+        file.write("title = 1\n")
+    os.close(descriptor)
+    os.close(top)
+    error = tracker("check", code=1).stderr
+    deep = [line for line in error.splitlines() if not line.startswith("  ")]
+    assert len(deep) == 2 and "folders deep; nothing in it was read" in deep[0], error
+    assert deep[1] == "1 promise and 5 events valid; 1 error, 0 warnings"

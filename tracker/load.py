@@ -21,6 +21,7 @@ from .model import Problem
 
 CONFIG_NAME = "tracker.toml"
 MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
+MAX_DEPTH = 8  # folders below the root that are walked: records sit at most three down
 LAYOUT_HINT = "put promises in CC/promises/ID.toml and events in CC/events/YYYY/ID.toml"
 
 
@@ -56,7 +57,7 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
     real_root = os.path.realpath(root)
-    for path, rel, is_link in _walk(str(root), []):
+    for path, rel, is_link in _walk(str(root), [], problems):
         if rel == [CONFIG_NAME] or not path.endswith(".toml"):
             continue
         outside = link_outside(path, real_root) if is_link else None  # the listing says which are links
@@ -81,21 +82,34 @@ def kind_of_place(parts: list[str]) -> str | None:
     return None
 
 
-def _walk(top: str, rel: list[str]) -> Iterator[tuple[str, list[str], bool]]:
+def _walk(top: str, rel: list[str], problems: list[Problem]) -> Iterator[tuple[str, list[str], bool]]:
     """(path, its parts below the root, whether it is a link) for files below top, skipping
     hidden folders such as .git and the cache. The parts and the link flag come from the
-    directory listing itself: no call per file, which counts at 100,000 files."""
+    directory listing itself: no call per file, which counts at 100,000 files.
+
+    A folder nested deeper than MAX_DEPTH (records sit three levels down), or one that cannot be
+    listed, is one problem; the walk goes on with the rest."""
     folders = [(top, rel)]
     while folders:
         folder, parts = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, [*parts, entry.name]))
-                else:
-                    yield entry.path, [*parts, entry.name], entry.is_symlink()
+        if len(parts) > MAX_DEPTH:
+            problems.append(Problem(folder, f"is nested {len(parts)} folders deep; nothing in it was read",
+                                    hint=LAYOUT_HINT))
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                listed = [(entry.name, entry.path, entry.is_dir(follow_symlinks=False), entry.is_symlink())
+                          for entry in entries]
+        except OSError as error:
+            problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
+            continue
+        for name, path, is_dir, is_link in listed:
+            if name.startswith("."):
+                continue
+            if is_dir:
+                folders.append((path, [*parts, name]))
+            else:
+                yield path, [*parts, name], is_link
 
 
 def link_outside(path: str, real_root: str) -> Problem | None:

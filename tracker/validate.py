@@ -28,6 +28,8 @@ from .model import COUNTS, STANCES, VERDICTS, Config, Event, Link, Problem, Prom
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
+# Names Windows gives to devices, with any extension: a record named so could not be checked out there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10))})
 CONTROL_HINT = "delete the character; it may be invisible in an editor (search for it by its code)"
 SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (gravest)"
 
@@ -45,6 +47,8 @@ def check_slug(value: str) -> str | None:
         return f"{value!r} is not a valid ID: use lowercase letters, digits and single hyphens, as kz-assembly-law"
     if len(value) > MAX_ID:
         return f"ID is {len(value)} characters; the limit is {MAX_ID}"
+    if value in WINDOWS_RESERVED:
+        return f"{value!r} is not a valid ID: Windows reserves the name for a device, so the file cannot exist there"
     return None
 
 
@@ -539,8 +543,25 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
+    problems.extend(case_folders(result.path for result in results))
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems))
+
+
+def case_folders(paths: Iterable[str]) -> list[Problem]:
+    """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
+    checkout would mix or lose their files."""
+    spellings: dict[tuple[str, str], set[str]] = {}
+    for path in paths:
+        parts = _parts(path)
+        depth = 4 if len(parts) > 3 and parts[-3] == "events" else 3
+        if len(parts) >= depth:
+            parent, folder = os.sep.join(parts[:-depth]), parts[-depth]
+            spellings.setdefault((parent, folder.casefold()), set()).add(folder)
+    return [Problem(os.path.join(parent, folder) if parent else folder,
+                    f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
+                    "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
+            for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
