@@ -570,7 +570,8 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
     data.json (as `report --format json`). Nothing is loaded from the network; host it anywhere static files are
     served, such as GitHub Pages. The same records and options always give the same bytes.
 
-    OUTDIR must be new, empty, or an earlier site; files an earlier build wrote and this one does not are removed.
+    OUTDIR must be new, empty, or an earlier site. The new site is built beside it and swapped in whole; files an
+    earlier build wrote and this one does not are removed if unchanged, and nothing else there is touched.
 
     \b
     Examples:

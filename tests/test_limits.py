@@ -117,3 +117,12 @@ def test_an_over_deep_path_is_one_problem_and_the_walk_goes_on(tracker, kz):
     deep = [line for line in error.splitlines() if not line.startswith("  ")]
     assert len(deep) == 2 and "folders deep; nothing in it was read" in deep[0], error
     assert deep[1] == "1 promise and 5 events valid; 1 error, 0 warnings"
+
+
+def test_the_guarantees_page_example_is_what_check_prints(tracker, kz):
+    page = (Path(__file__).parent.parent / "docs/guarantees.md").read_text(encoding="utf-8")
+    block = page.split("**Values.**", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    command, shown = block.split("\n", 1)
+    assert command == "$ tracker check"
+    replace_in(CONFIG, "fulfills = 4", "fulfills = nan")
+    assert tracker("check", "--as-of", "2019-12-31", code=1).stderr == shown
