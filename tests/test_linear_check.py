@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from benchmarks.many_links import make
 from conftest import run_tracker
+
+from benchmarks.many_links import make
 
 
 def test_files_with_10000_failing_links_are_checked_in_under_2_seconds(tmp_path: Path):

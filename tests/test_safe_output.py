@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import run_tracker, snapshot
 
 AS_OF = "2019-09-30"

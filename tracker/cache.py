@@ -188,7 +188,7 @@ class FileCache:
         old = self.stamps[4 * index: 4 * index + 4]
         return old == stamps[4 * i: 4 * i + 4] and old[0] != -1
 
-    def _write(self, paths: list[str], stamps: array.array, digests: bytes, results: list[Any]) -> None:
+    def _write(self, paths: list[str], stamps: array.array[int], digests: bytes, results: list[Any]) -> None:
         """Replace the cache file whole (temporary file, then rename); a records directory that cannot be
         written to, a cache folder that is a link, or no key, and it simply goes without a cache."""
         if self.key is None:

@@ -146,7 +146,7 @@ def _leaves(folder: Path) -> list[str]:
     """Every file, link and empty folder below folder, by relative name; links are listed, never followed."""
     if not folder.is_dir():
         return []
-    found = []
+    found: list[str] = []
     for top, dirs, names in os.walk(folder):
         rel = os.path.relpath(top, folder)
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
@@ -186,8 +186,8 @@ def _build(outdir: Path, files: dict[str, str], old: dict[str, str], owned: set[
                 (temp / name).mkdir()
             else:
                 os.link(outdir / name, temp / name, follow_symlinks=False)
-        text = "".join(manifest).encode("utf-8")
-        _put(temp / MANIFEST, text, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(text)) else None)
+        listing = "".join(manifest).encode("utf-8")
+        _put(temp / MANIFEST, listing, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)  # our own folder: new files, and second names of kept ones
         raise StoreError(f"{outdir}: {error.strerror or error} while building the new output; nothing was "
