@@ -25,7 +25,7 @@ COPIED = ("tracker", "tests", "records", "docs", "benchmarks", "cli.py", "pyproj
 
 # module -> the tests that exercise it (the whole suite per mutant would take hours).
 TESTS = {
-    "score": ["tests/test_scoring.py", "tests/test_commands.py", "tests/test_dates.py"],
+    "score": ["tests/test_scoring.py", "tests/test_score_edges.py", "tests/test_commands.py", "tests/test_dates.py"],
     "dates": ["tests/test_dates.py"],
     "validate": ["tests/test_errors.py", "tests/test_hostile.py", "tests/test_limits.py", "tests/test_dates.py",
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
@@ -33,9 +33,20 @@ TESTS = {
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
 }
 
+_ALL_LINKS = ("the index of a filtered report holds only the chosen promises' links, for speed; any superset "
+              "gives the same result")
+
 # mutant name -> why no test can tell it from the original.
 EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__link__mutmut_18": "get_close_matches without n=1 finds up to 3, but only the first is used",
+    "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_14": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_16": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_17": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_18": "only the chosen links, even when all are chosen: " + _ALL_LINKS,
+    "tracker.score.x_score_of__mutmut_14": "rounding to 10 places removes float error as 9 do; no weights found "
+                                           "differ (multipliers 0.1 to 4.0 by 0.1, 1 to 10 items a side)",
 }
 
 
