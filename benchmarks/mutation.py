@@ -3,6 +3,7 @@
     .venv/bin/pip install 'mutmut==3.8.1'
     .venv/bin/python -m benchmarks.mutation              # score.py, dates.py and validate.py
     .venv/bin/python -m benchmarks.mutation dates        # one module
+    .venv/bin/python -m benchmarks.mutation validate 'tracker.validate.x_check_text*'   # some functions
 
 Each module is mutated in a scratch copy of the repository (mutmut writes a mutants/ folder where
 it runs), against the tests that exercise it. The score is killed ÷ (mutants − equivalent), where
@@ -28,6 +29,7 @@ TESTS = {
     "score": ["tests/test_scoring.py", "tests/test_score_edges.py", "tests/test_commands.py", "tests/test_dates.py"],
     "dates": ["tests/test_dates.py"],
     "validate": ["tests/test_errors.py", "tests/test_hostile.py", "tests/test_limits.py", "tests/test_dates.py",
+                 "tests/test_messages.py", "tests/test_safety.py", "tests/test_terminal_safety.py",
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
                  # modules look for its settings in the working directory.
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
@@ -50,7 +52,7 @@ EQUIVALENT: dict[str, str] = {
 }
 
 
-def run(module: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+def run(module: str, only: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Mutate tracker/MODULE.py in a scratch copy; the mutants by outcome (killed, survived, ...), and the
     diff of each that was not killed."""
     with tempfile.TemporaryDirectory(prefix="mutation-") as scratch:
@@ -67,14 +69,14 @@ def run(module: str) -> tuple[dict[str, list[str]], dict[str, str]]:
                          f"pytest_add_cli_args_test_selection = {selection}\n"
                          'also_copy = ["cli.py", "records", "docs", "benchmarks", "README.md", "tests"]\n')
         env = {**os.environ, "PYTHONPATH": str(work)}
-        subprocess.run([sys.executable, "-m", "mutmut", "run"], cwd=work, env=env, check=False,
+        subprocess.run([sys.executable, "-m", "mutmut", "run", *only], cwd=work, env=env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work, env=env,
                                  capture_output=True, text=True, check=True).stdout
         outcomes: dict[str, list[str]] = {}
         for line in listing.splitlines():
             name, _, status = line.strip().rpartition(": ")
-            if name:
+            if name and (not only or status != "not checked"):  # with names given, the rest were not run
                 outcomes.setdefault(status, []).append(name)
         diffs = {name: subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work, env=env,
                                       capture_output=True, text=True, check=False).stdout
@@ -104,8 +106,9 @@ def report(module: str, outcomes: dict[str, list[str]], diffs: dict[str, str]) -
 
 
 def main() -> None:
-    for module in sys.argv[1:] or list(TESTS):
-        print(report(module, *run(module)), flush=True)
+    modules, only = sys.argv[1:2] or list(TESTS), sys.argv[2:]
+    for module in modules:
+        print(report(module, *run(module, only)), flush=True)
 
 
 if __name__ == "__main__":
