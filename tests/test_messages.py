@@ -64,3 +64,19 @@ def test_a_huge_number_is_named_by_its_size_from_10_to_the_18(tracker, kz, value
     edit(EVENT, "detained = 100", f"detained = {value}")
     error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
     assert f"counts.detained: must be a whole number from 0 to 1000000000000, got {shown}\n" in error
+
+
+@pytest.mark.parametrize("title, says", [
+    ("Rally \\u001b[2J", "title: holds the control character U+001B at character 7; only tab and line breaks are "
+                         "allowed"),
+    ("Rally\\r", "title: holds the control character U+000D at character 6"),
+])
+def test_a_control_character_is_named_by_its_code_and_place(tracker, kz, title, says):
+    edit(EVENT, 'title = "About 100 detained at an opposition rally in Almaty"', f'title = "{title}"')
+    error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
+    assert f"{EVENT}:5: {says}" in error
+
+
+def test_tab_and_line_breaks_are_text(tracker, kz):
+    edit(EVENT, 'notes = "Rally', 'notes = "Tab\\there,\\r\\nline\\nbreaks. Rally')
+    tracker("check", "--as-of", "2019-12-31")
