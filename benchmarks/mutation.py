@@ -41,6 +41,7 @@ _ALL_LINKS = ("the index of a filtered report holds only the chosen promises' li
 # mutant name -> why no test can tell it from the original.
 EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__link__mutmut_18": "get_close_matches without n=1 finds up to 3, but only the first is used",
+    "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_14": "every link indexed: " + _ALL_LINKS,

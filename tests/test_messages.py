@@ -80,3 +80,17 @@ def test_a_control_character_is_named_by_its_code_and_place(tracker, kz, title, 
 def test_tab_and_line_breaks_are_text(tracker, kz):
     edit(EVENT, 'notes = "Rally', 'notes = "Tab\\there,\\r\\nline\\nbreaks. Rally')
     tracker("check", "--as-of", "2019-12-31")
+
+
+def test_promise_folders_in_three_spellings_name_each_other(tracker, kz):
+    text = Path(PROMISE).read_text(encoding="utf-8")
+    for folder in ("KZ", "Kz"):
+        Path(f"records/{folder}/promises").mkdir(parents=True)
+        ident = f"kz-law-{folder.lower()}{len(folder) + ord(folder[1])}"
+        Path(f"records/{folder}/promises/{ident}.toml").write_text(
+            text.replace('id = "kz-assembly-law"', f'id = "{ident}"'), encoding="utf-8")
+    error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
+    hint = "  hint: move every record into one folder, in lowercase\n"
+    for folder, others in (("KZ", "Kz/, kz/"), ("Kz", "KZ/, kz/"), ("kz", "KZ/, Kz/")):
+        assert (f"records/{folder}: differs from {others} only by case; on Windows and macOS they are one folder\n"
+                + hint) in error, error
