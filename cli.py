@@ -15,6 +15,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date
+from tracker.fields import MAX_COUNT
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -602,7 +603,8 @@ def add_event(app: App, country: str, date: PartialDate, title: str, ident: str 
 
 
 for _count in COUNTS:
-    add_event = click.option(f"--{_count}", type=click.IntRange(min=0), help=f"How many people were {_count}.")(add_event)
+    add_event = click.option(f"--{_count}", type=click.IntRange(min=0, max=MAX_COUNT),
+                             help=f"How many people were {_count}.")(add_event)
 for _stance in STANCES:
     add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="ID",
                              help=f"Link: {STANCES[_stance][2]}.")(add_event)
@@ -860,7 +862,8 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
     data.json (as `report --format json`). Nothing is loaded from the network; host it anywhere static files are
     served, such as GitHub Pages. The same records and options always give the same bytes.
 
-    OUTDIR must be new, empty, or an earlier site; files an earlier build wrote and this one does not are removed.
+    OUTDIR must be new, empty, or an earlier site. The new site is built beside it and swapped in whole; files an
+    earlier build wrote and this one does not are removed if unchanged, and nothing else there is touched.
 
     \b
     Examples:
@@ -873,7 +876,7 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
     as_of = as_of or dt.date.today()
     base = base_url if base_url is None or base_url.endswith("/") else base_url + "/"
     files = build(app.load(as_of), SiteOptions(as_of, title, country, base))
-    removed = write_site(outdir, files)
+    removed = write_site(outdir, files, app.root)
     pages = sum(name.endswith(".html") for name in files)
     app.terminal.message(f"Wrote {pages} pages, feed.xml and data.json to {outdir}"
                          + (f"; removed {len(removed)} stale file(s)" if removed else ""))
@@ -1227,10 +1230,10 @@ def export(app: App, out: Path, fmt: str, country: str | None, official: str | N
     if fmt == "sqlite":
         filters = {"country": country, "official": official, "topic": topic}
         exporting.write_sqlite(out, chosen, records, score(records, as_of, country, official, topic), as_of,
-                               filters, force)
+                               filters, force, app.root)
         paths = [out]
     else:
-        paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force)
+        paths = exporting.write_files(out, exporting.as_files(fmt, chosen, records), force, app.root)
     as_of_note = f" (verdicts as of {as_of})" if fmt == "sqlite" else ""
     app.terminal.message(f"Wrote {len(chosen.promises)} promises, {len(chosen.events)} events and "
                          f"{len(chosen.links)} links to {out}{as_of_note}")

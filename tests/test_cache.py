@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
@@ -15,7 +16,7 @@ from typing import Iterator
 import pytest
 
 from conftest import SHIPPED, run_tracker
-from tracker.cache import FOLDER, MARGIN_NS, FileCache
+from tracker.cache import FOLDER, KEY_SIZE, MARGIN_NS, FileCache, user_key
 from tracker.load import discover
 from tracker.validate import check_file
 
@@ -135,26 +136,75 @@ def test_a_corrupt_cache_is_rebuilt_without_a_word(aged: Path):
         assert parsed_by_load() == [], "the cache was written afresh"
 
 
-def _forge(cache: Path, **header: object) -> None:
-    """Rewrite the cache so that the promise's title reads FORGED, with the header changed as given."""
+def _forge(cache: Path, key: bytes | None = None, **header: object) -> None:
+    """Rewrite the cache so that the promise's title reads FORGED, with the header changed as given, hashed
+    with key (the user's own, standing for this user's tracker) or else with none it could know."""
     with open(cache, "rb") as handle:
-        head, (paths, stamps, results) = pickle.load(handle), pickle.load(handle)
+        head = pickle.load(handle)
+        handle.read(KEY_SIZE)
+        paths, stamps, digests, results = pickle.loads(handle.read())
     results = [dataclasses.replace(r, title="FORGED") if getattr(r, "title", None) and "promises" in r.path
                else r for r in results]
+    body = pickle.dumps((paths, stamps, digests, results))
     with open(cache, "wb") as handle:
         pickle.dump(head | header, handle)
-        pickle.dump((paths, stamps, results), handle)
+        handle.write(hashlib.blake2b(body, key=key or os.urandom(KEY_SIZE), digest_size=KEY_SIZE).digest())
+        handle.write(body)
+
+
+def test_a_cache_edited_without_the_records_is_rebuilt(aged: Path):
+    report_json()
+    cache = aged / FOLDER / "records.pickle"
+    _forge(cache, user_key())  # control: hashed with the user's key, it is trusted, so the test can tell
+    assert report_json()["promises"][0]["title"] == "FORGED"
+    assert report_json("--no-cache")["promises"][0]["title"] != "FORGED"
+    _forge(cache)
+    assert report_json()["promises"][0]["title"] == "Reform the law on peaceful assemblies"
+    assert parsed_by_load() == [], "the cache was written afresh"
 
 
 def test_a_cache_from_another_version_is_not_trusted(aged: Path):
     report_json()
     cache = aged / FOLDER / "records.pickle"
-    _forge(cache)  # control: the same header is trusted, so the test can tell the difference
-    assert report_json()["promises"][0]["title"] == "FORGED"
-    assert report_json("--no-cache")["promises"][0]["title"] != "FORGED"
     for header in ({"tracker": "0.0.1"}, {"format": 0}):
-        _forge(cache, **header)
+        _forge(cache, user_key(), **header)
         assert report_json()["promises"][0]["title"] == "Reform the law on peaceful assemblies"
+
+
+def test_the_key_lives_outside_the_records_and_only_the_user_can_read_it(aged: Path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    report_json()
+    key = Path(os.environ["HOME"]) / ".cache/tracker/cache.key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == KEY_SIZE
+    assert key.read_bytes() not in (aged / FOLDER / "records.pickle").read_bytes()
+
+
+def test_the_cache_is_never_read_or_written_through_a_link(aged: Path, tmp_path: Path):
+    report_json()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cache = aged / FOLDER / "records.pickle"
+    _forge(cache, user_key())
+    os.rename(cache, elsewhere / "records.pickle")  # a valid, keyed cache, reached only through a link
+    os.symlink(elsewhere / "records.pickle", cache)
+    assert report_json()["promises"][0]["title"] == "Reform the law on peaceful assemblies"
+    assert not cache.is_symlink()  # replaced by a cache file of its own
+    shutil.rmtree(aged / FOLDER)
+    os.symlink(elsewhere, aged / FOLDER)
+    before = sorted(os.listdir(elsewhere))
+    assert report_json()["promises"][0]["title"] == "Reform the law on peaceful assemblies"
+    assert sorted(os.listdir(elsewhere)) == before
+    assert b"FORGED" in (elsewhere / "records.pickle").read_bytes()  # left as it was
+
+
+def test_a_file_rewritten_with_the_same_bytes_keeps_its_entry(aged: Path):
+    report_json()
+    text = (aged / RALLY).read_bytes()
+    (aged / RALLY).unlink()
+    (aged / RALLY).write_bytes(text)  # a new inode and new times, as a checkout gives
+    assert parsed_by_load() == []
+    same_size_edit(aged / RALLY, "severity = 3", "severity = 1")
+    assert parsed_by_load() == [str(RALLY)]
 
 
 def test_a_cache_may_build_nothing_but_records(aged: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -95,3 +96,48 @@ def test_check_warns_about_dates_not_yet_counted(tracker, kz):
            "counted until 2019-09-30" in err
     assert "kz-2019-09-21-dvk-rally.toml:4: warning:" in err
     assert "0 errors, 3 warnings" in err  # the three September events; the restatement of 2019-09-02 counts
+
+
+# ---------------------------------------------------------------------------
+# The edges of each rule, one case per side (these kill the mutants benchmarks/mutation.py makes).
+
+@pytest.mark.parametrize("text, error", [
+    ("1000", None), ("0999", "'0999' has an implausible year; write four digits, as 2019"),
+    ("2019-06-01", None), ("2019-06-30", None),
+    ("2019-06-00", "'2019-06-00' does not exist: 2019-06 has 30 days"),
+    ("2019-06-31", "'2019-06-31' does not exist: 2019-06 has 30 days"),
+])
+def test_each_rule_at_its_edge(text, error):
+    if error is None:
+        assert str(parse_date(text)) == text
+    else:
+        with pytest.raises(DateError) as raised:
+            parse_date(text)
+        assert str(raised.value) == error
+
+
+def test_a_date_seen_for_the_first_time_is_read_and_shared():
+    # Any day will do; one drawn at random is almost surely new to the shared table of this process.
+    number = int.from_bytes(os.urandom(4), "big")
+    year, month, day = 1000 + number % 9000, 1 + number // 9000 % 12, 1 + number // 108_000 % 28
+    first = parse_date(f"{year:04d}-{month:02d}-{day:02d}")
+    assert first == PartialDate(year, month, day) and isinstance(first, PartialDate)
+    assert parse_date(dt.date(year, month, day)) is first
+
+
+@pytest.mark.parametrize("value, why", [(5, "got a number"), ([], "got a list"), (None, "got NoneType")])
+def test_a_value_that_is_no_date_is_named(value, why):
+    with pytest.raises(DateError) as raised:
+        parse_date(value)
+    assert str(raised.value) == f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), {why}"
+
+
+@pytest.mark.parametrize("value, name", [
+    ("x", "a string"), (1, "a number"), (1.5, "a number"), (True, "true/false"), ([], "a list"), ({}, "a table"),
+    (dt.date(2019, 1, 1), "a date"), (dt.datetime(2019, 1, 1, 12), "a date-time"), (None, "NoneType"),
+    (set(), "set"),
+])
+def test_a_value_of_each_type_is_named_in_messages(value, name):
+    from tracker.dates import type_name
+
+    assert type_name(value) == name

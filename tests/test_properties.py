@@ -33,7 +33,9 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=
 # ---------------------------------------------------------------------------
 # Values of each kind in the field table, mostly plausible, sometimes not.
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+# Record text: any character but control characters (refused everywhere, tested in test_terminal_safety and
+# test_safety), plus the tab and line feed that are allowed.
+TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from(["\t", "\n"]), max_size=40)
 LINE = TEXT.filter(lambda s: "\n" not in s and s.strip())
 SLUG = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True)
 PARTIAL = st.one_of(

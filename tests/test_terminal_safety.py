@@ -26,8 +26,10 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u
                  "\U000e0000-\U000e007f]")
 
 
-def hostile_records(root: Path) -> None:
-    """A promise and an event whose every free-text field is hostile."""
+def hostile_records(root: Path, escapes: str = "\u202e") -> None:
+    """A promise and an event whose every free-text field is hostile. Control characters (ESCAPES) are
+    refused in record text, so by default the records carry a direction override in their place."""
+    ESCAPES = escapes  # noqa: N806 - the text each field carries
     promise = {
         "id": "kz-hostile", "country": "KZ", "official": MARKUP + " " + COMBINING, "office": BIDI,
         "title": f"{ESCAPES} {BIDI} {WIDE} {HIDDEN} {LONG}", "text": f"{MARKUP}\n{ESCAPES}", "topics": [MARKUP],
@@ -69,7 +71,7 @@ def test_hostile_text_is_shown_not_obeyed(tracker, kz, monkeypatch, args, column
     assert_inert(result.stderr)
     if args[0] != "check":
         # Shown as written (table cells may wrap, so look for short pieces).
-        for piece in ("\\x1b", "[bold"):
+        for piece in ("\\u202e", "[bold"):
             assert piece in result.stdout, piece
 
 
@@ -80,6 +82,16 @@ def test_hostile_text_stays_inert_in_colour(tracker, kz, args):
     result = tracker("--color", *args)
     for stream in (result.stdout, result.stderr):
         assert_inert(re.sub(r"\x1b\[[0-9;]*m", "", stream))
+
+
+def test_control_characters_are_refused_in_every_text_field_and_shown_inert(tracker, kz):
+    hostile_records(kz, ESCAPES)
+    result = tracker("check", "--as-of", "2020-01-01", code=1)
+    assert_inert(result.stderr)
+    refused = re.findall(r"toml:\d+: (\S+): holds the control character U\+001B", result.stderr)
+    assert sorted(refused) == ["links[0].note", "ratings[0].rationale", "statements[0].quote", "text", "title",
+                              "title"], result.stderr
+    assert "hint: delete the character" in result.stderr
 
 
 def test_problem_messages_are_inert(tracker, kz):

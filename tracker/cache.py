@@ -18,17 +18,30 @@ The cache is never trusted blindly. A file written by another version of
 tracker, for another spelling of the records path, for another directory (a
 copy), or that cannot be read for any reason is ignored and rebuilt without a
 word. The cache is a pickle, and pickles can run code, so it is read with an
-unpickler that can build only tracker's own record types; a cache file that
-arrived from elsewhere (committed to git despite the ignore rule) can at worst
-hold entries whose stamps never match.
+unpickler that can build only tracker's own record types.
+
+What it trusts, exactly: (1) a file whose stamps are as they were holds the bytes
+it held then; (2) a cache that carries a valid keyed hash (BLAKE2b, keyed with a
+random secret kept outside the records, in the user's cache folder) was written
+by this user's tracker. Each entry holds the keyed hash of the bytes its result
+was parsed from, and the whole body is hashed with the key, so a cache edited
+without the records (in a tampered working copy, or arriving with one) fails the
+check and is rebuilt. A file whose stamps changed but whose bytes hash as before
+(a checkout that rewrote it unchanged) keeps its entry. The cache is never read
+or written through a symbolic link. It does not defend against someone who can
+read the user's key: such a person can change the records themselves.
 """
 
 from __future__ import annotations
 
 import array
 import gc
+import hashlib
+import hmac
+import io
 import os
 import pickle
+import stat as stat_module
 import tempfile
 import time
 from contextlib import contextmanager
@@ -36,10 +49,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
+from .load import MAX_BYTES
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
 FORMAT = 2  # bump when what is stored changes shape
+KEY_SIZE = 32
+DIGEST_SIZE = 16  # per file: ample against an edit, small beside the record it vouches for
 MARGIN_NS = 2_000_000_000
 SLOW_FILES = 5000  # parsing this many files takes about a second: worth a progress bar
 NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no real file
@@ -89,21 +105,31 @@ class FileCache:
         self.root_key = (str(root), *_identity(root))
         self.paths: list[str] = []
         self.stamps = array.array("q")
+        self.digests = bytearray()
         self.results: list[Any] = []
+        self.key = user_key()
         self._read()
 
     def _read(self) -> None:
-        """Take the stored entries if the file is ours and for this directory; else start empty."""
+        """Take the stored entries if the file is ours, for this directory and hashed with our key; else start empty."""
+        if self.key is None or not _real_folder(self.path.parent):
+            return
         try:
-            with open(self.path, "rb") as handle:
-                # Two pickles: the small header is checked before the body is read at all.
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+            with open(descriptor, "rb") as handle:
+                # The small header is checked before the body is read at all, and the body's keyed hash
+                # before any of it is unpickled.
                 if _RecordsUnpickler(handle).load() != self._header():
                     return
-                paths, stamps, results = _RecordsUnpickler(handle).load()
-        except Exception:  # a missing, partial, corrupt or foreign cache is simply rebuilt
+                mac, body = handle.read(KEY_SIZE), handle.read()
+            if not hmac.compare_digest(mac, _mac(self.key, body)):
+                return
+            paths, stamps, digests, results = _RecordsUnpickler(io.BytesIO(body)).load()
+        except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
             return
-        if isinstance(stamps, array.array) and len(paths) == len(results) == len(stamps) // 4:
-            self.paths, self.stamps, self.results = paths, stamps, results
+        if isinstance(stamps, array.array) and isinstance(digests, bytes) \
+                and len(paths) == len(results) == len(stamps) // 4 == len(digests) // DIGEST_SIZE:
+            self.paths, self.stamps, self.digests, self.results = paths, stamps, bytearray(digests), results
 
     def _header(self) -> dict[str, Any]:
         return {"format": FORMAT, "tracker": __version__, "root": self.root_key}
@@ -122,17 +148,40 @@ class FileCache:
         if paths == self.paths and stamps == self.stamps:
             return self.results  # nothing changed: the common case, decided in one comparison
         known = {path: index for index, path in enumerate(self.paths)}
-        misses = [i for i, path in enumerate(paths) if not self._same(known.get(path), stamps, i)]
+        changed = [i for i, path in enumerate(paths) if not self._same(known.get(path), stamps, i)]
         results = [self.results[known[path]] if path in known else None for path in paths]
+        digests = bytearray(b"".join(self._digest_at(known.get(path)) for path in paths))
+        misses = []
+        for i in changed:
+            digest = self._file_digest(paths[i])
+            digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
+            if paths[i] not in known or digest != self._digest_at(known[paths[i]]) or digest == _UNREAD:
+                misses.append(i)  # new or changed bytes: parsed again
         for i, result in zip(misses, check_each([found[i] for i in misses], check, progress)):
             results[i] = result
         fresh = started - MARGIN_NS
-        for i in misses:
+        for i in changed:
             if max(stamps[4 * i + 1], stamps[4 * i + 2]) >= fresh:
                 stamps[4 * i: 4 * i + 4] = array.array("q", NEVER)
         if paths != self.paths or stamps != self.stamps:  # else only fresh files were parsed: nothing to keep
-            self._write(paths, stamps, results)
+            self._write(paths, stamps, bytes(digests), results)
         return results
+
+    def _digest_at(self, index: int | None) -> bytes:
+        return _UNREAD if index is None else bytes(self.digests[DIGEST_SIZE * index: DIGEST_SIZE * (index + 1)])
+
+    def _file_digest(self, path: str) -> bytes:
+        """The keyed hash of a file's bytes; _UNREAD if it cannot be read (check then says why)."""
+        try:
+            # Non-blocking: a pipe in the records must not hang the load (check reports it).
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            with open(descriptor, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if not stat_module.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                    return _UNREAD
+                return hashlib.blake2b(handle.read(), key=self.key or b"", digest_size=DIGEST_SIZE).digest()
+        except OSError:
+            return _UNREAD
 
     def _same(self, index: int | None, stamps: array.array, i: int) -> bool:
         if index is None:
@@ -140,23 +189,75 @@ class FileCache:
         old = self.stamps[4 * index: 4 * index + 4]
         return old == stamps[4 * i: 4 * i + 4] and old[0] != -1
 
-    def _write(self, paths: list[str], stamps: array.array, results: list[Any]) -> None:
-        """Replace the cache file whole (temporary file, then rename); a records directory
-        that cannot be written to simply goes without a cache."""
+    def _write(self, paths: list[str], stamps: array.array[int], digests: bytes, results: list[Any]) -> None:
+        """Replace the cache file whole (temporary file, then rename); a records directory that cannot be
+        written to, a cache folder that is a link, or no key, and it simply goes without a cache."""
+        if self.key is None:
+            return
         try:
             folder = self.path.parent
             folder.mkdir(exist_ok=True)
+            if not _real_folder(folder):
+                return
+            body = pickle.dumps((paths, stamps, digests, results), protocol=pickle.HIGHEST_PROTOCOL)
             handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as file:
                     pickle.dump(self._header(), file, protocol=pickle.HIGHEST_PROTOCOL)
-                    pickle.dump((paths, stamps, results), file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temp, self.path)
+                    file.write(_mac(self.key, body))
+                    file.write(body)
+                os.replace(temp, self.path)  # replaces a link of that name; never writes through it
             except BaseException:
                 os.unlink(temp)
                 raise
         except OSError:
             pass
+
+
+_UNREAD = bytes(DIGEST_SIZE)
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=key, digest_size=KEY_SIZE).digest()
+
+
+def _real_folder(folder: Path) -> bool:
+    """A folder itself, not a link to one (nor a file)."""
+    try:
+        return stat_module.S_ISDIR(os.lstat(folder).st_mode)
+    except OSError:
+        return False
+
+
+def user_key() -> bytes | None:
+    """This user's secret for the cache's keyed hashes, made on first use; None if it cannot be kept.
+
+    It lives outside every records directory ($XDG_CACHE_HOME/tracker/cache.key, else
+    ~/.cache/tracker/cache.key), so a records directory copied or handed over never carries it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "tracker", "cache.key")
+    for _ in range(2):
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with open(descriptor, "rb") as handle:
+                key = handle.read(KEY_SIZE + 1)
+            return key if len(key) == KEY_SIZE else None
+        except FileNotFoundError:
+            _make_key(path)
+        except OSError:
+            return None
+    return None
+
+
+def _make_key(path: str) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with open(descriptor, "wb") as handle:
+            handle.write(os.urandom(KEY_SIZE))
+    except OSError:
+        pass  # another process made it a moment ago, or there is nowhere to keep it: read again, or no cache
 
 
 def _identity(root: Path) -> tuple[int, int]:

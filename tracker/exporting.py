@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, store
+from . import __version__, safeout, store
 from .dates import PartialDate
 from .model import COUNTS, VERDICTS, Event, Link, Promise, Records
 from .render import _str, event_dict, promise_dict, to_csv, to_json
@@ -89,16 +89,20 @@ def as_files(fmt: str, chosen: Selection, records: Records) -> dict[str, str]:
             "links.csv": to_csv(links, LINK_COLUMNS)}
 
 
-def write_files(outdir: Path, files: dict[str, str], force: bool) -> list[Path]:
-    """Write each file atomically; without force, refuse (before writing any) if one is there already."""
+def write_files(outdir: Path, files: dict[str, str], force: bool, records: Path) -> list[Path]:
+    """Write each file atomically by the safe-output rules; without force, refuse (before writing any) if one
+    is there already."""
     paths = [outdir / name for name in files]
+    for path in paths:
+        safeout.refuse_records(path, records)
+        safeout.refuse_link(path)
     taken = [str(p) for p in paths if p.exists()]
     if taken and not force:
         raise store.StoreError(f"{', '.join(taken)} already exist(s); nothing was written. "
                                "Give another directory, or --force to replace them")
     outdir.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        store.replace(path, files[path.name])
+        safeout.write_file(path, files[path.name].encode("utf-8"), records, force)
     return paths
 
 
@@ -152,8 +156,10 @@ CREATE INDEX verdicts_verdict ON verdicts(verdict);
 
 
 def write_sqlite(path: Path, chosen: Selection, records: Records, assessments: list[Assessment], as_of: Any,
-                 filters: dict[str, Any], force: bool) -> None:
+                 filters: dict[str, Any], force: bool, records_dir: Path) -> None:
     """Build the database in a temporary file beside path, then move it into place in one step."""
+    safeout.refuse_records(path, records_dir)
+    safeout.refuse_link(path)
     if path.exists() and not force:
         raise store.StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
                                "to replace it")
@@ -168,9 +174,7 @@ def write_sqlite(path: Path, chosen: Selection, records: Records, assessments: l
             connection.commit()
         finally:
             connection.close()
-        (os.replace if force else os.link)(temp, path)
-    except FileExistsError:
-        raise store.StoreError(f"{path} appeared meanwhile; nothing was written") from None
+        safeout.place(Path(temp), path, force)
     finally:
         Path(temp).unlink(missing_ok=True)
 

@@ -15,6 +15,8 @@ from .model import COUNTS, STANCES, VERDICTS, WEIGHED
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
 
 MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would overflow date arithmetic
+MAX_COUNT = 10**12  # more people than have ever lived: a typo, and beyond what a spreadsheet holds exactly
+MAX_MULTIPLIER = 100  # twenty-five times the heaviest default: any more is a typo, and weights stay finite
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ EVENT = (
     Field("location", "text", "Where it happened."),
     Field("actors", "texts", "Who took part: the people, groups or forces involved, such as ACLED's actors."),
     Field("counts", "table", "How many people were affected.",
-          fields=tuple(Field(name, "integer", f"How many people were {name}.", minimum=0) for name in COUNTS)),
+          fields=tuple(Field(name, "integer", f"How many people were {name}.", minimum=0,
+                               maximum=MAX_COUNT) for name in COUNTS)),
     Field("severity", "integer", "Gravity from 1 to 5 (default 1).", minimum=1, maximum=5),
     SOURCES,
     Field("notes", "text", "Free notes."),
@@ -104,7 +107,8 @@ CONFIG = (
               maximum=MAX_STALL_DAYS),
         Field("term_due", "boolean", "A promise with no deadline falls due at the end of the term it was made for."),
         Field("multipliers", "table", "Each stance's weight multiplier.",
-              fields=tuple(Field(name, "number", STANCES[name].meaning, minimum=0) for name in WEIGHED)),
+              fields=tuple(Field(name, "number", STANCES[name].meaning, minimum=0, maximum=MAX_MULTIPLIER)
+                           for name in WEIGHED)),
     )),
 )
 

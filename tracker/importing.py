@@ -388,7 +388,7 @@ def toml_date(value: Any, date_format: str | None = None) -> Any:
 
 def whole(value: Any) -> Any:
     """A count or severity as a number ("12" from CSV), or as given for validate to refuse."""
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,30}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,18}\s*", value):  # longer: left for validate to refuse
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)

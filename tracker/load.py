@@ -7,6 +7,7 @@ bytes are readable TOML.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -21,6 +22,7 @@ from .layout import CONFIG_NAME, kind_of_place
 from .model import Problem
 
 MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
+MAX_DEPTH = 8  # folders below the root that are walked: records sit at most five down (a link file)
 LAYOUT_HINT = layout.HINT
 
 
@@ -56,7 +58,7 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
     real_root = os.path.realpath(root)
-    for path, rel, is_link in _walk(str(root), []):
+    for path, rel, is_link in _walk(str(root), [], problems):
         if rel == [CONFIG_NAME] or not path.endswith(".toml"):
             continue
         outside = link_outside(path, real_root) if is_link else None  # the listing says which are links
@@ -72,21 +74,34 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     return found, problems
 
 
-def _walk(top: str, rel: list[str]) -> Iterator[tuple[str, list[str], bool]]:
+def _walk(top: str, rel: list[str], problems: list[Problem]) -> Iterator[tuple[str, list[str], bool]]:
     """(path, its parts below the root, whether it is a link) for files below top, skipping
     hidden folders such as .git and the cache. The parts and the link flag come from the
-    directory listing itself: no call per file, which counts at 100,000 files."""
+    directory listing itself: no call per file, which counts at 100,000 files.
+
+    A folder nested deeper than MAX_DEPTH (records sit at most five levels down), or one that cannot be
+    listed, is one problem; the walk goes on with the rest."""
     folders = [(top, rel)]
     while folders:
         folder, parts = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, [*parts, entry.name]))
-                else:
-                    yield entry.path, [*parts, entry.name], entry.is_symlink()
+        if len(parts) > MAX_DEPTH:
+            problems.append(Problem(folder, f"is nested {len(parts)} folders deep; nothing in it was read",
+                                    hint=LAYOUT_HINT))
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                listed = [(entry.name, entry.path, entry.is_dir(follow_symlinks=False), entry.is_symlink())
+                          for entry in entries]
+        except OSError as error:
+            problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
+            continue
+        for name, path, is_dir, is_link in listed:
+            if name.startswith("."):
+                continue
+            if is_dir:
+                folders.append((path, [*parts, name]))
+            else:
+                yield path, [*parts, name], is_link
 
 
 def link_outside(path: str, real_root: str) -> Problem | None:
@@ -153,6 +168,18 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
                        hint=_syntax_hint(error.msg, line or ""))
     except RecursionError:
         return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+    except ValueError:  # Python refuses to read an integer of over 4,300 digits
+        found = _HUGE_NUMBER.search(text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        return Problem(path, "holds a number too long to read", line=line, excerpt=_short(excerpt(text, line)),
+                       hint="a count is at most 1,000,000,000,000; check the number at that line")
+
+
+_HUGE_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _short(line: str | None) -> str | None:
+    return line if line is None or len(line) <= 120 else line[:117] + "..."
 
 
 def _syntax_hint(message: str, line: str) -> str:
@@ -171,7 +198,7 @@ def excerpt(text: str, line: int | None) -> str | None:
     """The line itself, for a message (None when there is no such line)."""
     if not line:
         return None
-    lines = text.splitlines()
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
@@ -186,3 +213,7 @@ def find_records(start: Path, default: Path) -> Path:
         if (folder / CONFIG_NAME).is_file():
             return Path(os.path.relpath(folder, start))
     return default
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    """A file's lines, split once however many problems quote it."""
+    return text.splitlines()

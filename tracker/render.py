@@ -6,12 +6,11 @@ table renderers build Rich tables from `safe()` text only.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
+from . import csvcell
 from .dates import PartialDate
 from .model import STANCES, Event, Problem, Promise
 from .score import Assessment, meaning, ratings_by, statements_by, tally
@@ -103,25 +102,15 @@ def problem_dict(p: Problem) -> dict[str, Any]:
 # Machine formats.
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    # allow_nan=False: NaN and Infinity are not JSON, and no reader may get them; the validator keeps
+    # every number finite, so this raising would be a bug, not bad input.
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe: a cell starting with = + - @ would run as a formula in a spreadsheet."""
-    if isinstance(value, list):
-        value = "; ".join(map(str, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
+    """Every cell through the one CSV cell rule (tracker.csvcell): no cell can become a spreadsheet formula."""
+    names = list(columns)
+    return csvcell.line(names) + "".join(csvcell.line(row.get(name) for name in names) for row in rows)
 
 
 def to_markdown(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import chart, render, store
+from . import chart, render, safeout
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
 from .score import (RULES, Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
@@ -30,8 +29,6 @@ from .store import StoreError
 from .terminal import safe
 from .validate import check_url
 
-MANIFEST = ".tracker-site"  # lists the files a build wrote, so a rebuild removes only its own stale files
-_OWN_PATH = re.compile(r"[a-z0-9][a-z0-9.-]*(/[a-z0-9][a-z0-9.-]*)?|\.nojekyll")
 
 
 @dataclass(frozen=True)
@@ -214,55 +211,18 @@ def _slug(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Writing the files.
+# Writing the files: by the safe-output rules (tracker.safeout).
 
-def write_site(outdir: Path, files: dict[str, str]) -> list[str]:
-    """Write every file atomically; remove files an earlier build wrote that this one did not. Returns those.
+def write_site(outdir: Path, files: dict[str, str], records: Path) -> list[str]:
+    """Swap the new site into outdir whole; returns the stale files of the last build that were removed.
 
     A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
     """
-    manifest = outdir / MANIFEST
-    if outdir.is_dir() and any(outdir.iterdir()) and not manifest.is_file():
-        raise StoreError(f"{outdir} is not empty and was not made by `tracker site`; nothing was written. "
-                         "Give a new or empty directory")
-    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
-    mode = store.default_mode()
-    for name, text in sorted(files.items()):
-        _update(outdir / name, text, mode)
-    stale = sorted(name for name in before if name not in files and _OWN_PATH.fullmatch(name))
-    for name in stale:
-        (outdir / name).unlink(missing_ok=True)
-    _update(manifest, "".join(f"{name}\n" for name in sorted(files)), mode)
-    return stale
-
-
-def _update(path: Path, text: str, mode: int) -> None:
-    """Write unless the file already holds text: unchanged files keep their times, and a rebuild is quick."""
-    try:
-        if path.read_bytes() == text.encode("utf-8"):
-            return
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Not synced: a site can be made again from the records at any time, and a sync per page made
-    # building a new one several times slower.
-    store.replace(path, text, mode, sync=False)
+    return safeout.write_tree(outdir, files, records)
 
 
 def write_chart(path: Path, svg: str, records: Path, force: bool) -> None:
     """Write a chart someone asked for: never into the records, over a file only if forced, into an existing folder."""
-    real_records = os.path.realpath(records)
-    if os.path.commonpath([os.path.realpath(path), real_records]) == real_records:
-        raise StoreError(f"{path} is inside the records directory {records}; nothing was written. "
-                         "Give a path outside it")
     if not path.parent.is_dir():
         raise StoreError(f"{path}: there is no folder {path.parent}; nothing was written. Create it first")
-    if force:
-        store.replace(path, svg, store.default_mode())
-        return
-    try:
-        store.create(path, svg)
-    except FileExistsError:
-        raise StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
-                         "to replace it") from None
-
+    safeout.write_file(path, svg.encode("utf-8"), records, force)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import math
 import os
 import re
 import sys
@@ -24,6 +26,8 @@ from .fields import (
     CONFIG,
     EVENT,
     LINK,
+    MAX_COUNT,
+    MAX_MULTIPLIER,
     MAX_STALL_DAYS,
     PROMISE,
     RATING,
@@ -62,6 +66,9 @@ from .model import (
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
+# Names Windows gives to devices, with any extension: a record named so could not be checked out there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10))})
+CONTROL_HINT = "delete the character; it may be invisible in an editor (search for it by its code)"
 SEVERITY_HINT = "severity ranks how grave an event is, from 1 (least) to 5 (gravest)"
 
 # The allowed field names come from the one field table, which the JSON Schema is also built from.
@@ -80,12 +87,29 @@ def check_slug(value: str) -> str | None:
         return f"{value!r} is not a valid ID: use lowercase letters, digits and single hyphens, as kz-assembly-law"
     if len(value) > MAX_ID:
         return f"ID is {len(value)} characters; the limit is {MAX_ID}"
+    if value in WINDOWS_RESERVED:
+        return f"{value!r} is not a valid ID: Windows reserves the name for a device, so the file cannot exist there"
     return None
 
 
 def check_country(value: str) -> str | None:
     if value.upper() not in countries_by_alpha2:
         return f"{value!r} is not an ISO 3166-1 alpha-2 country code (such as KZ or US)"
+    return None
+
+
+# C0 controls but tab and line feed, DEL, and C1 controls. A carriage return is allowed only before a line feed
+# (a file saved with Windows line endings). Such characters can hide or rewrite text on a terminal, and
+# no record needs them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def check_text(value: str) -> str | None:
+    """Why value may not be record text (a control character other than tab and line breaks), or None."""
+    found = _CONTROL.search(value)
+    if found:
+        return (f"holds the control character U+{ord(found.group()):04X} at character {found.start() + 1}; "
+                "only tab and line breaks are allowed")
     return None
 
 
@@ -104,10 +128,27 @@ _KEY = re.compile(r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
 
 
 def find_line(text: str, table: str | None, index: int | None, key: str | None) -> int | None:
-    """The line of `key` in `[table]` (or the index-th `[[table]]`); the table's header if key is absent."""
-    current: tuple[str | None, int | None] = (None, None)
+    """The line of `key` in `[table]` (or the index-th `[[table]]`); the table's header if key is absent.
+
+    The positions of a file's keys are found in one pass and kept, so a file with thousands of
+    problems costs one pass, not one per problem.
+    """
+    keys, headers = _positions(text)
+    found = keys.get((table, index, key))
+    return found if found is not None else headers.get((table, index))
+
+
+Place = tuple[str | None, int | None]
+
+
+@functools.lru_cache(maxsize=8)
+def _positions(text: str) -> tuple[dict[tuple[str | None, int | None, str | None], int], dict[Place, int]]:
+    """Each key's first line by (table, index, key), (table, index, None) for a table's first key,
+    and each table's header line."""
+    keys: dict[tuple[str | None, int | None, str | None], int] = {}
+    headers: dict[Place, int] = {}
+    current: Place = (None, None)
     seen: Counter[str] = Counter()
-    header_line = None
     in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         opens_or_closes = line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1
@@ -120,13 +161,13 @@ def find_line(text: str, table: str | None, index: int | None, key: str | None) 
             name = header.group(2).strip("\"'")
             current = (name, seen[name] if header.group(1) else None)
             seen[name] += 1 if header.group(1) else 0
-            if current == (table, index):
-                header_line = number
+            headers[current] = number
             continue
         found = _KEY.match(line)
-        if current == (table, index) and found and (key is None or found.group(1) == key):
-            return number
-    return header_line
+        if found:
+            keys.setdefault((*current, found.group(1)), number)
+            keys.setdefault((*current, None), number)
+    return keys, headers
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +218,9 @@ class Fields:
         if required and not value.strip():
             self.report(key, "is empty", "write a value, or remove the field")
             return None
+        if (why := check_text(value)) is not None:
+            self.report(key, why, CONTROL_HINT)
+            return None
         if one_line and "\n" in value:
             self.report(key, "must be one line", "move the detail to `text` or `notes`")
         return value
@@ -186,6 +230,10 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.report(key, f"expected a list of strings, got {type_name(value)}", f'write {key} = ["..."]')
             return ()
+        for item in value:
+            if (why := check_text(item)) is not None:
+                self.report(key, why, CONTROL_HINT)
+                return ()
         return tuple(value)
 
     def urls(self, key: str) -> tuple[str, ...]:
@@ -214,7 +262,7 @@ class Fields:
             return None
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            self.report(key, f"must be a whole number {span}, got {value!r}", hint)
+            self.report(key, f"must be a whole number {span}, got {shown(value)}", hint)
             return None
         return value
 
@@ -260,6 +308,12 @@ def _month_folder(path: str) -> str | None:
     """The month folder of an event file in CC/events/YYYY/MM/, or None for one in CC/events/YYYY/."""
     parts = _parts(path)
     return parts[-2] if len(parts) >= 5 and parts[-4] == "events" else None
+def shown(value: Any) -> str:
+    """A value for a message; an integer of any size is shown by its size (Python refuses to print one of
+    over 4,300 digits, and nobody reads one of 30)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"a number of about {len(hex(abs(value))) - 2} hex digits ({value.bit_length()} bits)"
+    return repr(value)
 
 
 def _parts(path: str) -> list[str]:
@@ -366,7 +420,7 @@ def _counts(fields: Fields) -> dict[str, int]:
         return {}
     counts = fields.child("counts", None, table)
     counts.unknown(COUNTS)
-    return {key: value for key in COUNTS if (value := counts.whole(key, 0, None)) is not None}
+    return {key: value for key in COUNTS if (value := counts.whole(key, 0, MAX_COUNT)) is not None}
 
 
 def _link(fields: Fields) -> Link | None:
@@ -458,8 +512,11 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
     multipliers = dict(defaults.multipliers)
     for stance, value in multiplier_fields.data.items():
         if stance in WEIGHED:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                multiplier_fields.report(stance, f"must be a number of at least 0, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not 0 <= value <= MAX_MULTIPLIER:
+                multiplier_fields.report(stance, f"must be a number from 0 to {MAX_MULTIPLIER}, got {shown(value)}",
+                                         f"the defaults run from 1 to 4; write a plain number such as "
+                                         f"{stance} = {STANCES[stance].multiplier:g}")
             else:
                 multipliers[stance] = value
     return Config(multipliers, stall_days, auto_commit, term_due), fields.problems
@@ -639,6 +696,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     problems = list(problems)
     parsed: list[tuple[str, str]] = []  # (path, kind) of every promise or event file that was readable TOML
     broken: list[tuple[str, str]] = []  # and of those that were not
+    text_of = functools.lru_cache(maxsize=8)(text_of)  # a file with many problems is read once, not per problem
     for result in results:
         if isinstance(result, Checked):
             problems.extend(result.problems)
@@ -665,6 +723,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     old = old_layout(promises, events)
     promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
     problems.extend(_part_dates_and_borders(promises, events, parts, text_of))
+    problems.extend(case_folders(result.path for result in results))
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Records(tuple(promises), tuple(events), config, tuple(problems), tuple(terms), old)
 
@@ -764,6 +823,22 @@ def _with(record: R, **changes: Any) -> R:
     clone = object.__new__(type(record))
     clone.__dict__.update(record.__dict__, **changes)
     return clone
+
+
+def case_folders(paths: Iterable[str]) -> list[Problem]:
+    """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
+    checkout would mix or lose their files."""
+    spellings: dict[tuple[str, str], set[str]] = {}
+    for path in paths:
+        parts = _parts(path)
+        depth = 4 if len(parts) > 3 and parts[-3] == "events" else 3
+        if len(parts) >= depth:
+            parent, folder = os.sep.join(parts[:-depth]), parts[-depth]
+            spellings.setdefault((parent, folder.casefold()), set()).add(folder)
+    return [Problem(os.path.join(parent, folder) if parent else folder,
+                    f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
+                    "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
+            for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:

@@ -1,0 +1,116 @@
+"""Mutation scores of the scoring, date and validation modules, with mutmut (slow: not run in CI).
+
+    .venv/bin/pip install 'mutmut==3.8.1'
+    .venv/bin/python -m benchmarks.mutation              # score.py, dates.py and validate.py
+    .venv/bin/python -m benchmarks.mutation dates        # one module
+    .venv/bin/python -m benchmarks.mutation validate 'tracker.validate.x_check_text*'   # some functions
+
+Each module is mutated in a scratch copy of the repository (mutmut writes a mutants/ folder where
+it runs), against the tests that exercise it. The score is killed ÷ (mutants − equivalent), where
+an equivalent mutant is one no test can tell from the original: each is listed in EQUIVALENT with
+the reason, and printed. Surviving mutants that are not listed are printed too: each is a missing test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COPIED = ("tracker", "tests", "records", "docs", "benchmarks", "cli.py", "pyproject.toml", "README.md")
+
+# module -> the tests that exercise it (the whole suite per mutant would take hours).
+TESTS = {
+    "score": ["tests/test_scoring.py", "tests/test_score_edges.py", "tests/test_commands.py", "tests/test_dates.py"],
+    "dates": ["tests/test_dates.py"],
+    "validate": ["tests/test_errors.py", "tests/test_hostile.py", "tests/test_limits.py", "tests/test_dates.py",
+                 "tests/test_messages.py",
+                 # A test that starts tracker in a new process cannot run under mutmut, whose mutated
+                 # modules look for its settings in the working directory.
+                 "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
+}
+
+_ALL_LINKS = ("the index of a filtered report holds only the chosen promises' links, for speed; any superset "
+              "gives the same result")
+
+# mutant name -> why no test can tell it from the original.
+EQUIVALENT: dict[str, str] = {
+    "tracker.validate.x__link__mutmut_18": "get_close_matches without n=1 finds up to 3, but only the first is used",
+    "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
+    "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_14": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_16": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_17": "every link indexed: " + _ALL_LINKS,
+    "tracker.score.x_report__mutmut_18": "only the chosen links, even when all are chosen: " + _ALL_LINKS,
+    "tracker.score.x_score_of__mutmut_14": "rounding to 10 places removes float error as 9 do; no weights found "
+                                           "differ (multipliers 0.1 to 4.0 by 0.1, 1 to 10 items a side)",
+}
+
+
+def run(module: str, only: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Mutate tracker/MODULE.py in a scratch copy; the mutants by outcome (killed, survived, ...), and the
+    diff of each that was not killed."""
+    with tempfile.TemporaryDirectory(prefix="mutation-") as scratch:
+        work = Path(scratch)
+        for name in COPIED:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".tracker-cache"))
+            else:
+                shutil.copy2(source, work / name)
+        selection = json.dumps(["-x", "-q", "-p", "no:cacheprovider", *TESTS[module]])
+        with open(work / "pyproject.toml", "a", encoding="utf-8") as config:
+            config.write(f'\n[tool.mutmut]\nsource_paths = ["tracker/"]\nonly_mutate = ["tracker/{module}.py"]\n'
+                         f"pytest_add_cli_args_test_selection = {selection}\n"
+                         'also_copy = ["cli.py", "records", "docs", "benchmarks", "README.md", "tests"]\n')
+        env = {**os.environ, "PYTHONPATH": str(work)}
+        subprocess.run([sys.executable, "-m", "mutmut", "run", *only], cwd=work, env=env, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work, env=env,
+                                 capture_output=True, text=True, check=True).stdout
+        outcomes: dict[str, list[str]] = {}
+        for line in listing.splitlines():
+            name, _, status = line.strip().rpartition(": ")
+            if name and (not only or status != "not checked"):  # with names given, the rest were not run
+                outcomes.setdefault(status, []).append(name)
+        diffs = {name: subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work, env=env,
+                                      capture_output=True, text=True, check=False).stdout
+                 for status, names in outcomes.items() if status not in ("killed", "timeout", "not checked")
+                 for name in names}
+    return outcomes, diffs
+
+
+def report(module: str, outcomes: dict[str, list[str]], diffs: dict[str, str]) -> str:
+    total = sum(len(names) for names in outcomes.values())
+    killed = len(outcomes.get("killed", [])) + len(outcomes.get("timeout", []))
+    survivors = [n for status, names in outcomes.items() if status not in ("killed", "timeout") for n in names]
+    equivalent = [n for n in survivors if n in EQUIVALENT]
+    missed = [n for n in survivors if n not in EQUIVALENT]
+    counted = total - len(equivalent)
+    score = 100 * killed / counted if counted else 0.0
+    lines = [f"tracker/{module}.py: {killed} killed of {counted} ({total} mutants, {len(equivalent)} equivalent): "
+             f"{score:.1f}%"]
+    if len(outcomes.get("not checked", [])) == total:
+        return f"tracker/{module}.py: mutmut could not run the tests (a test fails unmutated, or needs a new process)"
+    lines += [f"  equivalent {n}: {EQUIVALENT[n]}" for n in equivalent]
+    for n in missed:
+        status = next(s for s, names in outcomes.items() if n in names)
+        changed = [line for line in diffs.get(n, "").splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        lines.append(f"  not killed {n} ({status}): " + " | ".join(changed))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    modules, only = sys.argv[1:2] or list(TESTS), sys.argv[2:]
+    for module in modules:
+        print(report(module, *run(module, only)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
