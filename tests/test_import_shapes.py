@@ -46,18 +46,18 @@ def test_an_excel_saved_acled_file(tracker, records):
     assert result.stderr == "3 created, 0 updated, 0 skipped, 0 refused\n"
     protesters, police = "Protesters (Kazakhstan)", "Police Forces of Kazakhstan (2019-)"
     assert written(records, before) == {
-        "kz/events/2024/kz-2024-08-05-peaceful-protest-in-almaty.toml": acled_event(
+        "kz/events/2024/08/kz-2024-08-05-peaceful-protest-in-almaty.toml": acled_event(
             "kz-2024-08-05-peaceful-protest-in-almaty", "KAZ2001", dt.date(2024, 8, 5), "Peaceful protest in Almaty",
             "peaceful-protest", "Almaty", [protesters, "Journalists (Kazakhstan)"],
             "On 5 August 2024, about 30 people protested a new media law in Almaty.\n\nACLED sources: Vlast.kz"),
         # time_precision 2: the day ACLED coded.
-        "kz/events/2024/kz-2024-08-12-protest-with-intervention-in.toml": acled_event(
+        "kz/events/2024/08/kz-2024-08-12-protest-with-intervention-in.toml": acled_event(
             "kz-2024-08-12-protest-with-intervention-in", "KAZ2002", dt.date(2024, 8, 12),
             "Protest with intervention in Astana", "protest-with-intervention", "Astana", [protesters, police],
             "Around 12 August 2024 (week of), police detained 4 protesters in Astana.\n\n"
             "ACLED sources: Radio Free Europe"),
         # time_precision 3: the month only.
-        "kz/events/2024/kz-2024-09-peaceful-protest-in-zhanaozen.toml": acled_event(
+        "kz/events/2024/09/kz-2024-09-peaceful-protest-in-zhanaozen.toml": acled_event(
             "kz-2024-09-peaceful-protest-in-zhanaozen", "KAZ2003", "2024-09", "Peaceful protest in Zhanaozen, Mangystau",
             "peaceful-protest", "Zhanaozen, Mangystau", [protesters],
             "In September 2024, oil workers protested in Zhanaozen.\n\nACLED sources: Local monitor"),
@@ -76,12 +76,12 @@ def test_acled_rows_for_each_side_of_one_event_merge_into_one(tracker, records):
         "2 created, 0 updated, 1 skipped, 1 refused (1 merged into an earlier row's event)"]
     police, protesters = "Police Forces of Kazakhstan (2019-)", "Protesters (Kazakhstan)"
     assert written(records, before) == {
-        "kz/events/2024/kz-2024-08-20-excessive-force-against.toml": acled_event(
+        "kz/events/2024/08/kz-2024-08-20-excessive-force-against.toml": acled_event(
             "kz-2024-08-20-excessive-force-against", "KAZ3001", dt.date(2024, 8, 20),
             "Excessive force against protesters in Almaty", "excessive-force-against-protesters", "Almaty",
             [police, protesters, "Labour Group (Kazakhstan)"],
             "On 20 August 2024, police beat protesters in Almaty.\n\nACLED sources: Reuters", killed=1),
-        "kz/events/2024/kz-2024-08-21-peaceful-protest-in-astana.toml": acled_event(
+        "kz/events/2024/08/kz-2024-08-21-peaceful-protest-in-astana.toml": acled_event(
             "kz-2024-08-21-peaceful-protest-in-astana", "KAZ3002", dt.date(2024, 8, 21), "Peaceful protest in Astana",
             "peaceful-protest", "Astana", [protesters], "A picket in Astana.\n\nACLED sources: Vlast.kz"),
     }
@@ -191,7 +191,7 @@ def test_titles_in_other_scripts_give_readable_ids(tracker, records):
                                      "cn-2024-06-04-bei-jing-tian-an-men-guang-chang",
                                      "no-2024-08-05-597d9776"]  # no letters in any script: a hash of the title
     got = written(records, before)
-    assert got["ru/events/2024/ru-2024-03-01-zaderzhaniya-na-pokhoronakh-naval.toml"] == {
+    assert got["ru/events/2024/03/ru-2024-03-01-zaderzhaniya-na-pokhoronakh-naval.toml"] == {
         "id": "ru-2024-03-01-zaderzhaniya-na-pokhoronakh-naval", "source_id": "ru-1", "country": "RU",
         "date": dt.date(2024, 3, 1), "title": "Задержания на похоронах Навального"}
     assert len(got) == 5
@@ -217,13 +217,15 @@ def test_nested_json_with_lists(tracker, records):
             "id": "by-2020-08-09-free-all-political-prisoners", "source_id": "by-17", "country": "BY",
             "official": "Sviatlana Tsikhanouskaya", "title": "Free all political prisoners",
             "text": "Release everyone held for political reasons.", "topics": ["prisoners", "justice"],
-            "statements": [{"date": dt.date(2020, 8, 9), "sources": ["https://example.org/by/prisoners"]}],
-            "ratings": [rating | {"verdict": "not-rated", "rationale": rating["rationale"].format("Pending")}]},
+            "statements": [{"date": dt.date(2020, 8, 9), "sources": ["https://example.org/by/prisoners"]}]},
+        "by/promises/by-2020-08-09-free-all-political-prisoners/ratings/2021-01-01-not-rated-92c2a4c0.toml":
+            rating | {"verdict": "not-rated", "rationale": rating["rationale"].format("Pending")},
         "by/promises/by-2020-08-14-hold-a-new-presidential-election.toml": {
             "id": "by-2020-08-14-hold-a-new-presidential-election", "source_id": "by-18", "country": "BY",
             "official": "Sviatlana Tsikhanouskaya", "title": "Hold a new presidential election",
-            "topics": ["elections"], "statements": [{"date": dt.date(2020, 8, 14)}],
-            "ratings": [rating | {"verdict": "kept", "rationale": rating["rationale"].format("Done")}]},
+            "topics": ["elections"], "statements": [{"date": dt.date(2020, 8, 14)}]},
+        "by/promises/by-2020-08-14-hold-a-new-presidential-election/ratings/2021-01-01-kept-fa51b592.toml":
+            rating | {"verdict": "kept", "rationale": rating["rationale"].format("Done")},
     }
 
 
@@ -248,7 +250,9 @@ def test_a_rating_dated_before_the_promise_was_made_is_refused(tracker, records)
         f"{file}: row 2: refused: the rating date 2020-08-10 is before the promise was made (2020-08-14); "
         "no rating was attached",
         "1 created, 0 updated, 0 skipped, 1 refused"]
-    assert list(written(records, before)) == ["by/promises/by-2020-08-09-free-all-political-prisoners.toml"]
+    assert list(written(records, before)) == [
+        "by/promises/by-2020-08-09-free-all-political-prisoners.toml",
+        "by/promises/by-2020-08-09-free-all-political-prisoners/ratings/2020-08-10-not-rated-62f5d179.toml"]
     made = snapshot(records)
     result = tracker("import", "promises", str(file), *NESTED, "--rating-date", "2019-12-31", code=1)
     assert "row 1: refused: the rating date 2019-12-31 is before the promise was made (2020-08-09)" in result.stderr
@@ -270,9 +274,10 @@ def test_the_same_text_in_two_countries_stays_two_promises(tracker, records):
         "uz/promises/uz-2019-06-12-release-all-political-prisoners.toml": {
             "id": "uz-2019-06-12-release-all-political-prisoners", "source_id": "Release all political prisoners",
             "country": "UZ", "official": "Shavkat Mirziyoyev", "title": "Release all political prisoners",
-            "statements": [{"date": dt.date(2019, 6, 12)}],
-            "ratings": [{"date": dt.date(2020, 12, 31), "verdict": "kept",
-                         "rationale": "Imported: the status was 'Kept' in pledges-uz.csv."}]}}
+            "statements": [{"date": dt.date(2019, 6, 12)}]},
+        "uz/promises/uz-2019-06-12-release-all-political-prisoners/ratings/2020-12-31-kept-0fcaf70c.toml": {
+            "date": dt.date(2020, 12, 31), "verdict": "kept",
+            "rationale": "Imported: the status was 'Kept' in pledges-uz.csv."}}
 
 
 def test_a_rating_for_a_promise_the_row_did_not_create_needs_the_key_named(tracker, records):
@@ -304,9 +309,9 @@ def test_dates_people_write_and_a_date_format_for_the_ambiguous_ones(tracker, re
     before = snapshot(records)
     tracker(*args, "--date-format", "%d/%m/%Y")
     assert {name: (e["date"], e["kind"]) for name, e in written(records, before).items()} == {
-        "kz/events/2019/kz-2019-06-09-one.toml": (dt.date(2019, 6, 9), "riot"),
-        "kz/events/2024/kz-2024-08-05-two.toml": (dt.date(2024, 8, 5), "protest"),
-        "kz/events/2019/kz-2019-09-21-three.toml": (dt.date(2019, 9, 21), "riot")}
+        "kz/events/2019/06/kz-2019-06-09-one.toml": (dt.date(2019, 6, 9), "riot"),
+        "kz/events/2024/08/kz-2024-08-05-two.toml": (dt.date(2024, 8, 5), "protest"),
+        "kz/events/2019/09/kz-2019-09-21-three.toml": (dt.date(2019, 9, 21), "riot")}
 
 
 def test_a_separator_for_list_fields(tracker, records):

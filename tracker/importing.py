@@ -623,7 +623,7 @@ def plan_row(root: Path, number: int, row: dict[str, Any],
                          path, text)
         return _Plan(Outcome(number, "skipped", known.ident))
     plan = plan_new(root, number, values | {"source_id": source_id}, mapping, rating, idents)
-    return _Plan(replace(plan.outcome, changes=changes), plan.path, plan.text) if plan.path else plan
+    return replace(plan, outcome=replace(plan.outcome, changes=changes)) if plan.path else plan
 
 
 def not_from(known: Existing, values: dict[str, Any], mapping: Mapping) -> str:
