@@ -914,8 +914,9 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     else:
         for problem in problems:
             app.terminal.problem(problem)
-    summary = (f"{plural(len(records.promises), 'promise')} and {plural(len(records.events), 'event')} valid; "
-               f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    terms = f", {plural(len(records.terms), 'term')} of office" if records.terms else ""
+    summary = (f"{plural(len(records.promises), 'promise')}{terms} and {plural(len(records.events), 'event')} "
+               f"valid; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     app.terminal.message(summary)
     if errors:
         sys.exit(1)
