@@ -136,8 +136,13 @@ class App:
         if gc.isenabled():
             gc.disable()
             click.get_current_context().call_on_close(gc.enable)
-        records = records_at(self.root, at, as_of) if at \
-            else load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
+        if at:
+            records = records_at(self.root, at, as_of)
+        else:
+            from tracker.cache import few_collections
+
+            with few_collections():  # the command's records live until it exits: set aside from the collector
+                records = load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
         if strict:
             self.show_problems(records, as_of)
         if strict and records.errors:

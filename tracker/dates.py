@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from .errors import TrackerError
+
 _PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
-class DateError(ValueError):
+class DateError(TrackerError, ValueError):
     """A date that cannot be read; the message says why."""
 
 
@@ -62,9 +64,12 @@ class PartialDate:
 
 # Thousands of records share each date: one object per date keeps memory and the parse cache small.
 _SHARED: dict[PartialDate, PartialDate] = {}
+SHARED_LIMIT = 100_000  # far more distinct dates than a records directory holds
 
 
 def _shared(date: PartialDate) -> PartialDate:
+    if len(_SHARED) > SHARED_LIMIT:  # a long-lived process that loads many directories keeps a bounded table
+        _SHARED.clear()
     return _SHARED.setdefault(date, date)
 
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .errors import TrackerError
 from .load import MAX_BYTES
 from .model import Problem, Records
 
 WORK_TREE = "work tree"  # how the uncommitted state of the files is named in output
 
 
-class GitError(Exception):
+class GitError(TrackerError):
     """git is missing, or the records are not in a repository, or git refused."""
 
 

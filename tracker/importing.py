@@ -37,10 +37,19 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date
+from .errors import TrackerError
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
 from .load import MAX_BYTES, RawFile, discover, parse_file
 from .model import COUNTS, STANCES, VERDICTS, Problem
-from .validate import check_country, check_slug, check_url, event_from, load_config, load_records, promise_from
+from .validate import (
+    check_country,
+    check_slug,
+    check_url,
+    event_from,
+    load_config,
+    load_records,
+    promise_from,
+)
 
 _DATE_TIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d{1,2}:\d{2}")
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
@@ -50,7 +59,7 @@ DATE_FORMS = ("%d-%b-%y", "%d-%b-%Y", "%d-%B-%Y", "%d %b %Y", "%d %B %Y", "%b %d
 _LINE_BREAK = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
 
 
-class SourceError(Exception):
+class SourceError(TrackerError):
     """The input file cannot be read as rows; nothing was written."""
 
 
@@ -58,7 +67,7 @@ class RowError(ValueError):
     """One row cannot be mapped (a preset says why); the row is refused and the rest go on."""
 
 
-class MappingError(ValueError):
+class MappingError(TrackerError, ValueError):
     """The options do not say how to map the file (a usage error); nothing was written."""
 
     def __init__(self, message: str, option: str | None = None) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import tomli
 
 from . import layout
+from .errors import TrackerError
 from .layout import CONFIG_NAME, kind_of_place
 from .model import Problem
 
@@ -26,7 +27,7 @@ MAX_DEPTH = 8  # folders below the root that are walked: records sit at most fiv
 LAYOUT_HINT = layout.HINT
 
 
-class RecordsError(Exception):
+class RecordsError(TrackerError):
     """The records directory as a whole cannot be used."""
 
 

@@ -21,6 +21,7 @@ import tomli_w
 
 from . import layout, schema
 from .dates import PartialDate
+from .errors import TrackerError
 from .fields import RECORDS
 from .layout import event_path, promise_path, slugify, term_path
 from .load import MAX_BYTES, RawFile, parse_file, parse_text, require_records_dir
@@ -31,7 +32,7 @@ TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
 
 
-class StoreError(Exception):
+class StoreError(TrackerError):
     """A write that was refused; nothing was written."""
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, TypeVar
 from iso3166 import countries_by_alpha2
 
 from . import layout
-from .dates import DateError, PartialDate, parse_date, type_name
+from .dates import SHARED_LIMIT, DateError, PartialDate, parse_date, type_name
 from .fields import (
     CONFIG,
     EVENT,
@@ -439,6 +439,8 @@ def _link_values(fields: Fields) -> Link | None:
     if not (promise and stance):
         return None
     link = Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
+    if len(_LINKS) > SHARED_LIMIT:  # bounded, for a process that loads many directories
+        _LINKS.clear()
     return _LINKS.setdefault(link, link)
 
 
@@ -871,15 +873,14 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
     """
-    from .cache import FileCache, check_each, few_collections
+    from .cache import FileCache, check_each
 
     config, problems = load_config(root)
     found, layout_problems = discover(root)
     problems.extend(layout_problems)
-    with few_collections():
-        results = FileCache(root).checked(found, check_file, progress) if cache \
-            else check_each(found, check_file, progress)
-        return assemble(results, problems, config, as_of)
+    results = FileCache(root).checked(found, check_file, progress) if cache \
+        else check_each(found, check_file, progress)
+    return assemble(results, problems, config, as_of)
 
 
 def validate_blobs(files: list[tuple[str, str]], blobs: Any, problems: list[Problem], as_of: dt.date, where: str,
