@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, run_tracker, snapshot
 
 PROMISE = "kz/promises/kz-assembly-law.toml"
-EVENT = "kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+EVENT = "kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 
 
 # ---------------------------------------------------------------------------
@@ -144,7 +144,9 @@ def test_ids_are_lower_cased_with_a_note(tracker, kz):
     result = tracker("add-event", "--country", "KZ", "--date", "2019-10", "--title", "T", "--id", "KZ-New",
                      "--consistent", "KZ-ASSEMBLY-LAW")
     assert result.stdout.splitlines()[-1] == "kz-new"
-    assert 'promise = "kz-assembly-law"' in (kz / "kz/events/2019/kz-new.toml").read_text()
+    assert (kz / "kz/events/2019/10/kz-new.toml").is_file()
+    # the link is filed below the promise's lower-cased ID (f1 is the start of the SHA-256 of "kz-new")
+    assert 'stance = "consistent"' in (kz / "kz/promises/kz-assembly-law/links/f1/kz-new.toml").read_text()
 
 
 @pytest.mark.parametrize("where", [".", "kz", "kz/events/2019"])
@@ -152,8 +154,10 @@ def test_records_are_found_from_any_subfolder(tracker, kz, monkeypatch, where):
     monkeypatch.chdir(kz / where)
     assert "kz-assembly-law" in tracker("report").stdout
     written = tracker("restate", "kz-assembly-law", "--date", "2019-10-01").stderr
-    assert "kz/promises/kz-assembly-law.toml" in written
-    assert "2019-10-01" in (kz / PROMISE).read_text()
+    assert written.startswith("Wrote a statement to ") and written.endswith("\n")
+    path = Path(written.removeprefix("Wrote a statement to ").strip())  # as the user can open it from here
+    assert path.resolve().parent == (kz / "kz/promises/kz-assembly-law/statements").resolve()
+    assert "date = 2019-10-01" in path.read_text()
 
 
 def test_records_in_the_current_folder_come_before_a_parent(tracker, kz, monkeypatch):
@@ -214,17 +218,35 @@ def test_a_deadline_before_its_pledge_is_refused(tracker, records):
     tracker(*args, "--deadline", "2019-06")
 
 
-def test_check_finds_a_rating_and_a_deadline_before_the_pledge(tracker, kz):
+RATING = "kz/promises/kz-assembly-law/ratings/2019-05-01-kept-5e2d6c1a.toml"
+EARLIER_LAYOUT = "file(s) are in the earlier layout"
+
+
+@pytest.mark.parametrize("own_file", [True, False], ids=["rating-file", "earlier-layout-table"])
+def test_check_finds_a_rating_and_a_deadline_before_the_pledge(tracker, kz, own_file):
     path = kz / PROMISE
-    path.write_text(path.read_text().replace('title = ', 'deadline = "2018"\ntitle = ', 1)
-                    + '\n[[ratings]]\ndate = 2019-05-01\nverdict = "kept"\nrationale = "r"\n')
+    rating = 'date = 2019-05-01\nverdict = "kept"\nrationale = "r"\n'
+    text = path.read_text().replace('title = ', 'deadline = "2018"\ntitle = ', 1)
+    if own_file:
+        (kz / RATING).parent.mkdir()
+        (kz / RATING).write_text(rating)
+    else:
+        text += "\n[[ratings]]\n" + rating
+    path.write_text(text)
     result = tracker("check", code=1)
     lines = result.stderr.splitlines()
     assert any(line.startswith(f"{Path('records') / PROMISE}:") and "deadline: 2018 is before the pledge was made "
                "(2019-06)" in line for line in lines)
-    assert any("ratings[0].date: 2019-05-01 is before the pledge was made (2019-06)" in line for line in lines)
     assert '  hint: a pledge can only be rated, or fall due, after it was made: check the dates' in lines
-    assert result.stderr.endswith("2 errors, 0 warnings\n")
+    if own_file:
+        assert f"{Path('records') / RATING}:1: date: 2019-05-01 is before the pledge was made (2019-06)" \
+            in lines
+        assert '  hint: a pledge can only be rated after it was made: check the dates' in lines
+        assert result.stderr.endswith("2 errors, 0 warnings\n")
+    else:
+        assert any(line.startswith(f"{Path('records') / PROMISE}:") and "ratings[0].date: 2019-05-01 is before the "
+                   "pledge was made (2019-06)" in line for line in lines)
+        assert EARLIER_LAYOUT in result.stderr and result.stderr.endswith("2 errors, 1 warning\n")
     assert "nothing was reported" in tracker("report", code=1).stderr
 
 
@@ -232,9 +254,22 @@ def test_an_event_linked_to_another_countrys_promise_is_a_warning(tracker, kz):
     tracker("add-event", "--country", "KG", "--date", "2019-09-25", "--title", "Kazakh activists held at the border",
             "--id", "kg-border", "--contradicts", "kz-assembly-law")
     result = tracker("check")
-    assert "kg/events/2019/kg-border.toml:" in result.stderr
-    assert "warning: links[0].promise: kz-assembly-law is a promise of KZ, but the event is in KG" in result.stderr
+    link = Path("records/kz/promises/kz-assembly-law/links/36/kg-border.toml")  # 36: the SHA-256 of "kg-border"
+    assert f"{link}: warning: links an event in KG to kz-assembly-law, a promise of KZ" in result.stderr
+    assert "hint: right for an event across a border; otherwise fix the event's country or the link" in result.stderr
     assert result.stderr.endswith("0 errors, 1 warning\n")
+
+
+def test_a_hand_written_link_to_another_countrys_promise_is_a_warning(tracker, kz):
+    """The earlier layout: the link is a [[links]] table in the event's own file, and the warning names its line."""
+    event = Path("kg/events/2019/09/kg-border.toml")
+    (kz / event).parent.mkdir(parents=True)
+    (kz / event).write_text('country = "KG"\ndate = 2019-09-25\ntitle = "Kazakh activists held at the border"\n'
+                            '\n[[links]]\npromise = "kz-assembly-law"\nstance = "contradicts"\n')
+    result = tracker("check")
+    assert f"{Path('records') / event}:6: warning: links[0].promise: kz-assembly-law is a promise of KZ, but the " \
+           "event is in KG" in result.stderr
+    assert EARLIER_LAYOUT in result.stderr and result.stderr.endswith("0 errors, 2 warnings\n")
 
 
 # ---------------------------------------------------------------------------
@@ -275,7 +310,8 @@ def test_list_never_breaks_an_id_or_a_word(tracker, kz, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", str(columns))
     result = tracker("list", "events")
     text = result.stdout
-    ids = [path.stem for path in kz.glob("kz/events/2019/*.toml")]
+    ids = [path.stem for path in kz.glob("kz/events/2019/*/*.toml")]
+    assert len(ids) == 5
     for ident in ids:
         assert any(line.startswith(ident + " ") or line == ident for line in text.splitlines()), ident
     words = {word for line in text.splitlines() for word in line.split()}
