@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 CONFIG = "records/tracker.toml"
-EVENT = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 
 
 def replace_in(path: str, old: str, new: str) -> None:
@@ -25,8 +25,8 @@ def replace_in(path: str, old: str, new: str) -> None:
 def test_a_multiplier_must_be_finite_and_from_0_to_100(tracker, kz, value):
     replace_in(CONFIG, "fulfills = 4", f"fulfills = {value}")
     error = tracker("check", code=1).stderr
-    assert f"{CONFIG}:11: scoring.multipliers.fulfills: must be a number from 0 to 100, got" in error
-    assert f"  11 | fulfills = {value}\n  hint: the defaults run from 1 to 4" in error
+    assert f"{CONFIG}:13: scoring.multipliers.fulfills: must be a number from 0 to 100, got" in error
+    assert f"  13 | fulfills = {value}\n  hint: the defaults run from 1 to 4" in error
     tracker("report", "--format", "json", code=1)
 
 
@@ -91,9 +91,9 @@ def test_a_windows_reserved_id_is_an_error(tracker, kz, ident):
 
 
 def test_country_folders_that_differ_only_by_case_are_errors(tracker, kz):
-    Path("records/KZ/events/2019").mkdir(parents=True)
+    Path("records/KZ/events/2019/09").mkdir(parents=True)
     text = Path(EVENT).read_text(encoding="utf-8").replace("kz-2019-09-21-dvk-rally", "kz-2019-09-22-second")
-    Path("records/KZ/events/2019/kz-2019-09-22-second.toml").write_text(text, encoding="utf-8")
+    Path("records/KZ/events/2019/09/kz-2019-09-22-second.toml").write_text(text, encoding="utf-8")
     error = tracker("check", code=1).stderr
     assert "records/KZ: differs from kz/ only by case; on Windows and macOS they are one folder" in error
     assert "records/kz: differs from KZ/ only by case" in error

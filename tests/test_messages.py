@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 CONFIG = "records/tracker.toml"
-EVENT = "records/kz/events/2019/kz-2019-09-21-dvk-rally.toml"
+EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 
 
@@ -21,14 +22,14 @@ def edit(path: str, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("stance, hint", [
     ("contradict", "did you mean 'contradicts'? use one of: fulfills, partly-fulfills, advances, consistent, "
-                   "contradicts, breaks"),
-    ("zzz", "use one of: fulfills, partly-fulfills, advances, consistent, contradicts, breaks"),
+                   "contradicts, breaks, obstructs, misses"),
+    ("zzz", "use one of: fulfills, partly-fulfills, advances, consistent, contradicts, breaks, obstructs, misses"),
 ])
 def test_an_unknown_stance_names_the_likely_one(tracker, kz, stance, hint):
-    edit(EVENT, 'stance = "contradicts"', f'stance = "{stance}"')
+    edit(LINK, 'stance = "contradicts"', f'stance = "{stance}"')
     error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
-    assert error.startswith(f"{EVENT}:20: links[0].stance: '{stance}' is not a stance\n"
-                            f'  20 | stance = "{stance}"\n  hint: {hint}\n'), error
+    assert error.startswith(f"{LINK}:1: stance: '{stance}' is not a stance\n"
+                            f'  1 | stance = "{stance}"\n  hint: {hint}\n'), error
 
 
 def test_a_future_date_warns_with_its_hint(tracker, kz):

@@ -87,10 +87,24 @@ HINT = ("put promises in CC/promises/ID.toml, events in CC/events/YYYY/MM/ID.tom
 def kind_of_place(parts: list[str] | tuple[str, ...]) -> str | None:
     """The kind of record file at these path parts below the records directory, or None."""
     for place in PLACES:
-        if len(parts) == len(place.parts) and all(
-                _MATCH[want](name) if want in _MATCH else name == want for want, name in zip(place.parts, parts)):
+        if _fits(place, parts):
             return place.kind
     return None
+
+
+def country_index(parts: list[str] | tuple[str, ...]) -> int | None:
+    """Where the country folder is among the parts of a record file's path, which may start above the records
+    directory: the tail of the path that fits a place begins with it. None for a path that fits no place."""
+    for place in PLACES:
+        start = len(parts) - len(place.parts)
+        if start >= 0 and _fits(place, parts[start:]):
+            return start
+    return None
+
+
+def _fits(place: Place, parts: list[str] | tuple[str, ...]) -> bool:
+    return len(parts) == len(place.parts) and all(
+        _MATCH[want](name) if want in _MATCH else name == want for want, name in zip(place.parts, parts))
 
 
 def hook_regex() -> str:

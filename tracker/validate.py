@@ -833,9 +833,9 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     spellings: dict[tuple[str, str], set[str]] = {}
     for path in paths:
         parts = _parts(path)
-        depth = 4 if len(parts) > 3 and parts[-3] == "events" else 3
-        if len(parts) >= depth:
-            parent, folder = os.sep.join(parts[:-depth]), parts[-depth]
+        index = layout.country_index(parts)
+        if index is not None:
+            parent, folder = os.sep.join(parts[:index]), parts[index]
             spellings.setdefault((parent, folder.casefold()), set()).add(folder)
     return [Problem(os.path.join(parent, folder) if parent else folder,
                     f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
