@@ -7,9 +7,10 @@ import difflib
 import functools
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -899,7 +900,6 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
       tracker check --format json | jq '.problems[] | select(.level == "error")'
     """
     from tracker import render
-
     from tracker.layout import old_layout_warning
 
     as_of = as_of or dt.date.today()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 HOSTILE_TITLE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import tomli
-
 from conftest import REPO, snapshot
 
 DATA = Path(__file__).parent / "data"

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
 from conftest import SHIPPED, snapshot
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
 from tracker.dates import parse_date
 from tracker.fields import EVENT, PROMISE, Field
 from tracker.model import COUNTS, STANCES, VERDICTS, Records

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry",

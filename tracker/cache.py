@@ -44,9 +44,10 @@ import pickle
 import stat as stat_module
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import __version__
 from .load import MAX_BYTES

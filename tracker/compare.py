@@ -6,8 +6,9 @@ revision, the files) is the caller's business.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .dates import PartialDate
 from .model import Rating

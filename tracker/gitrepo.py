@@ -12,10 +12,10 @@ import datetime as dt
 import fcntl
 import os
 import subprocess
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .load import MAX_BYTES
 from .model import Problem, Records

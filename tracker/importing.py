@@ -31,9 +31,10 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from . import countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date

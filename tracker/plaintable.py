@@ -34,7 +34,7 @@ class Column:
     max_width: int | None = None
 
 
-def draw(columns: list[Column], widths: list[int], rows: list[list[Cell]], console: "Console") -> None:
+def draw(columns: list[Column], widths: list[int], rows: list[list[Cell]], console: Console) -> None:
     """The table in the `widths` that `layout` gave, written to the console's file."""
     styles = _Styles(console)
     out = [_row(columns, widths, [[(c.header, "bold")] for c in columns], styles),
@@ -74,7 +74,7 @@ def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
     return widths
 
 
-def _row(columns: list[Column], widths: list[int], cells: list[Cell], styles: "_Styles") -> str:
+def _row(columns: list[Column], widths: list[int], cells: list[Cell], styles: _Styles) -> str:
     blocks = []
     for column, width, cell in zip(columns, widths, cells):
         lines = [(piece, style) for text, style in cell
@@ -121,7 +121,7 @@ def _fold(text: str, width: int) -> list[str]:
 class _Styles:
     """The escape codes the console itself writes around styled text: none when it has no colour."""
 
-    def __init__(self, console: "Console") -> None:
+    def __init__(self, console: Console) -> None:
         self.console = console
         self.codes: dict[str, tuple[str, str]] = {"": ("", "")}
 

@@ -7,8 +7,9 @@ table renderers build Rich tables from `safe()` text only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import csvcell
 from .dates import PartialDate
@@ -171,7 +172,7 @@ class Shape:
     promise_width: int
 
 
-def report_table(assessments: list[Assessment], console: "Console") -> list[str]:
+def report_table(assessments: list[Assessment], console: Console) -> list[str]:
     """The table and the tally; returns the columns left out to fit the terminal (for a note on stderr)."""
     shape = _report_shape(assessments, console.width)
     if len(assessments) <= PLAIN_TABLE_ROWS or not _plain_report_table(assessments, console, shape):
@@ -198,7 +199,7 @@ def _report_shape(assessments: list[Assessment], width: int) -> Shape:
     return Shape(True, FIXED, 12)
 
 
-def _rich_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> None:
+def _rich_report_table(assessments: list[Assessment], console: Console, shape: Shape) -> None:
     from rich import box
     from rich.table import Table
 
@@ -237,7 +238,7 @@ def _plain_columns(shape: Shape) -> list[Any]:
     return columns + [Column(name, right=name in ("For", "Against", "Score")) for name in shape.shown]
 
 
-def _plain_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> bool:
+def _plain_report_table(assessments: list[Assessment], console: Console, shape: Shape) -> bool:
     """The table `_rich_report_table` draws, drawn as plain text; False (nothing drawn) when it cannot fit
     the terminal without squeezing a fixed-width column, which only Rich's layout does."""
     from .plaintable import draw, layout
@@ -267,7 +268,7 @@ def _plain_report_row(a: Assessment, shape: Shape) -> list[list[tuple[str, str]]
     return ([promise + official] if narrow else [promise, official]) + [cells[n] for n in shape.shown]
 
 
-def promise_detail(a: Assessment, console: "Console") -> None:
+def promise_detail(a: Assessment, console: Console) -> None:
     from rich.table import Table
 
     p = a.promise
@@ -319,7 +320,7 @@ def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
     return [item[1:] for item in sorted(items, key=lambda item: item[0])]
 
 
-def event_detail(e: Event, console: "Console") -> None:
+def event_detail(e: Event, console: Console) -> None:
     counts = ", ".join(f"{v:,} {k}" for k, v in e.counts.items()) or None
     _fields(console, [("Event", e.id), ("Title", e.title), ("Date", str(e.date)), ("Country", e.country),
                       ("Kind", e.kind), ("Location", e.location), ("Actors", "\n".join(e.actors) or None),
@@ -334,13 +335,13 @@ def event_detail(e: Event, console: "Console") -> None:
         console.print(line)
 
 
-def _fields(console: "Console", pairs: list[tuple[str, str | None]]) -> None:
+def _fields(console: Console, pairs: list[tuple[str, str | None]]) -> None:
     for label, value in pairs:
         if value:
             console.print(_text(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
 
 
-def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> list[str]:
+def list_table(rows: list[dict[str, Any]], columns: list[str], console: Console) -> list[str]:
     """A list with each record's title under its ID. An ID or a word is never broken: when the terminal is
     too narrow for every column, the least needed ones are left out (returned, for a note on stderr), and
     when it is too narrow for the ID beside the date, each record's fields are stacked."""
@@ -359,7 +360,7 @@ def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console
     return [c for c in columns if c not in shown and c != "title"]
 
 
-def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: Console) -> None:
     """Each record as a few lines: its ID, then its other fields, then its title."""
     from rich.text import Text
 

@@ -76,7 +76,7 @@ def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as
     return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}" if sides else f"{said}."
 
 
-def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: "Console") -> None:
+def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: Console) -> None:
     """For people, in the manner of `git diff`: a block per promise, then the tally."""
     for c in changes:
         head = _text(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
@@ -157,7 +157,7 @@ def _table(*columns: str):  # -> rich.table.Table
     return table
 
 
-def steps_table(steps: list[Step], console: "Console") -> None:
+def steps_table(steps: list[Step], console: Console) -> None:
     table = _table("Date", "What", "Verdict", "Score")
     for s in steps:
         score = "–" if s.assessment is None or s.assessment.score is None else s.assessment.score
@@ -165,7 +165,7 @@ def steps_table(steps: list[Step], console: "Console") -> None:
     console.print(table)
 
 
-def revisions_table(revisions: list[Revision], console: "Console") -> None:
+def revisions_table(revisions: list[Revision], console: Console) -> None:
     table = _table("Commit", "Author", "Subject", "Verdict", "Score")
     for r in revisions:
         a = r.assessment

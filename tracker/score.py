@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .dates import PartialDate
 from .model import STANCES, VERDICT_MEANINGS, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement, Term
 
-
 # The verdict rules, in the order computed_verdict applies them (the first that applies decides), as
 # docs/method.md and the site's methodology page state them; a test holds all three to this list.
 RULES: tuple[tuple[str, str], ...] = (

@@ -23,12 +23,23 @@ from markupsafe import Markup
 from . import chart, render, safeout
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
-from .score import (RULES, Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
-                    meaning, tally, terms_of)
+from .score import (
+    RULES,
+    Assessment,
+    Evidence,
+    counts_by,
+    links_by_promise,
+    meaning,
+    ratings_by,
+    report,
+    severity,
+    statements_by,
+    tally,
+    terms_of,
+)
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
-
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from iso3166 import countries_by_alpha2
 
@@ -183,7 +184,7 @@ class Fields:
     table: str | None = None
     index: int | None = None
 
-    def child(self, table: str, index: int | None, data: dict[str, Any]) -> "Fields":
+    def child(self, table: str, index: int | None, data: dict[str, Any]) -> Fields:
         return Fields(self.raw, data, self.problems, table, index)
 
     def report(self, key: str | None, message: str, hint: str | None = None, level: str = "error") -> None:
