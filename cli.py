@@ -448,14 +448,16 @@ def init(app: App, directory: Path | None, git: bool) -> None:
         # An existing records directory: put it in git as it is, every file of it, in one commit.
         require_records_dir(root)
         top = gitrepo.init(root)
-        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.terminal.message(f"Already in the git repository at {top}" if top
+                             else f"Initialised a git repository in {root}")
         app.commit([root], f"Add the records in {root} to git", root)
         return
     created = init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
     if git:
         top = gitrepo.init(root)
-        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.terminal.message(f"Already in the git repository at {top}" if top
+                             else f"Initialised a git repository in {root}")
         # Committed at once, so that every later revision is a records directory that `--at` can read.
         app.commit(created, f"Start a records directory in {root}", root)
     records = "" if root == Path("records") else f" --records {shlex.quote(str(root))}"
@@ -1041,7 +1043,8 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
 
 @import_group.command("events")
 @import_options("event")
-@click.option("--preset", type=click.Choice(["acled"]), help="Map a known dataset's columns (see docs/import-export.md).")
+@click.option("--preset", type=click.Choice(["acled"]),
+              help="Map a known dataset's columns (see docs/import-export.md).")
 @click.option("--link", "links", type=Pair("STANCE=PROMISE_ID"), multiple=True,
               help=f"Link every imported event to a promise; stances: {', '.join(STANCES)}; repeatable.")
 @click.pass_obj
@@ -1076,7 +1079,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                                        track=lambda plans: progress(app, plans), cache=app.cache, encoding=encoding)
     except importing.MappingError as error:
         raise click.BadParameter(str(error), param_hint=error.option) if error.option \
-            else click.UsageError(str(error))
+            else click.UsageError(str(error)) from error
     except importing.SourceError as error:
         fail(str(error))
     except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet

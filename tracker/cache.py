@@ -158,7 +158,7 @@ class FileCache:
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
             if paths[i] not in known or digest != self._digest_at(known[paths[i]]) or digest == _UNREAD:
                 misses.append(i)  # new or changed bytes: parsed again
-        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress)):
+        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress), strict=True):
             results[i] = result
         fresh = started - MARGIN_NS
         for i in changed:

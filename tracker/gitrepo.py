@@ -219,7 +219,7 @@ class Blobs:
     def fetch(self, shas: list[str]) -> None:
         """Read every blob not read yet, in one `git cat-file --batch`."""
         missing = sorted({sha for sha in shas if sha not in self.data})
-        self.data.update(zip(missing, _blobs(self.top, missing)))
+        self.data.update(zip(missing, _blobs(self.top, missing), strict=False))
 
 
 _BLOBS: dict[Path, Blobs] = {}

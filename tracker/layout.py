@@ -88,7 +88,8 @@ def kind_of_place(parts: list[str] | tuple[str, ...]) -> str | None:
     """The kind of record file at these path parts below the records directory, or None."""
     for place in PLACES:
         if len(parts) == len(place.parts) and all(
-                _MATCH[want](name) if want in _MATCH else name == want for want, name in zip(place.parts, parts)):
+                _MATCH[want](name) if want in _MATCH else name == want
+                for want, name in zip(place.parts, parts, strict=True)):
             return place.kind
     return None
 

@@ -168,7 +168,8 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
         return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno, excerpt=line,
                        hint=_syntax_hint(error.msg, line or ""))
     except RecursionError:
-        return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+        return Problem(path, "is not valid TOML: it is nested too deeply",
+                       hint="records need at most two levels of tables")
     except ValueError:  # Python refuses to read an integer of over 4,300 digits
         found = _HUGE_NUMBER.search(text)
         line = text.count("\n", 0, found.start()) + 1 if found else None

@@ -52,7 +52,7 @@ def layout(columns: list[Column], rows: list[list[Cell]], total: int) -> list[in
         widths.append(max(column.min_width, min(natural, column.max_width or natural)))
     widths = _collapse(widths, [c.wrap for c in columns], sum(widths) + GAP * (len(widths) - 1) - total)
     fits = sum(widths) + GAP * (len(widths) - 1) <= total
-    return widths if fits and all(w >= c.min_width for w, c in zip(widths, columns)) else None
+    return widths if fits and all(w >= c.min_width for w, c in zip(widths, columns, strict=True)) else None
 
 
 def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
@@ -60,9 +60,9 @@ def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
     widest, sharing the cut evenly, until the table fits or nothing can give way."""
     widths = widths[:]
     while excess > 0 and any(wrap):
-        top = max(w for w, can in zip(widths, wrap) if can)
-        second = max((w for w, can in zip(widths, wrap) if can and w != top), default=0)
-        widest = [i for i, (w, can) in enumerate(zip(widths, wrap)) if can and w == top]
+        top = max(w for w, can in zip(widths, wrap, strict=True) if can)
+        second = max((w for w, can in zip(widths, wrap, strict=True) if can and w != top), default=0)
+        widest = [i for i, (w, can) in enumerate(zip(widths, wrap, strict=True)) if can and w == top]
         if top == second:
             break
         left, cut = excess, min(excess, top - second)
@@ -76,13 +76,13 @@ def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
 
 def _row(columns: list[Column], widths: list[int], cells: list[Cell], styles: _Styles) -> str:
     blocks = []
-    for column, width, cell in zip(columns, widths, cells):
+    for column, width, cell in zip(columns, widths, cells, strict=False):
         lines = [(piece, style) for text, style in cell
                  for piece in (_fold(text, width) if column.wrap else [text])]
         blocks.append([styles.apply(_fit(text, width, column.right), style) for text, style in lines])
     height = max(len(block) for block in blocks)
     return "\n".join((" " * GAP).join(block[n] if n < len(block) else " " * width
-                                      for block, width in zip(blocks, widths))
+                                      for block, width in zip(blocks, widths, strict=False))
                      for n in range(height))
 
 

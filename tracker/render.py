@@ -41,7 +41,8 @@ def _num(value: float) -> int | float:
 def assessment_dict(a: Assessment) -> dict[str, Any]:
     return summary_dict(a) | {
         "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
-                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
+                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight),
+                      "scored": e.scored}
                      for e in a.evidence],
     }
 
@@ -89,9 +90,10 @@ def promise_dict(p: Promise) -> dict[str, Any]:
 
 def event_dict(e: Event) -> dict[str, Any]:
     return {"id": e.id, "kind": e.kind, "country": e.country, "date": str(e.date), "title": e.title,
-            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
-            "notes": e.notes, "links": [{"promise": l.promise, "stance": l.stance, "note": l.note,
-                                         "severity": l.severity} for l in e.links], "path": e.path}
+            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity,
+            "sources": list(e.sources), "notes": e.notes,
+            "links": [{"promise": link.promise, "stance": link.stance, "note": link.note, "severity": link.severity}
+                      for link in e.links], "path": e.path}
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
@@ -272,7 +274,8 @@ def promise_detail(a: Assessment, console: Console) -> None:
     from rich.table import Table
 
     p = a.promise
-    _fields(console, [("Promise", p.id), ("Title", p.title), ("Official", p.official + (f", {p.office}" if p.office else "")),
+    _fields(console, [("Promise", p.id), ("Title", p.title),
+                      ("Official", p.official + (f", {p.office}" if p.office else "")),
                       ("Country", p.country), ("Topics", ", ".join(p.topics) or None), ("Deadline", _str(p.deadline)),
                       ("Due", _due(a)),
                       ("Text", p.text), ("File", p.path)])

@@ -217,7 +217,8 @@ def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, 
 
 
 def further_work(scored: list[Evidence], window: dt.date) -> Evidence | None:
-    """An advances link after the latest partial delivery, and within the window: the pledge is still being worked on."""
+    """An advances link after the latest partial delivery, and within the window: the pledge is still being
+    worked on."""
     partial = max(e.event.date.sort_key() for e in scored if e.link.stance == "partly-fulfills")
     return next((e for e in reversed(scored) if e.link.stance == "advances" and e.event.date.sort_key() > partial
                  and e.event.date.last >= window), None)

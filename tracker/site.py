@@ -157,8 +157,8 @@ def promise_context(a: Assessment, points: list, records: Records, shown_events:
 
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    return {"e": e, "severity": severity(e.event, e.link), "multiplier": records.config.multipliers.get(e.link.stance, 0),
-            "meaning": STANCES[e.link.stance][2]}
+    return {"e": e, "severity": severity(e.event, e.link),
+            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance][2]}
 
 
 def explain(a: Assessment) -> list[str]:

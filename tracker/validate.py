@@ -719,7 +719,7 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
         elif isinstance(result, Part):
             parts.append(result)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
-    promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
+    promise_files = {stem for stem, (_, kind) in zip(stems, parsed, strict=True) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     old = old_layout(promises, events)
     promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
@@ -846,7 +846,7 @@ def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, l
     """Each ID that more than one file has, with those files."""
     twice = {stem for stem, count in Counter(stems).items() if count > 1}
     by_id: dict[str, list[str]] = {}
-    for stem, (path, _) in zip(stems, parsed):
+    for stem, (path, _) in zip(stems, parsed, strict=True):
         if stem in twice:
             by_id.setdefault(stem, []).append(path)
     return by_id
