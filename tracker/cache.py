@@ -184,7 +184,7 @@ class FileCache:
         except OSError:
             return _UNREAD
 
-    def _same(self, index: int | None, stamps: array.array, i: int) -> bool:
+    def _same(self, index: int | None, stamps: array.array[int], i: int) -> bool:
         if index is None:
             return False
         old = self.stamps[4 * index: 4 * index + 4]

@@ -172,8 +172,8 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
                        hint="records need at most two levels of tables")
     except ValueError:  # Python refuses to read an integer of over 4,300 digits
         found = _HUGE_NUMBER.search(text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        return Problem(path, "holds a number too long to read", line=line, excerpt=_short(excerpt(text, line)),
+        number = text.count("\n", 0, found.start()) + 1 if found else None
+        return Problem(path, "holds a number too long to read", line=number, excerpt=_short(excerpt(text, number)),
                        hint="a count is at most 1,000,000,000,000; check the number at that line")
 
 

@@ -18,7 +18,11 @@ from .score import Assessment, meaning, ratings_by, statements_by, tally
 from .terminal import safe
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 VERDICT_STYLES = {
     "kept": "bold green", "compromise": "yellow", "broken": "bold red", "contradicted": "red",
@@ -141,13 +145,13 @@ def tally_line(counts: dict[str, int]) -> str:
 # ---------------------------------------------------------------------------
 # Rich tables for people.
 
-def _text(value: Any, style: str | None = None):  # -> rich.text.Text
+def _text(value: Any, style: str | None = None) -> Text:
     from rich.text import Text
 
     return Text("" if value is None else safe(str(value)), style=style or "")
 
 
-def _lines(*parts: Any, style: str | None = None):  # -> rich.text.Text
+def _lines(*parts: Any, style: str | None = None) -> Text:
     """A cell of several lines, each made safe on its own."""
     from rich.text import Text
 
@@ -308,7 +312,7 @@ def _stance_style(stance: str) -> str:
 
 def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
     """Statements, evidence and ratings in date order (as of the assessment's date)."""
-    items: list[tuple[tuple, str, str, str, str]] = []
+    items: list[tuple[tuple[dt.date, dt.date], str, str, str, str]] = []
     for n, statement in enumerate(statements_by(a.promise, a.as_of)):
         what = ("Pledge made" if n == 0 else "Restated") + (f" at {statement.venue}" if statement.venue else "")
         what += f': "{statement.quote}"' if statement.quote else ""
@@ -392,7 +396,7 @@ def _least_width(rows: list[dict[str, Any]], column: str, titles: bool) -> int:
     return max([cell_len(_header(column, titles)), *(cell_len(piece) for row in rows for piece in pieces(row))])
 
 
-def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool):  # -> rich.table.Table
+def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool) -> Table:
     from rich import box
     from rich.table import Table
 

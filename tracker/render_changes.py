@@ -17,6 +17,8 @@ from .terminal import safe
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 ARROW = "→"
 
@@ -62,7 +64,9 @@ def change_lines(c: Change) -> list[str]:
 
 
 def _pair(before: Any, after: Any) -> str:
-    show = lambda value: "–" if value is None else str(value)  # noqa: E731
+    def show(value: Any) -> str:
+        return "–" if value is None else str(value)
+
     return show(after) if before == after else f"{show(before)} {ARROW} {show(after)}"
 
 
@@ -137,7 +141,7 @@ def revisions_dict(ident: str, revisions: list[Revision]) -> dict[str, Any]:
                           | _standing(r.assessment) for r in revisions]}
 
 
-def _verdict_cell(a: Any, note: str | None = None):  # -> rich.text.Text
+def _verdict_cell(a: Any, note: str | None = None) -> Text:
     if a is None:
         return _text(note or "not yet made", "dim")
     cell = _text(a.verdict, VERDICT_STYLES[a.verdict])
@@ -146,7 +150,7 @@ def _verdict_cell(a: Any, note: str | None = None):  # -> rich.text.Text
     return cell
 
 
-def _table(*columns: str):  # -> rich.table.Table
+def _table(*columns: str) -> Table:
     from rich import box
     from rich.table import Table
 
