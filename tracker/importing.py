@@ -425,7 +425,7 @@ def existing_records(root: Path, kind: str, cache: bool = True) -> tuple[dict[Ke
                  for p in records.promises if kind == "promise" and p.source_id}
     by_source |= {(e.country, e.source_id): Existing(e.id, Path(e.path))
                   for e in records.events if kind == "event" and e.source_id}
-    loaded = {r.path for r in (*records.promises, *records.events)}
+    loaded = {p.path for p in records.promises} | {e.path for e in records.events}
     found, _ = discover(root)
     for path, file_kind in found:
         if file_kind == kind and path not in loaded:
@@ -677,8 +677,8 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
         date = parse_date(fields.get("date"))
     except DateError:
         date = PartialDate(0)  # validate names the bad date; the file is never written
-    path = store.promise_path(root, country, ident) if mapping.kind == "promise" \
-        else store.event_path(root, country, date, ident)
+    path = layout.promise_path(root, country, ident) if mapping.kind == "promise" \
+        else layout.event_path(root, country, date, ident)
     text = store.render_document(fields, schema.header(mapping.kind, layout.depth(path.relative_to(root).parts)))
     why = too_big(fields, text) or problems_in(path, mapping.kind, text) or outside(root, path)
     if why:
@@ -726,7 +726,7 @@ def document(values: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     if mapping.kind == "promise":
         statement = {"date": one.get("date"), "sources": one.get("sources"), "quote": one.get("quote"),
                      "venue": one.get("venue")}
-        body = {k: one.get(k) for k in ("official", "office", "title", "text", "topics", "deadline")}
+        body: dict[str, Any] = {k: one.get(k) for k in ("official", "office", "title", "text", "topics", "deadline")}
         tables = {"statements": [store.clean(statement)]}
         return store.clean(head | body | tables)
     counts = {name: whole(values[name]) for name in COUNTS if _present(values.get(name))}
