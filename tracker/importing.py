@@ -31,7 +31,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -482,7 +482,7 @@ def check_links(root: Path, mapping: Mapping) -> None:
 
 
 def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None = None, dry_run: bool = False,
-                strict: bool = False, track: Callable[[Iterable[Any]], Iterator[Any]] = iter,
+                strict: bool = False, track: Callable[[list[Any]], Iterator[Any]] = iter,
                 cache: bool = True, encoding: str | None = None) -> Result:
     """Import every row of path into root; see the module's docstring for what happens to each."""
     load_config(root)  # refuses a directory that is not a records directory
@@ -518,7 +518,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     return result
 
 
-def write_all(plans: list[_Plan], result: Result, track: Callable[[Iterable[Any]], Iterator[Any]]) -> None:
+def write_all(plans: list[_Plan], result: Result, track: Callable[[list[Any]], Iterator[Any]]) -> None:
     """Write each plan in turn; a full disk (or any failure to write) or an interrupt stops the run, and
     the result says which rows were written before it stopped."""
     try:
