@@ -7,9 +7,10 @@ import difflib
 import functools
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -18,13 +19,18 @@ from tracker.dates import DateError, PartialDate, parse_date
 from tracker.fields import MAX_COUNT
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
 
+if TYPE_CHECKING:
+    from tracker.terminal import Terminal
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
 FORMATS = ("table", "json", "csv", "markdown")
 
 
 # ---------------------------------------------------------------------------
 # Option types: bad input is a usage error (exit 2) naming the option.
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]  # ParamType takes type arguments only from click 8.5
     """A date as YYYY, YYYY-MM or YYYY-MM-DD; with `day`, one day: a year or a month means its last day,
     as a partial date does everywhere in the method."""
 
@@ -43,7 +49,7 @@ class DateType(click.ParamType):
         return parsed.last if self.day else parsed
 
 
-class CheckedText(click.ParamType):
+class CheckedText(click.ParamType):  # type: ignore[type-arg]  # ParamType takes type arguments only from click 8.5
     """Text that a check function from the core accepts (it returns why not, or None)."""
 
     def __init__(self, name: str, check_name: str, upper: bool = False, complete: str | None = None,
@@ -118,7 +124,7 @@ class App:
         return self.given_root or find_records(Path.cwd(), Path("records"))
 
     @functools.cached_property
-    def terminal(self):  # -> tracker.terminal.Terminal
+    def terminal(self) -> Terminal:
         from tracker.terminal import Terminal
 
         return Terminal(self.color)
@@ -219,14 +225,14 @@ class App:
         click.echo(ident)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     from tracker.terminal import safe
 
     click.echo(f"error: {safe(message)}", err=True)
     sys.exit(code)
 
 
-def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> None:
+def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> NoReturn:
     """Refuse an ID that names no record (exit 1), with the closest ones that do."""
     close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
     hint = f". Did you mean {' or '.join(close)}?" if close else ""
@@ -281,7 +287,7 @@ class Needed(click.Option):
         return (record[0], f"{record[1]}  [required]".lstrip()) if record else None
 
 
-def needed(*decls: str, ask: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def needed(*decls: str, ask: str, **attrs: Any) -> Decorator:
     """A required option (see Needed); `ask` is the prompt on a terminal."""
     return click.option(*decls, cls=Needed, ask=ask, **attrs)
 
@@ -310,21 +316,21 @@ class TrackerCommand(click.Command):
         return super().invoke(ctx)
 
 
-def format_option(*choices: str, default: str = "table") -> Callable:
+def format_option(*choices: str, default: str = "table") -> Decorator:
     """The one --format option every command that prints data shares."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format: a table for people, or " + ", ".join(c for c in choices if c != "table")
                         + " for other tools.")
 
 
-def commit_option(command: Callable) -> Callable:
+def commit_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The one --commit/--no-commit option every write command shares (see App.will_commit)."""
     return click.option("--commit/--no-commit", "commit", default=None,
                         help="Commit the files written to git (with the schema files they name), and nothing "
                         "else that is staged (default: auto_commit in tracker.toml, else no).")(command)
 
 
-def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Callable:
+def as_of_option(help_text: str = "Report as things stood at the end of this day (YYYY-MM-DD).") -> Decorator:
     return click.option("--as-of", type=DAY, default=None,
                         help=help_text + " A year or a month (YYYY, YYYY-MM) means its last day. Default: today.")
 
@@ -452,14 +458,16 @@ def init(app: App, directory: Path | None, git: bool) -> None:
         # An existing records directory: put it in git as it is, every file of it, in one commit.
         require_records_dir(root)
         top = gitrepo.init(root)
-        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.terminal.message(f"Already in the git repository at {top}" if top
+                             else f"Initialised a git repository in {root}")
         app.commit([root], f"Add the records in {root} to git", root)
         return
     created = init_records(root)
     app.terminal.message(f"Created {root / 'tracker.toml'}")
     if git:
         top = gitrepo.init(root)
-        app.terminal.message(f"Already in the git repository at {top}" if top else f"Initialised a git repository in {root}")
+        app.terminal.message(f"Already in the git repository at {top}" if top
+                             else f"Initialised a git repository in {root}")
         # Committed at once, so that every later revision is a records directory that `--at` can read.
         app.commit(created, f"Start a records directory in {root}", root)
     records = "" if root == Path("records") else f" --records {shlex.quote(str(root))}"
@@ -580,7 +588,7 @@ def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ..
 @click.option("--notes", help="Free notes.")
 @commit_option
 @click.pass_obj
-def add_event(app: App, country: str, date: PartialDate, title: str, ident: str | None,
+def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: str | None,
               kind: str | None, location: str | None, severity: int | None, sources: tuple[str, ...],
               notes: str | None, commit: bool | None, **options: Any) -> None:
     """Record an event and link it to the promises it bears on.
@@ -652,7 +660,7 @@ def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: 
 @click.option("--note", help="Why the event bears on the promise this way.")
 @commit_option
 @click.pass_obj
-def link(app: App, event_id: str, severity: int | None, note: str | None, commit: bool | None,
+def link(app: App, /, event_id: str, severity: int | None, note: str | None, commit: bool | None,
          **stances: tuple[str, ...]) -> None:
     """Link an existing event to a promise, with a stance.
 
@@ -746,7 +754,7 @@ def left_out(app: App, columns: list[str]) -> None:
                              "shows every column")
 
 
-def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable) -> None:
+def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable[[Any], Any]) -> None:
     """Print data in the chosen format; the one place formats are dispatched."""
     from tracker import render
 
@@ -904,7 +912,6 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
       tracker check --format json | jq '.problems[] | select(.level == "error")'
     """
     from tracker import render
-
     from tracker.layout import old_layout_warning
 
     as_of = as_of or dt.date.today()
@@ -927,7 +934,7 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
         sys.exit(1)
 
 
-class MapType(click.ParamType):
+class MapType(click.ParamType):  # type: ignore[type-arg]  # ParamType takes type arguments only from click 8.5
     """FIELD:FROM=TO, split at the first ':' and the last '='."""
 
     name = "FIELD:FROM=TO"
@@ -942,7 +949,7 @@ class MapType(click.ParamType):
         return target.strip(), old.strip(), new.strip()
 
 
-class Pair(click.ParamType):
+class Pair(click.ParamType):  # type: ignore[type-arg]  # ParamType takes type arguments only from click 8.5
     """NAME=VALUE; with `last`, split at the last '=' (for a source's own values, which may hold one)."""
 
     def __init__(self, metavar: str, last: bool = False) -> None:
@@ -972,13 +979,13 @@ def import_group() -> None:
     """
 
 
-def import_options(kind: str) -> Callable:
+def import_options(kind: str) -> Decorator:
     from tracker.fields import TARGETS
 
     targets = ", ".join(TARGETS[kind])
 
-    def decorate(command: Callable) -> Callable:
-        options = [
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        options: list[Decorator] = [
             click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
             click.option("--path", "json_path", metavar="KEY", help="In a JSON file, the key (or dotted path) "
                          "of the list of rows, such as promises."),
@@ -1024,7 +1031,7 @@ def import_options(kind: str) -> Callable:
               help=f"What a status means as a verdict ({', '.join(VERDICTS)}); repeatable.")
 @click.option("--rating-date", type=DATE, help="The date of the ratings made from statuses.")
 @click.pass_obj
-def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[str, str], ...],
+def import_promises(app: App, /, status_field: str | None, statuses: tuple[tuple[str, str], ...],
                     rating_date: PartialDate | None, **options: Any) -> None:
     """Import promises; a status column becomes a dated editorial rating.
 
@@ -1046,11 +1053,12 @@ def import_promises(app: App, status_field: str | None, statuses: tuple[tuple[st
 
 @import_group.command("events")
 @import_options("event")
-@click.option("--preset", type=click.Choice(["acled"]), help="Map a known dataset's columns (see docs/import-export.md).")
+@click.option("--preset", type=click.Choice(["acled"]),
+              help="Map a known dataset's columns (see docs/import-export.md).")
 @click.option("--link", "links", type=Pair("STANCE=PROMISE_ID"), multiple=True,
               help=f"Link every imported event to a promise; stances: {', '.join(STANCES)}; repeatable.")
 @click.pass_obj
-def import_events(app: App, preset: str | None, links: tuple[tuple[str, str], ...], **options: Any) -> None:
+def import_events(app: App, /, preset: str | None, links: tuple[tuple[str, str], ...], **options: Any) -> None:
     """Import events, such as an ACLED export.
 
     \b
@@ -1081,7 +1089,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                                        track=lambda plans: progress(app, plans), cache=app.cache, encoding=encoding)
     except importing.MappingError as error:
         raise click.BadParameter(str(error), param_hint=error.option) if error.option \
-            else click.UsageError(str(error))
+            else click.UsageError(str(error)) from error
     except importing.SourceError as error:
         fail(str(error))
     except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet

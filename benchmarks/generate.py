@@ -149,7 +149,7 @@ class Generator:
         linked = self.random.sample(promises, min(len(promises), self.random.choice((1, 1, 2, 2, 3, 4))))
         stances = self.random.choices(tuple(STANCE_WEIGHTS), weights=tuple(STANCE_WEIGHTS.values()), k=len(linked))
         # add-event writes links grouped by stance, in the order of its stance options.
-        pairs = sorted(zip(linked, stances), key=lambda pair: list(STANCES).index(pair[1]))
+        pairs = sorted(zip(linked, stances, strict=True), key=lambda pair: list(STANCES).index(pair[1]))
         fields = clean({
             "id": ident, "country": country, "date": date, "title": title, "kind": kind, "location": place,
             "severity": self.random.randint(1, 5), "sources": tuple(self.sources(date, ident)),
@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.directory.exists() and any(args.directory.iterdir()):
         parser.error(f"{args.directory} exists and is not empty; give a new directory")
     if not 1 <= args.countries <= len(countries_by_alpha2) or args.promises < 1 or args.events < 0:
-        parser.error(f"need 1 to {len(countries_by_alpha2)} countries, at least one promise, and no fewer than 0 events")
+        parser.error(f"need 1 to {len(countries_by_alpha2)} countries, at least one promise, "
+                     "and no fewer than 0 events")
     first, _, last = args.years.partition("-")
     if not (first.isdigit() and last.isdigit() and int(first) <= int(last)):
         parser.error(f"--years {args.years}: give two years, such as 2019-2019")

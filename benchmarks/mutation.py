@@ -101,7 +101,8 @@ def report(module: str, outcomes: dict[str, list[str]], diffs: dict[str, str]) -
     lines += [f"  equivalent {n}: {EQUIVALENT[n]}" for n in equivalent]
     for n in missed:
         status = next(s for s, names in outcomes.items() if n in names)
-        changed = [line for line in diffs.get(n, "").splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        changed = [line for line in diffs.get(n, "").splitlines()
+                   if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         lines.append(f"  not killed {n} ({status}): " + " | ".join(changed))
     return "\n".join(lines)
 

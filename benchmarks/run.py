@@ -227,12 +227,13 @@ def markdown(cases: dict[str, Case], facts: dict[str, str], parts: dict[str, flo
         "other work shares the machine. A target is met when the measure it names is within it.", "",
         "| case | compared with | wall | CPU | target | met (wall, CPU) |", "|---|---|---:|---:|---:|---|",
     ]
+    def shown(x: float, unit: str) -> str:
+        return f"{x:.2f}×" if unit == "×" else f"{x:.2f} s" if unit == "s" else f"{x:.0f} {unit}"
+
     for name, baseline, wall, cpu, target, unit in targets(cases, facts["country"]):
-        def shown(x: float) -> str:
-            return f"{x:.2f}×" if unit == "×" else f"{x:.2f} s" if unit == "s" else f"{x:.0f} {unit}"
         limit = f"≤ {target}×" if unit == "×" else f"≤ {target} {unit}"
         met = ", ".join("yes" if x <= target else "**no**" for x in (wall, cpu))
-        lines.append(f"| {name} | {baseline} | {shown(wall)} | {shown(cpu)} | {limit} | {met} |")
+        lines.append(f"| {name} | {baseline} | {shown(wall, unit)} | {shown(cpu, unit)} | {limit} | {met} |")
     lines += ["", "## Every case", "",
               "Peak memory counts from the fork of the runner, so a process that stays small shows the runner's "
               "own size.", "",
@@ -250,7 +251,8 @@ def markdown(cases: dict[str, Case], facts: dict[str, str], parts: dict[str, flo
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, help="where to generate (or find) the records; default: a temporary folder")
+    parser.add_argument("--corpus", type=Path,
+                        help="where to generate (or find) the records; default: a temporary folder")
     parser.add_argument("--promises", type=int, default=2000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--countries", type=int, default=150)

@@ -17,7 +17,6 @@ from pathlib import Path
 from benchmarks import tracker
 
 
-
 def build(root: Path, promises: int, events: int) -> None:
     tracker(root.parent, "init", str(root))
     (root / "kz" / "promises").mkdir(parents=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 HOSTILE_TITLE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
@@ -80,8 +80,8 @@ def check_links(site: Path, pages: dict[Path, Page]) -> int:
             if parts.scheme:
                 assert parts.scheme in ("http", "https"), f"{path}: link {link!r}"
                 continue
-            relative = posixpath.normpath(posixpath.join(posixpath.dirname(path.relative_to(site).as_posix()),
-                                                         parts.path)) if parts.path else path.relative_to(site).as_posix()
+            here = path.relative_to(site).as_posix()
+            relative = posixpath.normpath(posixpath.join(posixpath.dirname(here), parts.path)) if parts.path else here
             target = site / relative
             assert target.is_file(), f"{path}: link {link!r} leads nowhere"
             if parts.fragment:

@@ -11,11 +11,10 @@ import http.server
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from conftest import REPO, SHIPPED
 from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, make_records
 

@@ -10,12 +10,12 @@ import pickle
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from conftest import SHIPPED, run_tracker
+
 from tracker.cache import FOLDER, KEY_SIZE, MARGIN_NS, FileCache, user_key
 from tracker.load import discover
 from tracker.validate import check_file

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import REPO
 from test_readme import shell_block_after
+
 from tracker import clidoc
 
 

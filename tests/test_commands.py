@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-
 from conftest import snapshot
 
 SRC = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"

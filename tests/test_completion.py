@@ -6,9 +6,9 @@ import os
 
 import pytest
 from click.shell_completion import ShellComplete
+from conftest import run_tracker
 
 from cli import cli
-from conftest import run_tracker
 
 EVENTS_2019_09 = ["kz-2019-09-21-dvk-rally", "kz-2019-09-activists-custody-fines",
                   "kz-2019-09-anti-china-protests-no-arrests"]

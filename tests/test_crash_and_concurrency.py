@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import tomli
-
 from conftest import REPO, SHIPPED, run_tracker
+
 from tracker.validate import load_records
 
 FULL = os.environ.get("TRACKER_FULL_STRESS") == "1"

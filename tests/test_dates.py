@@ -65,14 +65,18 @@ def test_a_pledge_made_in_a_month_is_reported_from_its_last_day(tracker, kz, as_
 
 def test_as_of_a_year_boundary(tracker, records):
     tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Year", "--date", "2019", "--id", "y")
-    report = lambda as_of: json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"]
+    def report(as_of):
+        return json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"]
+
     assert report("2019-12-30") == [] and report("2019-12-31")[0]["id"] == "y"
 
 
 @pytest.mark.parametrize("given, day", [("2019-09", "2019-09-30"), ("2019", "2019-12-31"), ("2020-02", "2020-02-29")])
 def test_as_of_a_year_or_month_means_its_last_day(tracker, kz, given, day):
     """As everywhere in the method, a partial date stands for its last day."""
-    report = lambda as_of: json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)
+    def report(as_of):
+        return json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)
+
     assert report(given) == report(day) and report(given)["as_of"] == day
     assert '"as_of": "2019-09-30"' in tracker("history", "kz-assembly-law", "--as-of", "2019-09", "--format",
                                               "json").stdout or given != "2019-09"

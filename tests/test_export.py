@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import snapshot
 
 
@@ -89,7 +88,8 @@ def test_json_files_one_per_table(tracker, kz):
     assert sorted(e["id"] for e in events) == sorted(e["id"] for e in listed)
     assert sorted(p["id"] for p in promises) == ["kz-assembly-law", "us-archives"]
     assert len(links) == sum(e["links"] for e in listed) == 6
-    assert {(l["event"], l["promise"], l["stance"], l["weight"]) for l in links if l["promise"] == "us-archives"} == \
+    assert {(link["event"], link["promise"], link["stance"], link["weight"]) for link in links
+            if link["promise"] == "us-archives"} == \
         {("us-2019-03-01-archives-opened", "us-archives", "fulfills", 4)}
 
 
@@ -102,7 +102,8 @@ def test_csv_files_open_in_a_spreadsheet(tracker, kz):
     assert promise["title"] == "'=Open the archives"  # never run as a formula
     assert (promise["topics"], promise["made"], promise["statements"]) == ("transparency", "2019-01", "1")
     assert [e["id"] for e in read["events"]] == ["us-2019-03-01-archives-opened"]
-    assert [(l["event"], l["stance"]) for l in read["links"]] == [("us-2019-03-01-archives-opened", "fulfills")]
+    assert [(link["event"], link["stance"]) for link in read["links"]] == \
+        [("us-2019-03-01-archives-opened", "fulfills")]
 
 
 def test_topic_filter_keeps_linked_events_only(tracker, kz):

@@ -15,7 +15,8 @@ def commands(group: click.Group, prefix: tuple[str, ...] = ()):
             yield from commands(command, prefix + (name,))
 
 
-@pytest.mark.parametrize("path, command", list(commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize("path, command", list(commands(cli)),
+                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
 def test_every_command_has_help_with_examples(tracker, path, command):
     assert command.help, f"{' '.join(path)} has no help text"
     out = tracker(*path, "--help").stdout

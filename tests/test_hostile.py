@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from conftest import run_tracker, snapshot
@@ -85,7 +85,8 @@ P = "kz/promises/"
 
 CASES = [
     Case("invalid-utf8", E + "kz-2019-bad-bytes.toml",
-         write(E + "kz-2019-bad-bytes.toml", event("kz-2019-bad-bytes", 'notes = "caf\xc3"\n').replace(b"\xc3\x83", b"\xc3")),
+         write(E + "kz-2019-bad-bytes.toml",
+               event("kz-2019-bad-bytes", 'notes = "caf\xc3"\n').replace(b"\xc3\x83", b"\xc3")),
          "is not valid UTF-8", 6),
     Case("bom", E + "kz-2019-bom.toml", write(E + "kz-2019-bom.toml", b"\xef\xbb\xbf" + event("kz-2019-bom")),
          "byte-order mark", 1),
@@ -100,13 +101,15 @@ CASES = [
          write(E + "kz-2019-deep-tables.toml", event("kz-2019-deep-tables", "[" + ".".join(["t"] * 50_000) + "]\n")),
          "nested too deeply", None),
     Case("nested-inline-tables", E + "kz-2019-deep-inline.toml",
-         write(E + "kz-2019-deep-inline.toml", event("kz-2019-deep-inline", "x = " + "{a=" * 50_000 + "1" + "}" * 50_000)),
+         write(E + "kz-2019-deep-inline.toml",
+               event("kz-2019-deep-inline", "x = " + "{a=" * 50_000 + "1" + "}" * 50_000)),
          "nested too deeply", None),
     Case("duplicate-key", E + "kz-2019-twice.toml",
          write(E + "kz-2019-twice.toml", event("kz-2019-twice", 'title = "Another title"\n')),
          "is not valid TOML: Cannot overwrite a value", 6),
     Case("duplicate-table", E + "kz-2019-two-counts.toml",
-         write(E + "kz-2019-two-counts.toml", event("kz-2019-two-counts", "\n[counts]\ndetained = 1\n\n[counts]\nfined = 2\n")),
+         write(E + "kz-2019-two-counts.toml",
+               event("kz-2019-two-counts", "\n[counts]\ndetained = 1\n\n[counts]\nfined = 2\n")),
          "Cannot declare ('counts',) twice", 10),
     Case("date-as-words", E + "kz-2019-word-date.toml",
          write(E + "kz-2019-word-date.toml", event("kz-2019-word-date").replace(b"2019-05-01", b'"May 2019"')),
@@ -142,7 +145,8 @@ CASES = [
          write("kz/events/2031/kz-2031-future.toml", event("kz-2031-future").replace(b"2019-05-01", b"2031-05-01")),
          "date: 2031-05-01 is after 2020-01-01; it is not counted until then", 3, level="warning"),
     Case("future-restatement", P + "kz-press.toml",
-         write(P + "kz-press.toml", (PROMISE.format(ident="kz-press") + "\n[[statements]]\ndate = 2030-01-01\n").encode()),
+         write(P + "kz-press.toml",
+               (PROMISE.format(ident="kz-press") + "\n[[statements]]\ndate = 2030-01-01\n").encode()),
          "statements[1].date: 2030-01-01 is after 2020-01-01", 11, level="warning"),
     Case("link-outside", E + "kz-2019-secret.toml", link_to_outside(E + "kz-2019-secret.toml"),
          "is a link to a file outside the records directory", None),

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import tomli
-
 from conftest import REPO, snapshot
 
 DATA = Path(__file__).parent / "data"

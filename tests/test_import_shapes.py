@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import tomli
-
 from conftest import REPO, snapshot
 
 DATA = Path(__file__).parent / "data"
@@ -58,7 +57,8 @@ def test_an_excel_saved_acled_file(tracker, records):
             "ACLED sources: Radio Free Europe"),
         # time_precision 3: the month only.
         "kz/events/2024/09/kz-2024-09-peaceful-protest-in-zhanaozen.toml": acled_event(
-            "kz-2024-09-peaceful-protest-in-zhanaozen", "KAZ2003", "2024-09", "Peaceful protest in Zhanaozen, Mangystau",
+            "kz-2024-09-peaceful-protest-in-zhanaozen", "KAZ2003", "2024-09",
+            "Peaceful protest in Zhanaozen, Mangystau",
             "peaceful-protest", "Zhanaozen, Mangystau", [protesters],
             "In September 2024, oil workers protested in Zhanaozen.\n\nACLED sources: Local monitor"),
     }
@@ -286,7 +286,8 @@ def test_a_rating_for_a_promise_the_row_did_not_create_needs_the_key_named(track
     other.write_text("title,official,made,status\nRelease all political prisoners,Karim Massimov,2019-06-12,Kept\n",
                      encoding="utf-8")
     before = snapshot(records)
-    result = tracker("import", "promises", str(other), "--set", "country=KZ", *PLEDGES, "--rating-date", "2021-12-31", code=1)
+    result = tracker("import", "promises", str(other), "--set", "country=KZ", *PLEDGES, "--rating-date", "2021-12-31",
+                     code=1)
     assert result.stderr.splitlines() == [
         "other.csv: row 1: refused: matches kz-2019-06-12-release-all-political-prisoners by 'Release all "
         "political prisoners' only, but that promise was not made from this row (official 'Karim Massimov'); no "
@@ -301,7 +302,8 @@ def test_a_rating_for_a_promise_the_row_did_not_create_needs_the_key_named(track
 def test_dates_people_write_and_a_date_format_for_the_ambiguous_ones(tracker, records):
     Path("events.csv").write_text("ref,title,date,country,kind\na,One,2019-6-9,KZ,Riot\nb,Two,05 August 2024,KZ,"
                                   "Protest\nc,Three,21/09/2019,KZ,Riot\n", encoding="utf-8")
-    args = ["import", "events", "events.csv", "--key", "ref", "--map", "kind:Riot=riot", "--map", "kind:Protest=protest"]
+    args = ["import", "events", "events.csv", "--key", "ref",
+            "--map", "kind:Riot=riot", "--map", "kind:Protest=protest"]
     result = tracker(*args, "--dry-run", code=1)
     assert "row 3: refused: date: '21/09/2019'" in result.stderr
     assert tracker(*args, "--dry-run", "--date-format", "%d/%m/%Y").stderr.endswith(
@@ -390,7 +392,7 @@ def test_the_docs_examples_of_each_shape_run_from_a_clone_as_written(isolated):
     section = section[:section.index("\n## ", 1)]
     scripts, shown = re.findall(r"```sh\n(.*?)```", section, re.S), re.findall(r"```text\n(.*?)```", section, re.S)
     assert len(scripts) == len(shown) == 6
-    for script, expected in zip(scripts, shown):
+    for script, expected in zip(scripts, shown, strict=True):
         done = subprocess.run(["bash", "-e", "-c", script.replace("/tmp/", f"{isolated}/")], cwd=REPO, env=env,
                               capture_output=True, text=True)
         assert done.returncode in (0, 1), done.stderr

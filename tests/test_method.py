@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from tracker.model import STANCES
 from tracker.score import RULES
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from test_terminal_safety import MARKUP, assert_inert, hostile_records
 
 from benchmarks.generate import generate
-from test_terminal_safety import MARKUP, assert_inert, hostile_records
 from tracker import render
 
 

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
 from conftest import SHIPPED, snapshot
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
 from tracker.dates import parse_date
 from tracker.fields import EVENT, PROMISE, Field
 from tracker.model import COUNTS, STANCES, VERDICTS, Records
@@ -285,14 +284,15 @@ WRONG = {"title": "[1, 2]", "date": '"last May"', "severity": "9", "location": "
 
 @FUZZ
 @given(order=st.permutations(sorted(WRONG)), broken=st.sampled_from(sorted(WRONG)),
-       padding=st.lists(st.sampled_from(["", "# a comment [[links]]", "  ", 'x-note = """\n[[links]]\nstance = 1\n"""']),
+       padding=st.lists(st.sampled_from(["", "# a comment [[links]]", "  ",
+                                         'x-note = """\n[[links]]\nstance = 1\n"""']),
                         min_size=len(WRONG), max_size=len(WRONG)),
        links=st.integers(0, 3), crlf=st.booleans())
 def test_a_wrong_value_is_reported_at_its_line(tracker, kz, order, broken, padding, links, crlf):
     right = {"title": '"A rally"', "date": "2019-05-01", "severity": "2", "location": '"Almaty"', "kind": '"detention"',
              "notes": '"Notes"', "sources": '["https://example.org/a"]'}
     lines = ['id = "kz-lines"', 'country = "KZ"']
-    for n, (key, pad) in enumerate(zip(order, padding)):
+    for n, (key, pad) in enumerate(zip(order, padding, strict=True)):
         lines += [pad.replace("x-note", f"x-note-{n}"), f"{key} = {WRONG[key] if key == broken else right[key]}"]
     lines += ['\n[[links]]\npromise = "kz-assembly-law"\nstance = "consistent"'] * links
     text = "\n".join(lines) + "\n"

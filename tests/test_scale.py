@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import tomli
-
 from conftest import REPO, run_tracker
+
 from tracker.cache import SLOW_FILES
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 import tomli
-
 from conftest import SHIPPED
+
 from tracker import layout, schema
 
 KINDS = ("promise", "event", "config")

@@ -78,7 +78,8 @@ def test_rule_1_editorial_rating_wins_and_computed_is_shown(tracker, pledge):
     pledge.event("2019-07-01", "breaks")
     tracker("rate", "p", "--verdict", "kept", "--date", "2019-08", "--rationale", "Law passed")
     promise = pledge.assess("2019-08-31")
-    assert (promise["verdict"], promise["verdict_source"], promise["computed_verdict"]) == ("kept", "editorial", "broken")
+    assert (promise["verdict"], promise["verdict_source"], promise["computed_verdict"]) == \
+        ("kept", "editorial", "broken")
     assert pledge.assess("2019-08-30")["verdict"] == "broken"  # "2019-08" counts from its last day
 
 
@@ -109,8 +110,9 @@ def test_rule_4_partly_fulfills_means_compromise(tracker, pledge):
 def test_rule_5_deadline_passed_means_broken(tracker, records):
     tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "By year end", "--date", "2019-06",
             "--deadline", "2019-12", "--id", "d")
-    verdict = lambda as_of: json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)[
-        "promises"][0]["verdict"]
+    def verdict(as_of):
+        return json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)["promises"][0]["verdict"]
+
     assert verdict("2019-12-31") == "not-rated"  # the deadline month is not over until its last day
     assert verdict("2020-01-01") == "broken"
 

@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from conftest import REPO, run_tracker
 
 from cli import cli
-from conftest import REPO, run_tracker
 
 ESCAPE = "\x1b["
 COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;)[0-9;]*m")  # a foreground colour, not bold or dim

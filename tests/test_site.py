@@ -10,12 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHIPPED, run_tracker, snapshot
-from tracker.score import RULES
-from sitecheck import (HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links,
-                       make_records)
+from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links, make_records
 from test_readme import shell_block_after
+
+from tracker.score import RULES
 
 AS_OF = "2019-09-30"
 ATOM = "{http://www.w3.org/2005/Atom}"

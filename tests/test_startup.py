@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry",
@@ -13,9 +12,9 @@ HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli",
 
 @pytest.mark.parametrize("option", ["--version", "--help"])
 def test_start_up_imports_nothing_heavy(option: str):
-    probe = ("import sys\nsys.argv = ['tracker', %r]\nfrom cli import main\n"
+    probe = (f"import sys\nsys.argv = ['tracker', {option!r}]\nfrom cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(' '.join(sorted(sys.modules)), file=sys.stderr)" % option)
+             "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
     loaded = set(result.stderr.split())
     assert "click" in loaded, "the probe must see the modules the command loaded"

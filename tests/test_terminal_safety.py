@@ -37,7 +37,8 @@ def hostile_records(root: Path, escapes: str = "\u202e") -> None:
         "ratings": [{"date": "2019-08", "verdict": "broken", "rationale": MARKUP + ESCAPES, "by": BIDI}],
     }
     event = {
-        "id": "kz-2019-07-hostile", "country": "KZ", "date": "2019-07", "title": f"{MARKUP} {WIDE} {COMBINING} {ESCAPES}",
+        "id": "kz-2019-07-hostile", "country": "KZ", "date": "2019-07",
+        "title": f"{MARKUP} {WIDE} {COMBINING} {ESCAPES}",
         "kind": "detention", "location": BIDI, "notes": f"{MARKUP}\n{HIDDEN}", "sources": ["https://example.org/b"],
         "links": [{"promise": "kz-hostile", "stance": "contradicts", "note": ESCAPES + MARKUP}],
     }
@@ -120,6 +121,6 @@ def test_tables_stay_aligned(tracker, kz, monkeypatch, columns, args):
     hostile_records(kz)
     lines = table_lines(tracker(*args).stdout)
     widths = {cell_len(line) for line in lines}
-    assert len(widths) == 1 and widths.pop() <= columns, "\n".join(f"{cell_len(l):4} {l}" for l in lines)
+    assert len(widths) == 1 and widths.pop() <= columns, "\n".join(f"{cell_len(line):4} {line}" for line in lines)
     if args[0] == "report":  # long text wraps inside its cell: nothing is lost
         assert "Unbroken" * 4 in "".join(line.strip() for line in lines).replace(" ", "")

@@ -44,9 +44,10 @@ import pickle
 import stat as stat_module
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import __version__
 from .load import MAX_BYTES
@@ -157,7 +158,7 @@ class FileCache:
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
             if paths[i] not in known or digest != self._digest_at(known[paths[i]]) or digest == _UNREAD:
                 misses.append(i)  # new or changed bytes: parsed again
-        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress)):
+        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress), strict=True):
             results[i] = result
         fresh = started - MARGIN_NS
         for i in changed:
@@ -183,7 +184,7 @@ class FileCache:
         except OSError:
             return _UNREAD
 
-    def _same(self, index: int | None, stamps: array.array, i: int) -> bool:
+    def _same(self, index: int | None, stamps: array.array[int], i: int) -> bool:
         if index is None:
             return False
         old = self.stamps[4 * index: 4 * index + 4]

@@ -91,6 +91,6 @@ def changes(points: list[tuple[dt.date, Assessment]]) -> list[Change]:
     promise = points[-1][1].promise
     merged = spans(points)
     result = [Change(s.start, promise, "verdict", s.verdict, previous.verdict if previous else None, s.reason)
-              for previous, s in zip([None, *merged], merged)]
+              for previous, s in zip([None, *merged], merged, strict=False)]
     result += [Change(e.event.date.last, promise, "evidence", evidence=e) for e in points[-1][1].evidence]
     return sorted(result, key=lambda c: (c.date, c.kind == "verdict", c.evidence.event.id if c.evidence else ""))

@@ -185,7 +185,8 @@ def _shape(kind: str, x: float, y: float, r: float, prefix: str) -> str:
                 f'stroke-dasharray="2 2"/>')
     if kind == "statement":
         return f'<path d="M{_n(x)},{_n(y - 7)} l7,7 l-7,7 l-7,-7 Z" fill="#222222" stroke="#000000"/>'
-    return f'<rect x="{_n(x - 6)}" y="{_n(y - 6)}" width="12" height="12" fill="#ffffff" stroke="#000000" stroke-width="2"/>'
+    return (f'<rect x="{_n(x - 6)}" y="{_n(y - 6)}" width="12" height="12" fill="#ffffff" stroke="#000000" '
+            'stroke-width="2"/>')
 
 
 def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
@@ -233,9 +234,11 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
         dash = ' stroke-dasharray="2 2"' if m.kind == "context" else ""
         stem = (f'<line x1="{_n(x)}" y1="{_n(middle)}" x2="{_n(x)}" y2="{_n(y)}" stroke="#000000" '
                 f'stroke-width="1.5"{dash}/>' if length else "")
-        svg.append(f'<g class="mark mark-{m.kind}"><title>{_e(m.label)}</title>{stem}{_shape(m.kind, x, y, r, prefix)}</g>')
+        svg.append(f'<g class="mark mark-{m.kind}"><title>{_e(m.label)}</title>'
+                   f'{stem}{_shape(m.kind, x, y, r, prefix)}</g>')
     legend = [(_shape("statement", 6, 6, 6, prefix), "statement"), (_shape("rating", 6, 6, 6, prefix), "rating"),
               (_shape("support", 6, 7, 6, prefix), "supports (size = weight)"),
-              (_shape("against", 6, 5, 6, prefix), "against"), (_shape("context", 6, 6, 5, prefix), "before the pledge")]
+              (_shape("against", 6, 5, 6, prefix), "against"),
+              (_shape("context", 6, 6, 5, prefix), "before the pledge")]
     svg.append(_legend(legend, 322))
     return "".join(svg) + "</svg>"

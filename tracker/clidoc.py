@@ -8,7 +8,7 @@ cannot fall behind the commands. The help is laid out at a fixed width, whatever
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 

@@ -6,12 +6,15 @@ revision, the files) is the caller's business.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, TypeVar
 
 from .dates import PartialDate
 from .model import Rating
 from .score import Assessment, Evidence, counts_by
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,14 @@ def evidence_key(evidence: Evidence) -> tuple[str, str, float, bool]:
     return (evidence.event.id, evidence.link.stance, evidence.weight, evidence.scored)
 
 
-def _minus(these: tuple, those: tuple, key: Callable[[Any], Any] = lambda item: item) -> tuple:
+def _minus(these: tuple[T, ...], those: tuple[T, ...], key: Callable[[T], Any] = lambda item: item) -> tuple[T, ...]:
     """Items of these that are not in those (by key), in their order."""
     known = {key(item) for item in those}
     return tuple(item for item in these if key(item) not in known)
 
 
 def change_of(ident: str, before: Assessment | None, after: Assessment | None) -> Change:
-    def parts(a: Assessment | None) -> tuple[tuple, tuple, tuple]:
+    def parts(a: Assessment | None) -> tuple[tuple[Evidence, ...], tuple[PartialDate, ...], tuple[Rating, ...]]:
         if a is None:
             return (), (), ()
         return a.evidence, a.statements, tuple(r for r in a.promise.ratings if counts_by(r.date, a.as_of))

@@ -10,7 +10,8 @@ unquoted when lines end in LF, and a reader then splits the row).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 _SKIPPED = " \u00a0\u3000"  # spaces a spreadsheet may skip before a formula

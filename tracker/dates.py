@@ -84,12 +84,13 @@ def parse_date(value: object) -> PartialDate:
     match = _PATTERN.fullmatch(value.strip())
     if not match:
         raise DateError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year = int(match[1])
+    month, day = (int(part) if part else None for part in match.groups()[1:])
     if year < 1000:
         raise DateError(f"{value!r} has an implausible year; write four digits, as 2019")
     if month is not None and not 1 <= month <= 12:
         raise DateError(f"{value!r} has no month {month}; months run from 01 to 12")
-    if day is not None:
+    if month is not None and day is not None:  # the pattern has a day only after a month
         length = calendar.monthrange(year, month)[1]
         if not 1 <= day <= length:
             raise DateError(f"{value!r} does not exist: {year}-{month:02d} has {length} days")

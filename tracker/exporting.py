@@ -23,8 +23,8 @@ from .score import Assessment, matches, weight
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
                    "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")
-EVENT_COLUMNS = ("id", "country", "date", "kind", "title", "location", "actors", "severity", *COUNTS, "sources", "notes",
-                 "path", "source_id")
+EVENT_COLUMNS = ("id", "country", "date", "kind", "title", "location", "actors", "severity", *COUNTS, "sources",
+                 "notes", "path", "source_id")
 LINK_COLUMNS = ("event", "promise", "stance", "note", "severity", "weight")
 
 

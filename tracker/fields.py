@@ -28,7 +28,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
-    fields: tuple["Field", ...] = ()  # the inner fields of a table, or of each table in a list
+    fields: tuple[Field, ...] = ()  # the inner fields of a table, or of each table in a list
 
 
 def names(fields: tuple[Field, ...]) -> tuple[str, ...]:

@@ -12,10 +12,10 @@ import datetime as dt
 import fcntl
 import os
 import subprocess
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .errors import TrackerError
 from .load import MAX_BYTES
@@ -220,7 +220,7 @@ class Blobs:
     def fetch(self, shas: list[str]) -> None:
         """Read every blob not read yet, in one `git cat-file --batch`."""
         missing = sorted({sha for sha in shas if sha not in self.data})
-        self.data.update(zip(missing, _blobs(self.top, missing)))
+        self.data.update(zip(missing, _blobs(self.top, missing), strict=False))
 
 
 _BLOBS: dict[Path, Blobs] = {}

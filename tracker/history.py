@@ -78,8 +78,8 @@ def by_revision(root: Path, promise: Promise, linked: list[tuple[Event, Link]],
     validated, so a verdict is never taken from records that had errors. Each is scored
     as of its commit's date unless as_of is given: what a report said that day.
     """
-    paths = sorted({os.path.relpath(record.path, root).replace(os.sep, "/")
-                    for record in (promise, *(event for event, _ in linked))})
+    paths = sorted({os.path.relpath(path, root).replace(os.sep, "/")
+                    for path in (promise.path, *(event.path for event, _ in linked))})
     # The promise's own folder holds its restatements, ratings and links.
     paths.append(os.path.relpath(layout.promise_folder(Path(promise.path)), root).replace(os.sep, "/") + "/")
     return [_at(root, promise.id, commit, as_of or commit.date.date()) for commit in gitrepo.log(root, paths)]

@@ -31,9 +31,10 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from . import countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date
@@ -433,7 +434,7 @@ def existing_records(root: Path, kind: str, cache: bool = True) -> tuple[dict[Ke
                  for p in records.promises if kind == "promise" and p.source_id}
     by_source |= {(e.country, e.source_id): Existing(e.id, Path(e.path))
                   for e in records.events if kind == "event" and e.source_id}
-    loaded = {r.path for r in (*records.promises, *records.events)}
+    loaded = {p.path for p in records.promises} | {e.path for e in records.events}
     found, _ = discover(root)
     for path, file_kind in found:
         if file_kind == kind and path not in loaded:
@@ -490,7 +491,7 @@ def check_links(root: Path, mapping: Mapping) -> None:
 
 
 def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None = None, dry_run: bool = False,
-                strict: bool = False, track: Callable[[Iterable[Any]], Iterator[Any]] = iter,
+                strict: bool = False, track: Callable[[list[Any]], Iterator[Any]] = iter,
                 cache: bool = True, encoding: str | None = None) -> Result:
     """Import every row of path into root; see the module's docstring for what happens to each."""
     load_config(root)  # refuses a directory that is not a records directory
@@ -526,7 +527,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     return result
 
 
-def write_all(plans: list[_Plan], result: Result, track: Callable[[Iterable[Any]], Iterator[Any]]) -> None:
+def write_all(plans: list[_Plan], result: Result, track: Callable[[list[Any]], Iterator[Any]]) -> None:
     """Write each plan in turn; a full disk (or any failure to write) or an interrupt stops the run, and
     the result says which rows were written before it stopped."""
     try:
@@ -685,8 +686,8 @@ def plan_new(root: Path, number: int, values: dict[str, Any], mapping: Mapping, 
         date = parse_date(fields.get("date"))
     except DateError:
         date = PartialDate(0)  # validate names the bad date; the file is never written
-    path = store.promise_path(root, country, ident) if mapping.kind == "promise" \
-        else store.event_path(root, country, date, ident)
+    path = layout.promise_path(root, country, ident) if mapping.kind == "promise" \
+        else layout.event_path(root, country, date, ident)
     text = store.render_document(fields, schema.header(mapping.kind, layout.depth(path.relative_to(root).parts)))
     why = too_big(fields, text) or problems_in(path, mapping.kind, text) or outside(root, path)
     if why:
@@ -734,7 +735,7 @@ def document(values: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     if mapping.kind == "promise":
         statement = {"date": one.get("date"), "sources": one.get("sources"), "quote": one.get("quote"),
                      "venue": one.get("venue")}
-        body = {k: one.get(k) for k in ("official", "office", "title", "text", "topics", "deadline")}
+        body: dict[str, Any] = {k: one.get(k) for k in ("official", "office", "title", "text", "topics", "deadline")}
         tables = {"statements": [store.clean(statement)]}
         return store.clean(head | body | tables)
     counts = {name: whole(values[name]) for name in COUNTS if _present(values.get(name))}

@@ -11,9 +11,10 @@ import functools
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import tomli
 
@@ -168,11 +169,12 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
         return Problem(path, f"is not valid TOML: {error.msg}", line=error.lineno, excerpt=line,
                        hint=_syntax_hint(error.msg, line or ""))
     except RecursionError:
-        return Problem(path, "is not valid TOML: it is nested too deeply", hint="records need at most two levels of tables")
+        return Problem(path, "is not valid TOML: it is nested too deeply",
+                       hint="records need at most two levels of tables")
     except ValueError:  # Python refuses to read an integer of over 4,300 digits
         found = _HUGE_NUMBER.search(text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        return Problem(path, "holds a number too long to read", line=line, excerpt=_short(excerpt(text, line)),
+        number = text.count("\n", 0, found.start()) + 1 if found else None
+        return Problem(path, "holds a number too long to read", line=number, excerpt=_short(excerpt(text, number)),
                        hint="a count is at most 1,000,000,000,000; check the number at that line")
 
 

@@ -58,7 +58,7 @@ def _promise(path: Path, raw: RawFile, promise: Promise) -> list[Path]:
                      _entry("statements", entry))
                for n, entry in enumerate(statements) if n > 0]
     written += [_part(path, "rating", rating.date, rating.verdict, _entry("ratings", entry))
-                for rating, entry in zip(promise.ratings, ratings)]
+                for rating, entry in zip(promise.ratings, ratings, strict=False)]
     kept = {key: value for key, value in raw.data.items() if key != "ratings"} | {"statements": statements[:1]}
     replace(path, _without(raw.text, kept, {"statements": 1, "ratings": 0}))
     return [*written, path]

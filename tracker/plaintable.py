@@ -34,7 +34,7 @@ class Column:
     max_width: int | None = None
 
 
-def draw(columns: list[Column], widths: list[int], rows: list[list[Cell]], console: "Console") -> None:
+def draw(columns: list[Column], widths: list[int], rows: list[list[Cell]], console: Console) -> None:
     """The table in the `widths` that `layout` gave, written to the console's file."""
     styles = _Styles(console)
     out = [_row(columns, widths, [[(c.header, "bold")] for c in columns], styles),
@@ -52,7 +52,7 @@ def layout(columns: list[Column], rows: list[list[Cell]], total: int) -> list[in
         widths.append(max(column.min_width, min(natural, column.max_width or natural)))
     widths = _collapse(widths, [c.wrap for c in columns], sum(widths) + GAP * (len(widths) - 1) - total)
     fits = sum(widths) + GAP * (len(widths) - 1) <= total
-    return widths if fits and all(w >= c.min_width for w, c in zip(widths, columns)) else None
+    return widths if fits and all(w >= c.min_width for w, c in zip(widths, columns, strict=True)) else None
 
 
 def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
@@ -60,9 +60,9 @@ def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
     widest, sharing the cut evenly, until the table fits or nothing can give way."""
     widths = widths[:]
     while excess > 0 and any(wrap):
-        top = max(w for w, can in zip(widths, wrap) if can)
-        second = max((w for w, can in zip(widths, wrap) if can and w != top), default=0)
-        widest = [i for i, (w, can) in enumerate(zip(widths, wrap)) if can and w == top]
+        top = max(w for w, can in zip(widths, wrap, strict=True) if can)
+        second = max((w for w, can in zip(widths, wrap, strict=True) if can and w != top), default=0)
+        widest = [i for i, (w, can) in enumerate(zip(widths, wrap, strict=True)) if can and w == top]
         if top == second:
             break
         left, cut = excess, min(excess, top - second)
@@ -74,15 +74,15 @@ def _collapse(widths: list[int], wrap: list[bool], excess: int) -> list[int]:
     return widths
 
 
-def _row(columns: list[Column], widths: list[int], cells: list[Cell], styles: "_Styles") -> str:
+def _row(columns: list[Column], widths: list[int], cells: list[Cell], styles: _Styles) -> str:
     blocks = []
-    for column, width, cell in zip(columns, widths, cells):
+    for column, width, cell in zip(columns, widths, cells, strict=False):
         lines = [(piece, style) for text, style in cell
                  for piece in (_fold(text, width) if column.wrap else [text])]
         blocks.append([styles.apply(_fit(text, width, column.right), style) for text, style in lines])
     height = max(len(block) for block in blocks)
     return "\n".join((" " * GAP).join(block[n] if n < len(block) else " " * width
-                                      for block, width in zip(blocks, widths))
+                                      for block, width in zip(blocks, widths, strict=False))
                      for n in range(height))
 
 
@@ -121,7 +121,7 @@ def _fold(text: str, width: int) -> list[str]:
 class _Styles:
     """The escape codes the console itself writes around styled text: none when it has no colour."""
 
-    def __init__(self, console: "Console") -> None:
+    def __init__(self, console: Console) -> None:
         self.console = console
         self.codes: dict[str, tuple[str, str]] = {"": ("", "")}
 

@@ -17,7 +17,8 @@ Its `time_precision` says how well the date is known (ACLED codebook):
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .importing import RowError, as_list, country_code, parse_day, text_value
 from .layout import slugify

@@ -7,8 +7,9 @@ table renderers build Rich tables from `safe()` text only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import csvcell
 from .dates import PartialDate
@@ -17,7 +18,11 @@ from .score import Assessment, meaning, ratings_by, statements_by, tally
 from .terminal import safe
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 VERDICT_STYLES = {
     "kept": "bold green", "compromise": "yellow", "broken": "bold red", "contradicted": "red",
@@ -40,7 +45,8 @@ def _num(value: float) -> int | float:
 def assessment_dict(a: Assessment) -> dict[str, Any]:
     return summary_dict(a) | {
         "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
-                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight), "scored": e.scored}
+                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight),
+                      "scored": e.scored}
                      for e in a.evidence],
     }
 
@@ -88,9 +94,10 @@ def promise_dict(p: Promise) -> dict[str, Any]:
 
 def event_dict(e: Event) -> dict[str, Any]:
     return {"id": e.id, "kind": e.kind, "country": e.country, "date": str(e.date), "title": e.title,
-            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity, "sources": list(e.sources),
-            "notes": e.notes, "links": [{"promise": l.promise, "stance": l.stance, "note": l.note,
-                                         "severity": l.severity} for l in e.links], "path": e.path}
+            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity,
+            "sources": list(e.sources), "notes": e.notes,
+            "links": [{"promise": link.promise, "stance": link.stance, "note": link.note, "severity": link.severity}
+                      for link in e.links], "path": e.path}
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
@@ -138,13 +145,13 @@ def tally_line(counts: dict[str, int]) -> str:
 # ---------------------------------------------------------------------------
 # Rich tables for people.
 
-def _text(value: Any, style: str | None = None):  # -> rich.text.Text
+def _text(value: Any, style: str | None = None) -> Text:
     from rich.text import Text
 
     return Text("" if value is None else safe(str(value)), style=style or "")
 
 
-def _lines(*parts: Any, style: str | None = None):  # -> rich.text.Text
+def _lines(*parts: Any, style: str | None = None) -> Text:
     """A cell of several lines, each made safe on its own."""
     from rich.text import Text
 
@@ -171,7 +178,7 @@ class Shape:
     promise_width: int
 
 
-def report_table(assessments: list[Assessment], console: "Console") -> list[str]:
+def report_table(assessments: list[Assessment], console: Console) -> list[str]:
     """The table and the tally; returns the columns left out to fit the terminal (for a note on stderr)."""
     shape = _report_shape(assessments, console.width)
     if len(assessments) <= PLAIN_TABLE_ROWS or not _plain_report_table(assessments, console, shape):
@@ -198,7 +205,7 @@ def _report_shape(assessments: list[Assessment], width: int) -> Shape:
     return Shape(True, FIXED, 12)
 
 
-def _rich_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> None:
+def _rich_report_table(assessments: list[Assessment], console: Console, shape: Shape) -> None:
     from rich import box
     from rich.table import Table
 
@@ -237,7 +244,7 @@ def _plain_columns(shape: Shape) -> list[Any]:
     return columns + [Column(name, right=name in ("For", "Against", "Score")) for name in shape.shown]
 
 
-def _plain_report_table(assessments: list[Assessment], console: "Console", shape: Shape) -> bool:
+def _plain_report_table(assessments: list[Assessment], console: Console, shape: Shape) -> bool:
     """The table `_rich_report_table` draws, drawn as plain text; False (nothing drawn) when it cannot fit
     the terminal without squeezing a fixed-width column, which only Rich's layout does."""
     from .plaintable import draw, layout
@@ -267,11 +274,12 @@ def _plain_report_row(a: Assessment, shape: Shape) -> list[list[tuple[str, str]]
     return ([promise + official] if narrow else [promise, official]) + [cells[n] for n in shape.shown]
 
 
-def promise_detail(a: Assessment, console: "Console") -> None:
+def promise_detail(a: Assessment, console: Console) -> None:
     from rich.table import Table
 
     p = a.promise
-    _fields(console, [("Promise", p.id), ("Title", p.title), ("Official", p.official + (f", {p.office}" if p.office else "")),
+    _fields(console, [("Promise", p.id), ("Title", p.title),
+                      ("Official", p.official + (f", {p.office}" if p.office else "")),
                       ("Country", p.country), ("Topics", ", ".join(p.topics) or None), ("Deadline", _str(p.deadline)),
                       ("Due", _due(a)),
                       ("Text", p.text), ("File", p.path)])
@@ -304,7 +312,7 @@ def _stance_style(stance: str) -> str:
 
 def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
     """Statements, evidence and ratings in date order (as of the assessment's date)."""
-    items: list[tuple[tuple, str, str, str, str]] = []
+    items: list[tuple[tuple[dt.date, dt.date], str, str, str, str]] = []
     for n, statement in enumerate(statements_by(a.promise, a.as_of)):
         what = ("Pledge made" if n == 0 else "Restated") + (f" at {statement.venue}" if statement.venue else "")
         what += f': "{statement.quote}"' if statement.quote else ""
@@ -319,7 +327,7 @@ def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
     return [item[1:] for item in sorted(items, key=lambda item: item[0])]
 
 
-def event_detail(e: Event, console: "Console") -> None:
+def event_detail(e: Event, console: Console) -> None:
     counts = ", ".join(f"{v:,} {k}" for k, v in e.counts.items()) or None
     _fields(console, [("Event", e.id), ("Title", e.title), ("Date", str(e.date)), ("Country", e.country),
                       ("Kind", e.kind), ("Location", e.location), ("Actors", "\n".join(e.actors) or None),
@@ -334,13 +342,13 @@ def event_detail(e: Event, console: "Console") -> None:
         console.print(line)
 
 
-def _fields(console: "Console", pairs: list[tuple[str, str | None]]) -> None:
+def _fields(console: Console, pairs: list[tuple[str, str | None]]) -> None:
     for label, value in pairs:
         if value:
             console.print(_text(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
 
 
-def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> list[str]:
+def list_table(rows: list[dict[str, Any]], columns: list[str], console: Console) -> list[str]:
     """A list with each record's title under its ID. An ID or a word is never broken: when the terminal is
     too narrow for every column, the least needed ones are left out (returned, for a note on stderr), and
     when it is too narrow for the ID beside the date, each record's fields are stacked."""
@@ -359,7 +367,7 @@ def list_table(rows: list[dict[str, Any]], columns: list[str], console: "Console
     return [c for c in columns if c not in shown and c != "title"]
 
 
-def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: "Console") -> None:
+def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: Console) -> None:
     """Each record as a few lines: its ID, then its other fields, then its title."""
     from rich.text import Text
 
@@ -388,7 +396,7 @@ def _least_width(rows: list[dict[str, Any]], column: str, titles: bool) -> int:
     return max([cell_len(_header(column, titles)), *(cell_len(piece) for row in rows for piece in pieces(row))])
 
 
-def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool):  # -> rich.table.Table
+def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool) -> Table:
     from rich import box
     from rich.table import Table
 

@@ -17,6 +17,8 @@ from .terminal import safe
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 ARROW = "→"
 
@@ -62,7 +64,9 @@ def change_lines(c: Change) -> list[str]:
 
 
 def _pair(before: Any, after: Any) -> str:
-    show = lambda value: "–" if value is None else str(value)  # noqa: E731
+    def show(value: Any) -> str:
+        return "–" if value is None else str(value)
+
     return show(after) if before == after else f"{show(before)} {ARROW} {show(after)}"
 
 
@@ -76,7 +80,7 @@ def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as
     return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}" if sides else f"{said}."
 
 
-def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: "Console") -> None:
+def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: Console) -> None:
     """For people, in the manner of `git diff`: a block per promise, then the tally."""
     for c in changes:
         head = _text(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
@@ -137,7 +141,7 @@ def revisions_dict(ident: str, revisions: list[Revision]) -> dict[str, Any]:
                           | _standing(r.assessment) for r in revisions]}
 
 
-def _verdict_cell(a: Any, note: str | None = None):  # -> rich.text.Text
+def _verdict_cell(a: Any, note: str | None = None) -> Text:
     if a is None:
         return _text(note or "not yet made", "dim")
     cell = _text(a.verdict, VERDICT_STYLES[a.verdict])
@@ -146,7 +150,7 @@ def _verdict_cell(a: Any, note: str | None = None):  # -> rich.text.Text
     return cell
 
 
-def _table(*columns: str):  # -> rich.table.Table
+def _table(*columns: str) -> Table:
     from rich import box
     from rich.table import Table
 
@@ -157,7 +161,7 @@ def _table(*columns: str):  # -> rich.table.Table
     return table
 
 
-def steps_table(steps: list[Step], console: "Console") -> None:
+def steps_table(steps: list[Step], console: Console) -> None:
     table = _table("Date", "What", "Verdict", "Score")
     for s in steps:
         score = "–" if s.assessment is None or s.assessment.score is None else s.assessment.score
@@ -165,7 +169,7 @@ def steps_table(steps: list[Step], console: "Console") -> None:
     console.print(table)
 
 
-def revisions_table(revisions: list[Revision], console: "Console") -> None:
+def revisions_table(revisions: list[Revision], console: Console) -> None:
     table = _table("Commit", "Author", "Subject", "Verdict", "Score")
     for r in revisions:
         a = r.assessment

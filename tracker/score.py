@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .dates import PartialDate
 from .model import STANCES, VERDICT_MEANINGS, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement, Term
 
-
 # The verdict rules, in the order computed_verdict applies them (the first that applies decides), as
 # docs/method.md and the site's methodology page state them; a test holds all three to this list.
 RULES: tuple[tuple[str, str], ...] = (
@@ -218,7 +217,8 @@ def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, 
 
 
 def further_work(scored: list[Evidence], window: dt.date) -> Evidence | None:
-    """An advances link after the latest partial delivery, and within the window: the pledge is still being worked on."""
+    """An advances link after the latest partial delivery, and within the window: the pledge is still being
+    worked on."""
     partial = max(e.event.date.sort_key() for e in scored if e.link.stance == "partly-fulfills")
     return next((e for e in reversed(scored) if e.link.stance == "advances" and e.event.date.sort_key() > partial
                  and e.event.date.last >= window), None)

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,25 @@ from markupsafe import Markup
 from . import chart, render, safeout
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
-from .score import (RULES, Assessment, Evidence, counts_by, links_by_promise, ratings_by, report, severity, statements_by,
-                    meaning, tally, terms_of)
+from .score import (
+    RULES,
+    Assessment,
+    Evidence,
+    counts_by,
+    links_by_promise,
+    meaning,
+    ratings_by,
+    report,
+    severity,
+    statements_by,
+    tally,
+    terms_of,
+)
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
 
+Points = list[tuple[dt.date, Assessment]]  # a promise's assessment at each day its verdict may change
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,7 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
               for a in assessments}
     events = site_events(records, assessments, options)
     env = environment()
-    common = {"site_title": options.title, "as_of": options.as_of, "style": env.loader.get_source(env, "site.css")[0]}
+    common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
     page = _page_renderer(env, common)
     files = {"index.html": page("index.html", "", **index_context(assessments)),
              "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
@@ -93,8 +107,15 @@ def http_url(value: str) -> str | None:
     return value if check_url(value) is None else None
 
 
-def _page_renderer(env: Environment, common: dict[str, Any]):
-    script = env.loader.get_source(env, "site.js")[0]
+def _inlined(env: Environment, name: str) -> str:
+    """A file of the templates folder as it is: each page carries the style sheet and the script inline."""
+    if env.loader is None:  # environment() always sets one; this says so to the type checker
+        raise RuntimeError("the site's templates have no loader")
+    return env.loader.get_source(env, name)[0]
+
+
+def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., str]:
+    script = _inlined(env, "site.js")
 
     def page(name: str, root: str, **context: Any) -> str:
         style = common["style"] + context.pop("extra_style", "")
@@ -137,7 +158,7 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
             "meter": Markup(chart.meter_svg(counts)), "extra_style": extra_style + "\n"}
 
 
-def promise_context(a: Assessment, points: list, records: Records, shown_events: set[str]) -> dict[str, Any]:
+def promise_context(a: Assessment, points: Points, records: Records, shown_events: set[str]) -> dict[str, Any]:
     return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": render.timeline_rows(a),
             "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
             "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
@@ -146,8 +167,8 @@ def promise_context(a: Assessment, points: list, records: Records, shown_events:
 
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    return {"e": e, "severity": severity(e.event, e.link), "multiplier": records.config.multipliers.get(e.link.stance, 0),
-            "meaning": STANCES[e.link.stance][2]}
+    return {"e": e, "severity": severity(e.event, e.link),
+            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance][2]}
 
 
 def explain(a: Assessment) -> list[str]:
@@ -175,7 +196,7 @@ def explain(a: Assessment) -> list[str]:
     return sentences
 
 
-def feed_context(assessments: list[Assessment], points: dict[str, list], options: SiteOptions,
+def feed_context(assessments: list[Assessment], points: dict[str, Points], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
     entries = sorted((c for a in assessments for c in changes(points[a.promise.id])),
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
@@ -188,12 +209,12 @@ def feed_context(assessments: list[Assessment], points: dict[str, list], options
 
 def feed_entry(c: Change, base: str) -> dict[str, Any]:
     link = f"{base}promises/{c.promise.id}.html"
-    if c.kind == "verdict":
+    e = c.evidence
+    if e is None:  # a change of verdict: only those carry no evidence
         title = (f"{c.promise.title}: {c.previous} → {c.verdict}" if c.previous
                  else f"{c.promise.title}: first verdict, {c.verdict}")
         summary, key = f"Verdict {c.verdict}, because {c.reason}.", f"verdict-{c.date}"
     else:
-        e = c.evidence
         title = f"New evidence on {c.promise.title}: {e.event.title}"
         weight = f"weight {e.weight:g}" if e.scored else "before the pledge, not scored"
         summary, key = f"{e.event.date}: {e.event.title} ({e.link.stance}, {weight}).", f"evidence-{e.event.id}"

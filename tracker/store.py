@@ -14,8 +14,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import tomli_w
 
@@ -125,7 +126,8 @@ def sync_folders(paths: Iterable[Path]) -> None:
         _sync_dir(folder)
 
 
-def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str], derived: bool) -> tuple[str, Path]:
+def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str],
+                  derived: bool) -> tuple[str, Path]:
     """Create the record under ident, or, for a derived ID, the first free ident-2, ident-3, …"""
     _refuse_invalid(root, place(ident), text_for(ident))
     for attempt in range(1, 1000):
@@ -237,7 +239,8 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
-        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); nothing was written") from None
+        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); "
+                         "nothing was written") from None
 
 
 def _sync_dir(folder: Path) -> None:
@@ -395,7 +398,7 @@ def add_link(root: Path, event: str, promise: str, stance: str, severity: int | 
         raise StoreError(f"no event has the ID {event!r} in {root}; nothing was written")
     require_promise(root, promise)
     linked = _read_record(within(root, found[0]), "event").data.get("links", [])
-    if isinstance(linked, list) and any(isinstance(l, dict) and l.get("promise") == promise for l in linked):
+    if isinstance(linked, list) and any(isinstance(link, dict) and link.get("promise") == promise for link in linked):
         raise StoreError(f"{found[0]} already links {promise} in its own [[links]]; nothing was written")
     return write_link(root, event, promise, stance, severity, note)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .model import Problem
 
@@ -42,7 +43,7 @@ class Terminal:
     def __init__(self, color: bool | None = None) -> None:
         self.color = color
 
-    def _console(self, stream: Any) -> "Console":
+    def _console(self, stream: Any) -> Console:
         from rich.console import Console
 
         # --color forces colour even when piped; --no-color turns off every escape sequence (even bold, and
@@ -51,11 +52,11 @@ class Terminal:
                        no_color=None if self.color is None else not self.color)
 
     @cached_property
-    def out(self) -> "Console":
+    def out(self) -> Console:
         return self._console(sys.stdout)
 
     @cached_property
-    def err(self) -> "Console":
+    def err(self) -> Console:
         return self._console(sys.stderr)
 
     def message(self, text: str) -> None:

@@ -14,9 +14,10 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from iso3166 import countries_by_alpha2
 
@@ -183,7 +184,7 @@ class Fields:
     table: str | None = None
     index: int | None = None
 
-    def child(self, table: str, index: int | None, data: dict[str, Any]) -> "Fields":
+    def child(self, table: str, index: int | None, data: dict[str, Any]) -> Fields:
         return Fields(self.raw, data, self.problems, table, index)
 
     def report(self, key: str | None, message: str, hint: str | None = None, level: str = "error") -> None:
@@ -344,8 +345,8 @@ def promise_from(raw: RawFile) -> tuple[Promise | None, list[Problem]]:
     if "statements" not in raw.data:
         fields.report(None, "has no [[statements]]: a promise needs at least the statement that made it",
                       "add [[statements]] with date = ... and sources = [\"https://...\"]")
-    if any(p.is_error for p in fields.problems) or country is None:
-        return None, fields.problems
+    if any(p.is_error for p in fields.problems) or country is None or official is None or title is None:
+        return None, fields.problems  # a required field that is missing has been reported
     return Promise(ident, country, official, title, statements, office, text, topics, deadline, ratings,
                    raw.path, source_id), fields.problems
 
@@ -382,12 +383,12 @@ def event_from(raw: RawFile) -> tuple[Event | None, list[Problem]]:
         fields.report("kind", f"{kind!r} is not a lowercase word such as detention or legal-change")
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT) or 1
     links = tuple(filter(None, (_link(fields.child("links", i, d)) for i, d in fields.table_list("links"))))
-    event = Event(ident, country, date, title, kind, fields.text("location", required=False), _counts(fields),
-                  severity, fields.urls("sources"), fields.text("notes", required=False), links, raw.path, source_id,
-                  fields.texts("actors"))
-    if any(p.is_error for p in fields.problems) or country is None:
-        return None, fields.problems
-    return event, fields.problems
+    location, counts = fields.text("location", required=False), _counts(fields)
+    sources, notes, actors = fields.urls("sources"), fields.text("notes", required=False), fields.texts("actors")
+    if any(p.is_error for p in fields.problems) or country is None or date is None or title is None:
+        return None, fields.problems  # a required field that is missing has been reported
+    return Event(ident, country, date, title, kind, location, counts, severity, sources, notes, links, raw.path,
+                 source_id, actors), fields.problems
 
 
 def term_from(raw: RawFile) -> tuple[Term | None, list[Problem]]:
@@ -640,7 +641,9 @@ def after_as_of(problem: Problem) -> bool:
 def _future_dates(promises: list[Promise], events: list[Event], as_of: dt.date, text_of: TextOf) -> list[Problem]:
     problems = [_future(e.path, None, None, e.date, as_of, text_of) for e in events if e.date.last > as_of]
     for promise in promises:
-        for table, items in (("statements", promise.statements), ("ratings", promise.ratings)):
+        dated: tuple[tuple[str, tuple[Statement | Rating, ...]], ...] = (("statements", promise.statements),
+                                                                         ("ratings", promise.ratings))
+        for table, items in dated:
             problems.extend(_future(promise.path, table, index, item.date, as_of, text_of)
                             for index, item in enumerate(items) if item.date.last > as_of)
     return problems
@@ -700,27 +703,27 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     broken: list[tuple[str, str]] = []  # and of those that were not
     text_of = functools.lru_cache(maxsize=8)(text_of)  # a file with many problems is read once, not per problem
     for result in results:
+        record: Promise | Event | Part | Term | None = result if not isinstance(result, Checked) else result.record
         if isinstance(result, Checked):
             problems.extend(result.problems)
             if result.kind in layout.TOP_KINDS:
                 (parsed if result.parsed else broken).append((result.path, result.kind))
-            result = result.record
         elif isinstance(result, Promise):
             parsed.append((result.path, "promise"))
         elif isinstance(result, Event):
             parsed.append((result.path, "event"))
         elif isinstance(result, Term):
             parsed.append((result.path, "term"))
-        if isinstance(result, Promise):
-            promises.append(result)
-        elif isinstance(result, Event):
-            events.append(result)
-        elif isinstance(result, Term):
-            terms.append(result)
-        elif isinstance(result, Part):
-            parts.append(result)
+        if isinstance(record, Promise):
+            promises.append(record)
+        elif isinstance(record, Event):
+            events.append(record)
+        elif isinstance(record, Term):
+            terms.append(record)
+        elif isinstance(record, Part):
+            parts.append(record)
     stems = [os.path.basename(path)[:-5] for path, _ in parsed]  # a record's ID is its file name, less .toml
-    promise_files = {stem for stem, (_, kind) in zip(stems, parsed) if kind == "promise"}
+    promise_files = {stem for stem, (_, kind) in zip(stems, parsed, strict=True) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     old = old_layout(promises, events)
     promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
@@ -847,7 +850,7 @@ def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, l
     """Each ID that more than one file has, with those files."""
     twice = {stem for stem, count in Counter(stems).items() if count > 1}
     by_id: dict[str, list[str]] = {}
-    for stem, (path, _) in zip(stems, parsed):
+    for stem, (path, _) in zip(stems, parsed, strict=True):
         if stem in twice:
             by_id.setdefault(stem, []).append(path)
     return by_id
