@@ -13,9 +13,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SHIPPED, snapshot
 
 import tracker
-from conftest import REPO, SHIPPED, snapshot
 
 
 @pytest.fixture

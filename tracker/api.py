@@ -15,9 +15,7 @@ from typing import Any
 
 from .dates import PartialDate, parse_date
 from .model import Records
-from .score import Assessment, links_by_promise, terms_of
-from .score import assess as assess_promise
-from .score import report as report_all
+from .score import Assessment, assess as assess_promise, links_by_promise, report as report_all, terms_of
 
 Day = dt.date | str | None
 Date = dt.date | str | PartialDate

@@ -104,7 +104,7 @@ def country_index(parts: list[str] | tuple[str, ...]) -> int | None:
 
 def _fits(place: Place, parts: list[str] | tuple[str, ...]) -> bool:
     return len(parts) == len(place.parts) and all(
-        _MATCH[want](name) if want in _MATCH else name == want for want, name in zip(place.parts, parts))
+        _MATCH[want](name) if want in _MATCH else name == want for want, name in zip(place.parts, parts, strict=True))
 
 
 def hook_regex() -> str:
