@@ -77,6 +77,17 @@ def run_tracker(*args: str, cwd: Path | None = None, env: dict[str, str] | None 
                           capture_output=True, text=True, timeout=timeout)
 
 
+def shell_env(folder: Path, **extra: str) -> dict[str, str]:
+    """The environment of a shell in which `tracker` runs this checkout, as it runs an installed one:
+    a `tracker` script in folder/bin, put first on PATH."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "tracker"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
+    shim.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), **extra}
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes, to prove that nothing changed (tracker's parse cache is not data)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, shell_env
 from test_readme import shell_block_after
 
 from tracker import clidoc
@@ -29,12 +27,7 @@ def test_the_cli_reference_has_every_command():
 
 
 def test_readme_first_case_runs_as_written(isolated: Path):
-    bin_dir = isolated / "bin"
-    bin_dir.mkdir()
-    shim = bin_dir / "tracker"
-    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
-    shim.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    env = shell_env(isolated)
     script = shell_block_after("## A first case of your own")
     done = subprocess.run(["bash", "-e", "-c", script + "\ntracker report --format json\n"], cwd=isolated,
                           env=env, capture_output=True, text=True)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, run_tracker, snapshot
+from conftest import REPO, SHIPPED, run_tracker, shell_env, snapshot
 
 from tracker.dates import PartialDate
 from tracker.layout import hook_regex
@@ -353,16 +353,10 @@ def session_after(heading: str) -> list[tuple[str, str]]:
 
 def test_readme_git_session_is_real(isolated, tmp_path):
     shutil.copytree(SHIPPED, isolated / "records")  # where the walkthrough leaves it (test_readme proves that)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    shim = bin_dir / "tracker"
-    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
-    shim.chmod(0o755)
     moment = "2026-11-27T14:30:00+00:00"  # the guide's run, for the dates it shows
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO),
-           "GIT_AUTHOR_NAME": "A. Researcher", "GIT_AUTHOR_EMAIL": "researcher@example.org",
-           "GIT_COMMITTER_NAME": "A. Researcher", "GIT_COMMITTER_EMAIL": "researcher@example.org",
-           "GIT_AUTHOR_DATE": moment, "GIT_COMMITTER_DATE": moment}
+    env = shell_env(tmp_path, GIT_AUTHOR_NAME="A. Researcher", GIT_AUTHOR_EMAIL="researcher@example.org",
+                    GIT_COMMITTER_NAME="A. Researcher", GIT_COMMITTER_EMAIL="researcher@example.org",
+                    GIT_AUTHOR_DATE=moment, GIT_COMMITTER_DATE=moment)
     session = session_after("### A session")
     assert len(session) >= 8
     for command, expected in session:
@@ -525,11 +519,7 @@ def test_the_ci_workflow_runs_step_by_step(tracker, repo, tmp_path):
     done = run_tracker("rate", PROMISE, "--verdict", "compromise", "--date", "2020-05-25", "--rationale",
                        "Thanks @octocat, see #12", "--commit", cwd=clone)
     assert done.returncode == 0, done.stderr
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
-    (bin_dir / "tracker").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "GITHUB_BASE_REF": "main"}
+    env = shell_env(tmp_path, GITHUB_BASE_REF="main")
     for name, command in steps[1:3]:  # installing and posting need the network
         done = subprocess.run(["bash", "-e", "-c", command], cwd=clone, env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"{name}: {done.stderr}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import tomli
-from conftest import REPO, snapshot
+from conftest import REPO, shell_env, snapshot
 
 DATA = Path(__file__).parent / "data"
 STATUSES = {"Achieved": "kept", "Compromised": "compromise", "Broken": "broken", "In progress": "in-progress",
@@ -326,11 +326,7 @@ def readme_blocks(section: str, language: str) -> list[str]:
 
 
 def test_the_readme_import_examples_run_from_a_clone_as_written(isolated):
-    bin_dir = isolated / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
-    (bin_dir / "tracker").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    env = shell_env(isolated)
     promises, events = (block.replace("/tmp/", f"{isolated}/") for block in readme_blocks("Importing", "sh"))
     later = promises.replace("2017", "2018")
     shown_later, shown_events = readme_blocks("Importing", "text")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import tomli
-from conftest import REPO, snapshot
+from conftest import REPO, shell_env, snapshot
 
 DATA = Path(__file__).parent / "data"
 
@@ -380,13 +380,8 @@ def test_ctrl_c_lists_what_was_written_and_exits_130(records):
 
 
 def test_the_docs_examples_of_each_shape_run_from_a_clone_as_written(isolated):
-    bin_dir = isolated / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "tracker").write_text(f"#!/bin/sh\nexec {sys.executable} -c 'from cli import main; main()' \"$@\"\n")
-    (bin_dir / "tracker").chmod(0o755)
     records = isolated / "world-records"
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO),
-           "TRACKER_RECORDS": str(records)}
+    env = shell_env(isolated, TRACKER_RECORDS=str(records))
     text = (REPO / "docs/import-export.md").read_text(encoding="utf-8")
     section = text[text.index("## Importing files as people have them\n"):]
     section = section[:section.index("\n## ", 1)]
