@@ -92,7 +92,7 @@ def test_tally_matches_the_report(tracker, url, page):
     page.goto(url + "index.html")
     shown = {row.get_attribute("data-verdict"): int(row.locator("td.num").inner_text())
              for row in page.locator("#tally tbody tr").all()}
-    assert shown == summary
+    assert shown == {verdict: count for verdict, count in summary.items() if count}  # only verdicts some promise has
     assert page.locator("svg.chart title").first.text_content() == "Verdicts of all promises"
     segments = page.locator("svg.chart > rect").count()
     assert segments == sum(1 for count in summary.values() if count)
