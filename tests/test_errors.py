@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import snapshot
 
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"

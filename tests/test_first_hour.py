@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_tracker, snapshot
 
 PROMISE = "kz/promises/kz-assembly-law.toml"

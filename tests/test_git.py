@@ -124,8 +124,8 @@ def test_init_git_creates_a_repository_and_commits_the_settings(tracker, isolate
     assert (isolated / "data" / ".git").is_dir()
     assert git("log", "--format=%s", cwd=isolated / "data").strip() == "Start a records directory in data"
     assert git("ls-files", cwd=isolated / "data").split() == [
-        ".gitignore", "schema/config.schema.json", "schema/event.schema.json", "schema/promise.schema.json", "schema/term.schema.json",
-        "tracker.toml"]
+        ".gitignore", "schema/config.schema.json", "schema/event.schema.json", "schema/promise.schema.json",
+        "schema/term.schema.json", "tracker.toml"]
 
 
 def test_init_git_inside_a_repository_adds_no_second_one(tracker, isolated):
@@ -135,9 +135,9 @@ def test_init_git_inside_a_repository_adds_no_second_one(tracker, isolated):
     result = tracker("init", "--git")
     assert f"Already in the git repository at {isolated}" in result.stderr
     assert not (isolated / "records" / ".git").exists()
-    assert committed_files() == ["records/.gitignore", "records/schema/config.schema.json", "records/schema/event.schema.json",
-                                 "records/schema/promise.schema.json", "records/schema/term.schema.json",
-                                 "records/tracker.toml"]
+    assert committed_files() == ["records/.gitignore", "records/schema/config.schema.json",
+                                 "records/schema/event.schema.json", "records/schema/promise.schema.json",
+                                 "records/schema/term.schema.json", "records/tracker.toml"]
     assert git("diff", "--cached", "--name-only").split() == ["other.txt"]
 
 
