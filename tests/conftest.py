@@ -88,6 +88,14 @@ def shell_env(folder: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), **extra}
 
 
+def edit_file(path: str | Path, old: str, new: str) -> None:
+    """Change a record by hand, as a person would: the first `old` becomes `new` (which must be there)."""
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes, to prove that nothing changed (tracker's parse cache is not data)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))

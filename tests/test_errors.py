@@ -9,18 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import edit_file, snapshot
 
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 
-
-def break_file(path: str, old: str, new: str) -> None:
-    file = Path(path)
-    text = file.read_text()
-    assert old in text
-    file.write_text(text.replace(old, new, 1))
 
 
 GOLDEN = [
@@ -68,7 +62,7 @@ contradicts, breaks, obstructs, misses
 
 @pytest.mark.parametrize("name, path, old, new, expected", GOLDEN, ids=[case[0] for case in GOLDEN])
 def test_check_golden_messages(tracker, kz, name, path, old, new, expected):
-    break_file(path, old, new)
+    edit_file(path, old, new)
     result = tracker("check", "--as-of", "2020-01-01", code=1)
     assert result.stderr.startswith(expected)
     assert result.stderr[len(expected):].endswith(" valid; 1 error, 0 warnings\n")
@@ -77,7 +71,7 @@ def test_check_golden_messages(tracker, kz, name, path, old, new, expected):
 
 @pytest.mark.parametrize("name, path, old, new, expected", GOLDEN, ids=[case[0] for case in GOLDEN])
 def test_report_refuses_partial_data(tracker, kz, name, path, old, new, expected):
-    break_file(path, old, new)
+    edit_file(path, old, new)
     result = tracker("report", code=1)
     assert result.stdout == ""
     assert result.stderr.startswith(expected)
@@ -95,8 +89,8 @@ def test_duplicate_id_names_both_files(tracker, kz):
 
 
 def test_every_problem_is_printed_before_exiting(tracker, kz):
-    break_file(EVENT, "severity = 3", "severity = 0")
-    break_file(PROMISE, 'country = "KZ"', 'country = "QQ"')
+    edit_file(EVENT, "severity = 3", "severity = 0")
+    edit_file(PROMISE, 'country = "KZ"', 'country = "QQ"')
     lines = [line for line in tracker("check", code=1).stderr.splitlines() if not line.startswith(" ")]
     assert len(lines) == 3 and "2 errors" in lines[-1]
 
@@ -141,7 +135,7 @@ def test_refused_writes_change_nothing(tracker, kz, args, code, message):
 
 def test_restate_never_reads_or_touches_the_promise_file(tracker, kz):
     """A restatement is a file of its own: a promise file with a slip in it is left exactly as it is."""
-    break_file(PROMISE, 'title = "', 'title = ""')
+    edit_file(PROMISE, 'title = "', 'title = ""')
     before = Path(PROMISE).read_bytes()
     result = tracker("restate", "kz-assembly-law", "--date", "2019-10")
     assert Path(PROMISE).read_bytes() == before
@@ -167,13 +161,13 @@ def test_run_from_inside_the_records_directory(tracker, kz, monkeypatch):
     ("date = 2019-02-30", "hint: 2019-02-30 is not a real date: check the month and the day"),
 ])
 def test_toml_slips_with_dates_get_a_precise_hint(tracker, kz, line, hint):
-    break_file(EVENT, "date = 2019-09-21", line)
+    edit_file(EVENT, "date = 2019-09-21", line)
     err = tracker("check", code=1).stderr
     assert f"{EVENT}:4: is not valid TOML" in err and f"  {hint}\n" in err
 
 
 def test_report_shows_warnings_such_as_a_misspelt_field(tracker, kz):
-    break_file(EVENT, "severity = 3", "severtiy = 3")
+    edit_file(EVENT, "severity = 3", "severtiy = 3")
     result = tracker("report", "--as-of", "2019-09-30")
     assert f"{EVENT}:8: warning: severtiy: unknown field, ignored\n" in result.stderr
     assert "hint: did you mean 'severity'?" in result.stderr
@@ -185,6 +179,6 @@ def test_report_shows_warnings_such_as_a_misspelt_field(tracker, kz):
      "multipliers: expected a table [scoring.multipliers], got a number"),
 ])
 def test_settings_out_of_bounds_are_errors(tracker, kz, old, new, message):
-    break_file("records/tracker.toml", old, new)
+    edit_file("records/tracker.toml", old, new)
     assert message in tracker("check", code=1).stderr
     tracker("report", code=1)

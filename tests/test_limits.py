@@ -9,21 +9,16 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import edit_file
 
 CONFIG = "records/tracker.toml"
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 
 
-def replace_in(path: str, old: str, new: str) -> None:
-    file = Path(path)
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+inf", "1e308", "101", "-1"])
 def test_a_multiplier_must_be_finite_and_from_0_to_100(tracker, kz, value):
-    replace_in(CONFIG, "fulfills = 4", f"fulfills = {value}")
+    edit_file(CONFIG, "fulfills = 4", f"fulfills = {value}")
     error = tracker("check", code=1).stderr
     assert f"{CONFIG}:13: scoring.multipliers.fulfills: must be a number from 0 to 100, got" in error
     assert f"  13 | fulfills = {value}\n  hint: the defaults run from 1 to 4" in error
@@ -31,7 +26,7 @@ def test_a_multiplier_must_be_finite_and_from_0_to_100(tracker, kz, value):
 
 
 def test_a_multiplier_of_100_is_allowed_and_json_stays_finite(tracker, kz):
-    replace_in(CONFIG, "contradicts = 1", "contradicts = 100")
+    edit_file(CONFIG, "contradicts = 1", "contradicts = 100")
     data = tracker("report", "--format", "json").stdout
     json.loads(data, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
 
@@ -40,10 +35,10 @@ def test_a_multiplier_of_100_is_allowed_and_json_stays_finite(tracker, kz):
 # Integers: bounded where they are read, and a literal too long to read is reported, not raised.
 
 def test_a_count_over_10_to_the_12_is_an_error_at_its_line(tracker, kz):
-    replace_in(EVENT, "[counts]\n", "[counts]\nkilled = 1_000_000_000_001\n")
+    edit_file(EVENT, "[counts]\n", "[counts]\nkilled = 1_000_000_000_001\n")
     error = tracker("check", code=1).stderr
     assert f"{EVENT}:15: counts.killed: must be a whole number from 0 to 1000000000000, got 1000000000001" in error
-    replace_in(EVENT, "killed = 1_000_000_000_001", "killed = 1_000_000_000_000")
+    edit_file(EVENT, "killed = 1_000_000_000_001", "killed = 1_000_000_000_000")
     tracker("check")
 
 
@@ -52,7 +47,7 @@ def test_a_count_over_10_to_the_12_is_an_error_at_its_line(tracker, kz):
     ("0x" + "f" * 5000, "must be a whole number from 0 to 1000000000000, got a number of about 5000 hex digits"),
 ])
 def test_an_oversized_literal_is_reported_with_its_line(tracker, kz, literal, says):
-    replace_in(EVENT, "[counts]\n", f"[counts]\nkilled = {literal}\n")
+    edit_file(EVENT, "[counts]\n", f"[counts]\nkilled = {literal}\n")
     error = tracker("check", code=1).stderr
     assert f"{EVENT}:15: " in error and says in error
     tracker("report", code=1)
@@ -124,5 +119,5 @@ def test_the_guarantees_page_example_is_what_check_prints(tracker, kz):
     block = page.split("**Values.**", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
     command, shown = block.split("\n", 1)
     assert command == "$ tracker check"
-    replace_in(CONFIG, "fulfills = 4", "fulfills = nan")
+    edit_file(CONFIG, "fulfills = 4", "fulfills = nan")
     assert tracker("check", "--as-of", "2019-12-31", code=1).stderr == shown

@@ -6,18 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import edit_file
 
 CONFIG = "records/tracker.toml"
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 
-
-def edit(path: str, old: str, new: str) -> None:
-    file = Path(path)
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize("stance, hint", [
@@ -26,7 +21,7 @@ def edit(path: str, old: str, new: str) -> None:
     ("zzz", "use one of: fulfills, partly-fulfills, advances, consistent, contradicts, breaks, obstructs, misses"),
 ])
 def test_an_unknown_stance_names_the_likely_one(tracker, kz, stance, hint):
-    edit(LINK, 'stance = "contradicts"', f'stance = "{stance}"')
+    edit_file(LINK, 'stance = "contradicts"', f'stance = "{stance}"')
     error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
     assert error.startswith(f"{LINK}:1: stance: '{stance}' is not a stance\n"
                             f'  1 | stance = "{stance}"\n  hint: {hint}\n'), error
@@ -62,7 +57,7 @@ def test_an_inline_table_is_pointed_at_by_the_key_that_holds_it(tracker, kz):
     (-(10**18), "a number of about 15 hex digits (60 bits)"),
 ])
 def test_a_huge_number_is_named_by_its_size_from_10_to_the_18(tracker, kz, value, shown):
-    edit(EVENT, "detained = 100", f"detained = {value}")
+    edit_file(EVENT, "detained = 100", f"detained = {value}")
     error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
     assert f"counts.detained: must be a whole number from 0 to 1000000000000, got {shown}\n" in error
 
@@ -73,13 +68,13 @@ def test_a_huge_number_is_named_by_its_size_from_10_to_the_18(tracker, kz, value
     ("Rally\\r", "title: holds the control character U+000D at character 6"),
 ])
 def test_a_control_character_is_named_by_its_code_and_place(tracker, kz, title, says):
-    edit(EVENT, 'title = "About 100 detained at an opposition rally in Almaty"', f'title = "{title}"')
+    edit_file(EVENT, 'title = "About 100 detained at an opposition rally in Almaty"', f'title = "{title}"')
     error = tracker("check", "--as-of", "2019-12-31", code=1).stderr
     assert f"{EVENT}:5: {says}" in error
 
 
 def test_tab_and_line_breaks_are_text(tracker, kz):
-    edit(EVENT, 'notes = "Rally', 'notes = "Tab\\there,\\r\\nline\\nbreaks. Rally')
+    edit_file(EVENT, 'notes = "Rally', 'notes = "Tab\\there,\\r\\nline\\nbreaks. Rally')
     tracker("check", "--as-of", "2019-12-31")
 
 
