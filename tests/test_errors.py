@@ -45,7 +45,7 @@ GOLDEN = [
 {LINK}:1: stance: 'contradict' is not a stance
   1 | stance = "contradict"
   hint: did you mean 'contradicts'? use one of: fulfills, partly-fulfills, advances, consistent, \
-contradicts, breaks, obstructs, misses
+contradicts, partly-breaks, breaks, obstructs, misses
 """),
     ("severity out of range", EVENT, "severity = 3", "severity = 6", f"""\
 {EVENT}:8: severity: must be a whole number from 1 to 5, got 6

@@ -298,3 +298,57 @@ def test_a_missed_target_comes_before_the_balance_of_conduct(case):
     assert c.verdict("2016-07-01")[0] == "broken"
     c.event("2016-08-01", "contradicts")  # the latest evidence is conduct again: the balance decides
     assert c.verdict("2016-09-01")[0] == "contradicted"
+
+
+# ---------------------------------------------------------------------------
+# A breach of part of a pledge
+
+def test_a_partial_breach_is_a_compromise_that_weighs_against(case, tracker):
+    c = case("2008-09-12")
+    c.event("2009-02-04", "partly-breaks", severity=4)
+    promise = json.loads(tracker("report", "--as-of", "2009-04-30", "--format", "json").stdout)["promises"][0]
+    assert (promise["support"], promise["against"], promise["score"]) == (0, 8, 0)
+    assert (promise["verdict"], promise["reason"]) == ("compromise", "an event breaks a part of the pledge")
+    assert c.verdict("2009-02-03")[0] == "not-rated"  # not yet happened
+
+
+def test_a_partial_breach_comes_after_a_whole_breach_or_delivery(case):
+    c = case("2008-09-12")
+    c.event("2009-02-04", "partly-breaks")
+    c.event("2009-06-01", "fulfills")
+    assert c.verdict("2009-07-01")[0] == "kept"
+    c.event("2010-01-05", "breaks")
+    assert c.verdict("2010-02-01")[0] == "broken"
+
+
+def test_a_partial_breach_comes_before_the_balance_of_conduct(case):
+    c = case("2008-09-12")
+    c.event("2009-02-04", "partly-breaks")
+    c.event("2009-03-01", "contradicts", severity=5)
+    c.event("2009-03-15", "obstructs")
+    assert c.verdict("2009-05-01") == ("compromise", "an event breaks a part of the pledge")
+
+
+def test_a_partial_breach_comes_after_a_missed_target_and_the_due_date(case):
+    c = case("2008-09-12", deadline="2009-12-31")
+    c.event("2009-02-04", "partly-breaks")
+    c.event("2009-04-01", "misses")
+    assert c.verdict("2009-05-01")[0] == "broken"  # the latest evidence shows the target missed
+    c.event("2009-06-01", "advances")
+    assert c.verdict("2009-07-01")[0] == "compromise"  # no longer the latest: the partial breach decides
+    assert c.verdict("2010-01-01") == ("broken", "the deadline, 2009-12-31, passed without the pledge being fulfilled")
+
+
+def test_a_partial_breach_keeps_work_after_a_partial_delivery_from_reading_in_progress(case):
+    c = case("2017-01-10", deadline="2020-12-31")
+    c.event("2018-03-01", "partly-fulfills")
+    c.event("2018-09-01", "advances")
+    assert c.verdict("2019-01-01")[0] == "in-progress"
+    c.event("2018-10-01", "partly-breaks")
+    assert c.verdict("2019-01-01") == ("compromise", "an event fulfils the pledge in part")
+
+
+def test_a_partial_breach_before_the_pledge_is_context_only(case):
+    c = case("2008-09-12")
+    c.event("2008-01-04", "partly-breaks")
+    assert c.verdict("2008-10-01")[0] == "not-rated"

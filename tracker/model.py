@@ -12,7 +12,7 @@ from .dates import PartialDate
 # What each verdict tells a reader, in one sentence (show, the site and docs/codebook.md say it).
 VERDICT_MEANINGS: Mapping[str, str] = MappingProxyType({
     "kept": "The pledge was delivered in full or largely.",
-    "compromise": "Part of the pledge was delivered, and the rest was not.",
+    "compromise": "Part of the pledge was delivered or kept, and the rest was not.",
     "broken": "The pledge was withdrawn or reversed, its deadline or term passed without it being delivered, "
               "or it is being missed.",
     "contradicted": "The promise-maker's own conduct has gone against the pledge more than it has supported it.",
@@ -35,6 +35,8 @@ STANCES: Mapping[str, Stance] = MappingProxyType({
     "advances": Stance("support", 1, "a concrete step toward it, such as a draft published"),
     "consistent": Stance("support", 1, "conduct in line with it, such as a protest allowed with no detentions"),
     "contradicts": Stance("against", 1, "conduct contrary to it, such as peaceful protesters detained"),
+    "partly-breaks": Stance("against", 2, "a part of it is reversed or cut back for good, such as a pledged sum "
+                            "or date cut or put back"),
     "breaks": Stance("against", 4, "the pledge is withdrawn or reversed"),
     "obstructs": Stance("neither", 0, "someone else blocks or delays it, such as a legislature voting it down"),
     "misses": Stance("neither", 0, "an outcome shows its own target being missed, or someone else's act "

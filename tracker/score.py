@@ -19,12 +19,14 @@ RULES: tuple[tuple[str, str], ...] = (
     ("editorial", "The promise has a rating that counts by D: the latest one gives the verdict."),
     ("broken", "A scored `breaks` link."),
     ("kept", "A scored `fulfills` link."),
-    ("in-progress", "A scored `partly-fulfills` link, and after the latest one a scored `advances` link whose "
-                    "last day is no more than `stall_days` days before D, while the promise is not yet due."),
+    ("in-progress", "A scored `partly-fulfills` link and no scored `partly-breaks` link, and after the latest "
+                    "`partly-fulfills` a scored `advances` link whose last day is no more than `stall_days` days "
+                    "before D, while the promise is not yet due."),
     ("compromise", "A scored `partly-fulfills` link."),
     ("broken", "The promise fell due before D: its deadline's last day, or else (with `term_due`) the last day "
                "in office of the term it was made or last restated for, re-elections included, is before D."),
     ("broken", "The latest scored evidence is a `misses` link: the pledge is being missed."),
+    ("compromise", "A scored `partly-breaks` link."),
     ("contradicted", "against > support."),
     ("stalled", "The latest scored evidence is an `obstructs` link: the pledge is blocked by someone else."),
     ("in-progress", "A scored `advances` link whose last day is no more than `stall_days` days before D."),
@@ -194,17 +196,20 @@ def computed_verdict(made: PartialDate, scored: list[Evidence], support: float, 
         return "broken", "an event breaks the pledge"
     if "fulfills" in stances:
         return "kept", "an event fulfils the pledge"
-    if "partly-fulfills" in stances:
+    if "partly-fulfills" in stances and "partly-breaks" not in stances:
         step = None if overdue else further_work(scored, window)
         if step:
             return "in-progress", (f"delivered in part, and a step since ({step.event.id}, {step.event.date}) "
                                    f"falls within the last {config.stall_days} days")
+    if "partly-fulfills" in stances:
         return "compromise", "an event fulfils the pledge in part"
     if due is not None and overdue:
         return "broken", f"{due.label} without the pledge being fulfilled"
     latest = scored[-1] if scored else None
     if latest and latest.link.stance == "misses":
         return "broken", f"the latest evidence, {latest.event.id} ({latest.event.date}), shows the pledge being missed"
+    if "partly-breaks" in stances:
+        return "compromise", "an event breaks a part of the pledge"
     if against > support:
         return "contradicted", f"the evidence against ({against:g}) outweighs the support ({support:g})"
     if latest and latest.link.stance == "obstructs":
