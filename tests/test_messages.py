@@ -18,7 +18,8 @@ PROMISE = "records/kz/promises/kz-assembly-law.toml"
 @pytest.mark.parametrize("stance, hint", [
     ("contradict", "did you mean 'contradicts'? use one of: fulfills, partly-fulfills, advances, consistent, "
                    "contradicts, partly-breaks, breaks, obstructs, misses"),
-    ("zzz", "use one of: fulfills, partly-fulfills, advances, consistent, contradicts, partly-breaks, breaks, obstructs, misses"),
+    ("zzz", "use one of: fulfills, partly-fulfills, advances, consistent, contradicts, partly-breaks, breaks, "
+            "obstructs, misses"),
 ])
 def test_an_unknown_stance_names_the_likely_one(tracker, kz, stance, hint):
     edit_file(LINK, 'stance = "contradicts"', f'stance = "{stance}"')
