@@ -6,13 +6,13 @@
 Inputs, all in this folder:
 - cases/NN-*.toml: a real promise, the official's terms, the events (each with its source), and an
   independent fact-checker's verdict with its date and URL;
-- coding/coder-e.toml: each event's stance and severity, coded from the codebook (docs/codebook.md)
+- coding/coder-g.toml: each event's stance and severity, coded from the codebook (docs/codebook.md)
   alone, by a coder who had not read the scoring code and did not see the fact-checkers' verdicts;
-- coding/coder-f.toml: a second, independent coding of 10 of the cases (every third, from the second),
+- coding/coder-h.toml: a second, independent coding of 10 of the cases (every third, from the second),
   for the agreement between coders.
-(coder-a.toml and coder-b.toml are round 1, coded with the first codebook on the first case files;
-coder-c.toml and coder-d.toml are round 3, before `partly-breaks` and the codebook's rules on
-forecasts, money allocated and ending a practice. docs/method.md tells how each round went.)
+Earlier rounds' codings stay for the record: coder-a/b (round 1, the first codebook and case files),
+coder-c/d (round 3), coder-e/f (round 4, before the codebook's rules on the final vote and on a
+decision taking effect). docs/method.md tells how each round went.
 
 The comparison protocol was fixed before any result was seen (see RESULTS.md for it in full).
 """
@@ -37,7 +37,7 @@ from tracker.dates import parse_date
 HERE = Path(__file__).resolve().parent
 CASES, CODING, RESULTS = HERE / "cases", HERE / "coding", HERE / "RESULTS.md"
 FINAL_WINDOW = dt.timedelta(days=60)
-FIRST, SECOND = "coder-e.toml", "coder-f.toml"
+FIRST, SECOND = "coder-g.toml", "coder-h.toml"
 
 # Each tracker's label, as written on its pages, mapped to tracker's verdicts. Fixed before the
 # results were seen: Kept/Achieved/Delivered -> kept, Compromise -> compromise, Broken -> broken,
