@@ -16,6 +16,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date
+from tracker.errors import TrackerError, worded
 from tracker.fields import MAX_COUNT
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
 
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 FORMATS = ("table", "json", "csv", "markdown")
+
+# The library's messages name an option by its name in Python; here, the one place it becomes the flag a
+# person types. A name not listed is its flag as it stands (status_field: --status-field).
+FLAGS = {"fields": "--field", "fixed": "--set", "statuses": "--status", "links": "--link", "keys": "--key",
+         "maps": "--map", "json_path": "--path", "ident": "--id"}
+
+
+def flag(name: str, value: str = "") -> str:
+    """The flag for a library option's name, with its value where one is given."""
+    return FLAGS.get(name, "--" + name.replace("_", "-")) + (f" {value}" if value else "")
+
+
+def said(error: TrackerError) -> str:
+    """A library error's message as the command line words it: options as flags."""
+    return worded(error.message, flag)
 
 
 # ---------------------------------------------------------------------------
@@ -196,7 +212,7 @@ class App:
         try:
             sha = commit_paths(root or self.root, [*paths, *schema_files(root or self.root)], message)
         except GitError as error:
-            fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
+            fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {said(error)}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
     def write(self, commit: bool | None, write: Callable[[], tuple[Any, ...]], what: str,
@@ -343,16 +359,14 @@ class TrackerGroup(click.Group):
     group_class = type  # `import` is a TrackerGroup too
 
     def invoke(self, ctx: click.Context) -> Any:
-        from tracker.gitrepo import GitError, RevisionError
-        from tracker.load import RecordsError
-        from tracker.store import StoreError
+        from tracker.gitrepo import RevisionError
 
         try:
             return super().invoke(ctx)
         except RevisionError as error:
-            fail(str(error), 2)  # a revision named on the command line: a usage error
-        except (RecordsError, StoreError, GitError) as error:
-            fail(str(error))
+            fail(said(error), 2)  # a revision named on the command line: a usage error
+        except TrackerError as error:
+            fail(said(error))
         except OSError as error:
             fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
         except KeyboardInterrupt:
@@ -1088,14 +1102,14 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
         result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
                                        track=lambda plans: progress(app, plans), cache=app.cache, encoding=encoding)
     except importing.MappingError as error:
-        raise click.BadParameter(str(error), param_hint=error.option) if error.option \
-            else click.UsageError(str(error)) from error
+        raise click.BadParameter(said(error), param_hint=flag(error.field)) if error.field \
+            else click.UsageError(said(error)) from error
     except importing.SourceError as error:
-        fail(str(error))
+        fail(said(error))
     except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet
         app.terminal.message(f"{safe_text(str(file))}: interrupted before any record was written")
         sys.exit(130)
-    for line in importing.messages(result, file, dry_run):
+    for line in importing.messages(result, file, dry_run, flag):
         app.terminal.message(safe_text(line))
     if result.stopped:
         # What was written is listed above; it stays uncommitted, for a person to look at first.
@@ -1103,7 +1117,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
     if commit and result.written and result.written_paths():
         app.commit(result.written_paths(), importing.commit_message(kind, file, result))
     if fmt == "json":
-        app.terminal.data(render.to_json(importing.as_json(result, file, dry_run)))
+        app.terminal.data(render.to_json(importing.as_json(result, file, dry_run, flag)))
     else:
         for outcome in result.outcomes:
             if outcome.action in ("created", "updated"):

@@ -22,7 +22,7 @@ import tomli_w
 
 from . import layout, schema
 from .dates import PartialDate
-from .errors import TrackerError
+from .errors import TrackerError, option
 from .fields import RECORDS
 from .layout import event_path, promise_path, slugify, term_path
 from .load import MAX_BYTES, RawFile, parse_file, parse_text, require_records_dir
@@ -140,8 +140,9 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
             except FileExistsError:
                 pass
         if not derived:
-            raise StoreError(f"a record with the ID {ident!r} already exists; choose another --id")
-    raise StoreError(f"no free ID near {ident!r}; give one with --id")
+            raise StoreError(f"a record with the ID {ident!r} already exists; choose another {option('ident')}",
+                             "ident")
+    raise StoreError(f"no free ID near {ident!r}; give one with {option('ident')}", "ident")
 
 
 def _refuse_invalid(root: Path, path: Path, text: str) -> None:
@@ -322,7 +323,7 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
                 office: str | None, text: str | None, quote: str | None, venue: str | None,
                 sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...]) -> tuple[str, Path]:
     _require_records(root)
-    _one_line(title, "--title")
+    _one_line(title, "title")
     statement = {"date": date, "sources": sources, "quote": quote, "venue": venue}
 
     def text_for(candidate: str) -> str:
@@ -339,7 +340,7 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
 def add_term(root: Path, *, country: str, official: str, start: PartialDate, end: PartialDate | None,
              office: str | None, sources: tuple[str, ...], ident: str | None) -> tuple[str, Path]:
     _require_records(root)
-    _one_line(official, "--official")
+    _one_line(official, "official")
 
     def text_for(candidate: str) -> str:
         return render_document(clean({
@@ -356,7 +357,7 @@ def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident:
               counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path, list[Path]]:
     """A new event file, and a link file below each promise it bears on."""
     _require_records(root)
-    _one_line(title, "--title")
+    _one_line(title, "title")
     _check_links(root, [promise for _, promise in links])
     depth = layout.depth(event_path(root, country, date, "x").relative_to(root).parts)
 
@@ -420,6 +421,6 @@ def _create_new(root: Path, path: Path, text: str, taken: str) -> Path:
     return path
 
 
-def _one_line(value: str, option: str) -> None:
+def _one_line(value: str, name: str) -> None:
     if "\n" in value or "\r" in value:
-        raise StoreError(f"{option} must be one line")
+        raise StoreError(f"{option(name)} must be one line", name)
