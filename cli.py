@@ -743,7 +743,7 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
       tracker list events --country KZ
       tracker list events --format csv > events.csv
     """
-    from tracker import render
+    from tracker import render, serialise
 
     records = app.load(dt.date.today(), strict=False)
     if records.errors:
@@ -751,11 +751,11 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
     # By date (a partial date at its first day, before the full dates of that day), then by ID.
     if what == "promises":
         promises = sorted(records.promises, key=lambda p: (p.made.list_key(), p.id))
-        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in promises]
+        rows = [serialise.promise_dict(p) | {"made": str(p.made)} for p in promises]
         columns = ["id", "country", "official", "made", "title"]
     else:
         events = sorted(records.events, key=lambda e: (e.date.list_key(), e.id))
-        rows = [render.event_dict(e) | {"links": len(e.links)} for e in events]
+        rows = [serialise.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
     rows = [r for r in rows if country is None or r["country"] == country]
     emit(app, fmt, rows, columns, lambda console: left_out(app, render.list_table(rows, columns, console)))
@@ -770,16 +770,16 @@ def left_out(app: App, columns: list[str]) -> None:
 
 def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable[[Any], Any]) -> None:
     """Print data in the chosen format; the one place formats are dispatched."""
-    from tracker import render
+    from tracker import serialise
 
     if fmt == "table":
         table(app.terminal.out)
     elif fmt == "json":
-        app.terminal.data(render.to_json(data))
+        app.terminal.data(serialise.to_json(data))
     elif fmt == "csv":
-        app.terminal.data(render.to_csv(data, columns))
+        app.terminal.data(serialise.to_csv(data, columns))
     else:
-        app.terminal.data(render.to_markdown(data, columns))
+        app.terminal.data(serialise.to_markdown(data, columns))
 
 
 @cli.command()
@@ -804,7 +804,7 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
       tracker show kz-2019-09-21-dvk-rally --format json
       tracker show kz-assembly-law --as-of 2019-09-30 --chart timeline.svg
     """
-    from tracker import render
+    from tracker import render, serialise
     from tracker.score import assess, links_by_promise, terms_of
 
     as_of = as_of or dt.date.today()
@@ -822,7 +822,7 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
 
             write_chart(chart, timeline_svg(assessment) + "\n", app.root, force)
             app.terminal.message(f"Wrote the timeline chart to {chart}")
-        data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
+        data = serialise.promise_dict(promise) | {"assessment": serialise.assessment_dict(assessment)}
         emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
     elif event is None:
         unknown_id(record_id, [p.id for p in records.promises] + [e.id for e in records.events], "promise or event",
@@ -830,7 +830,7 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
     else:
-        emit(app, fmt, render.event_dict(event), [], lambda console: render.event_detail(event, console))
+        emit(app, fmt, serialise.event_dict(event), [], lambda console: render.event_detail(event, console))
 
 
 @cli.command()
@@ -856,7 +856,7 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
       tracker report --format json | jq '.summary'
       tracker report --at v1.0 --as-of 2019-12-31
     """
-    from tracker import render
+    from tracker import render, serialise
     from tracker.score import report as score
 
     if at is not None and not at.strip():
@@ -865,9 +865,9 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
     if fmt == "json":
-        app.terminal.data(render.to_json(render.report_dict(assessments, as_of, filters)))
+        app.terminal.data(serialise.to_json(serialise.report_dict(assessments, as_of, filters)))
     else:
-        emit(app, fmt, render.report_rows(assessments), list(render.CSV_COLUMNS),
+        emit(app, fmt, serialise.report_rows(assessments), list(serialise.CSV_COLUMNS),
              lambda console: left_out(app, render.report_table(assessments, console)))
 
 
@@ -925,7 +925,7 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
       tracker --records ~/kazakhstan-records check
       tracker check --format json | jq '.problems[] | select(.level == "error")'
     """
-    from tracker import render
+    from tracker import serialise
     from tracker.layout import old_layout_warning
 
     as_of = as_of or dt.date.today()
@@ -934,9 +934,9 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
                                     else [])]
     errors, warnings = len(records.errors), len(problems) - len(records.errors)
     if fmt == "json":
-        app.terminal.data(render.to_json({
+        app.terminal.data(serialise.to_json({
             "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
-            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in problems]}))
+            "errors": errors, "warnings": warnings, "problems": [serialise.problem_dict(p) for p in problems]}))
     else:
         for problem in problems:
             app.terminal.problem(problem)
@@ -1093,7 +1093,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                where: tuple[tuple[str, str], ...], keys: tuple[str, ...], maps: tuple[tuple[str, str, str], ...],
                encoding: str | None, date_format: str | None, separator: str, dry_run: bool, strict: bool,
                fmt: str, commit: bool | None) -> None:
-    from tracker import importing, render
+    from tracker import importing, serialise
 
     try:
         mapping = importing.make_mapping(kind, fields, fixed, where=where, keys=keys, maps=maps,
@@ -1117,7 +1117,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
     if commit and result.written and result.written_paths():
         app.commit(result.written_paths(), importing.commit_message(kind, file, result))
     if fmt == "json":
-        app.terminal.data(render.to_json(importing.as_json(result, file, dry_run, flag)))
+        app.terminal.data(serialise.to_json(importing.as_json(result, file, dry_run, flag)))
     else:
         for outcome in result.outcomes:
             if outcome.action in ("created", "updated"):
@@ -1163,7 +1163,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
       tracker diff v1.0 v2.0 --as-of 2020-12-31
       tracker diff origin/main HEAD --exit-code
     """
-    from tracker import render, render_changes
+    from tracker import render_changes, serialise
     from tracker.compare import compare
     from tracker.gitrepo import WORK_TREE, commit_of
     from tracker.score import report as score
@@ -1177,7 +1177,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
     if fmt == "json":
         sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
-        app.terminal.data(render.to_json(render_changes.diff_dict(changes, sides, as_of)))
+        app.terminal.data(serialise.to_json(render_changes.diff_dict(changes, sides, as_of)))
     elif fmt == "markdown":
         app.terminal.data(render_changes.diff_markdown(changes, labels, as_of))
     else:

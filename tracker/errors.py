@@ -45,3 +45,7 @@ class TrackerError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(in_python(message))
         self.message, self.field = message, field
+
+
+class StoreError(TrackerError):
+    """A write that was refused; nothing was written."""

@@ -19,8 +19,8 @@ from . import __version__, safeout, store
 from .dates import PartialDate
 from .errors import option
 from .model import COUNTS, VERDICTS, Event, Link, Promise, Records
-from .render import _str, event_dict, promise_dict, to_csv, to_json
 from .score import Assessment, matches, weight
+from .serialise import date_text, event_dict, promise_dict, to_csv, to_json
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
                    "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")
@@ -59,7 +59,7 @@ def select(records: Records, country: str | None, official: str | None, topic: s
 def promise_row(p: Promise) -> dict[str, Any]:
     ratings = sorted(p.ratings, key=lambda r: r.date.sort_key())
     return {"id": p.id, "country": p.country, "official": p.official, "office": p.office, "title": p.title,
-            "text": p.text, "topics": list(p.topics), "deadline": _str(p.deadline), "made": str(p.made),
+            "text": p.text, "topics": list(p.topics), "deadline": date_text(p.deadline), "made": str(p.made),
             "statements": len(p.statements), "sources": list(dict.fromkeys(u for s in p.statements for u in s.sources)),
             "latest_rating": ratings[-1].verdict if ratings else None,
             "latest_rating_date": str(ratings[-1].date) if ratings else None, "path": p.path,
@@ -186,7 +186,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
         ("as_of", as_of.isoformat()), ("tracker_version", __version__),
         *((f"filter_{k}", v) for k, v in filters.items() if v is not None)])
     for p in chosen.promises:
-        _insert(db, "promises", (p.id, p.country, p.official, p.office, p.title, p.text, _str(p.deadline),
+        _insert(db, "promises", (p.id, p.country, p.official, p.office, p.title, p.text, date_text(p.deadline),
                                  p.deadline.last.isoformat() if p.deadline else None, str(p.made),
                                  p.made.first.isoformat(), p.path, p.source_id))
         db.executemany("INSERT OR IGNORE INTO topics VALUES (?, ?)", [(p.id, t) for t in p.topics])
@@ -206,7 +206,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
                    [link_row(e, link, records) for e, link in chosen.links])
     for a in assessments:
         _insert(db, "verdicts", (a.promise.id, as_of.isoformat(), a.verdict, a.verdict_source, a.computed_verdict,
-                                 a.reason, a.score, a.support, a.against, _str(a.latest_evidence)))
+                                 a.reason, a.score, a.support, a.against, date_text(a.latest_evidence)))
 
 
 def _insert(db: sqlite3.Connection, table: str, values: tuple[Any, ...]) -> None:

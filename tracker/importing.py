@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import countries, layout, schema, store
+from . import atomic, countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date
 from .errors import TrackerError, Wording, option, python_wording, worded
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
@@ -522,7 +522,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     if any(p.path for p in plans):
         store.ensure_schemas(root)
     write_all(plans, result, track)
-    store.sync_folders(result.written_paths())
+    atomic.sync_folders(result.written_paths())
     result.written = True
     return result
 
@@ -823,7 +823,7 @@ def apply(plan: _Plan) -> Outcome:
         if outcome.action in ("created", "updated") and plan.path:
             for path, text in ((plan.path, plan.text), *plan.extra):
                 try:
-                    store.create(path, text, sync_folder=False)  # import_file syncs each folder once
+                    atomic.create(path, text, sync_folder=False)  # import_file syncs each folder once
                 except FileExistsError:
                     return Outcome(outcome.row, "refused", outcome.ident,
                                    f"{path} appeared meanwhile; it was left alone")

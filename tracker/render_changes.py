@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from .compare import Change, summary
 from .history import Revision, Step
-from .render import VERDICT_STYLES, _lines, _md, _num, _text, rating_dict
+from .render import VERDICT_STYLES, lines_cell, text_cell
 from .score import Evidence
+from .serialise import markdown_cell, number, rating_dict
 from .terminal import safe
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ ARROW = "→"
 
 def evidence_dict(e: Evidence) -> dict[str, Any]:
     return {"event": e.event.id, "date": str(e.event.date), "title": e.event.title, "stance": e.link.stance,
-            "weight": _num(e.weight), "scored": e.scored}
+            "weight": number(e.weight), "scored": e.scored}
 
 
 def change_dict(c: Change) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def diff_dict(changes: list[Change], sides: tuple[dict[str, Any], dict[str, Any]
 def change_lines(c: Change) -> list[str]:
     """The evidence, statements and ratings behind a change, one `+ ...` or `- ...` line each."""
     def evidence(sign: str, e: Evidence) -> str:
-        weight = f"weight {_num(e.weight)}" if e.scored else "context: before the pledge"
+        weight = f"weight {number(e.weight)}" if e.scored else "context: before the pledge"
         return f"{sign} {e.event.date} {e.event.id} {e.link.stance} ({weight}): {e.event.title}"
 
     def statement(d: Any) -> str:
@@ -83,30 +84,31 @@ def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as
 def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: Console) -> None:
     """For people, in the manner of `git diff`: a block per promise, then the tally."""
     for c in changes:
-        head = _text(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
+        head = text_cell(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
         console.print(head, soft_wrap=True)
         style = VERDICT_STYLES.get(c.verdicts[1] or "", "") if c.verdict_changed else ""
-        console.print(_text("  verdict  ").append(_pair(*c.verdicts), style=style), soft_wrap=True)
-        console.print(_text(f"  score    {_pair(*c.scores)}"), soft_wrap=True)
+        console.print(text_cell("  verdict  ").append(_pair(*c.verdicts), style=style), soft_wrap=True)
+        console.print(text_cell(f"  score    {_pair(*c.scores)}"), soft_wrap=True)
         for line in change_lines(c):
-            console.print(_text(f"  {line}", "green" if line.startswith("+") else "red"), soft_wrap=True)
+            console.print(text_cell(f"  {line}", "green" if line.startswith("+") else "red"), soft_wrap=True)
         console.print()
-    console.print(_text(summary_line(changes, sides, as_of)), soft_wrap=True)
+    console.print(text_cell(summary_line(changes, sides, as_of)), soft_wrap=True)
 
 
 def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> str:
     """For a pull request's description: what the change does to the published verdicts."""
-    lines = [f"### Verdicts: {_md(sides[0])} {ARROW} {_md(sides[1])}, as of {as_of}", ""]
+    lines = [f"### Verdicts: {markdown_cell(sides[0])} {ARROW} {markdown_cell(sides[1])}, as of {as_of}", ""]
     if not changes:
         return _quiet("\n".join(lines + ["No verdict, score or evidence changed."]) + "\n")
-    lines += [_md(summary_line(changes)), "",
+    lines += [markdown_cell(summary_line(changes)), "",
               "| Promise | Verdict | Score | Evidence |", "|---|---|---|---|"]
     for c in changes:
-        promise = f"**{_md(c.id)}** {_md(c.title)}" + ("" if c.kind == "changed" else f" ({c.kind})")
-        before, after = (_md(v) if v else "–" for v in c.verdicts)
+        kind = "" if c.kind == "changed" else f" ({c.kind})"
+        promise = f"**{markdown_cell(c.id)}** {markdown_cell(c.title)}{kind}"
+        before, after = (markdown_cell(v) if v else "–" for v in c.verdicts)
         verdict = f"{before} {ARROW} **{after}**" if c.verdict_changed else after
-        evidence = "<br>".join(_md(line) for line in change_lines(c))
-        lines.append(f"| {promise} | {verdict} | {_md(_pair(*c.scores))} | {evidence} |")
+        evidence = "<br>".join(markdown_cell(line) for line in change_lines(c))
+        lines.append(f"| {promise} | {verdict} | {markdown_cell(_pair(*c.scores))} | {evidence} |")
     return _quiet("\n".join(lines) + "\n")
 
 
@@ -126,7 +128,7 @@ def _standing(a: Any) -> dict[str, Any]:
     if a is None:
         return {"verdict": None, "verdict_source": None, "score": None, "support": None, "against": None}
     return {"verdict": a.verdict, "verdict_source": a.verdict_source, "score": a.score,
-            "support": _num(a.support), "against": _num(a.against)}
+            "support": number(a.support), "against": number(a.against)}
 
 
 def steps_dict(ident: str, as_of: Any, steps: list[Step]) -> dict[str, Any]:
@@ -143,8 +145,8 @@ def revisions_dict(ident: str, revisions: list[Revision]) -> dict[str, Any]:
 
 def _verdict_cell(a: Any, note: str | None = None) -> Text:
     if a is None:
-        return _text(note or "not yet made", "dim")
-    cell = _text(a.verdict, VERDICT_STYLES[a.verdict])
+        return text_cell(note or "not yet made", "dim")
+    cell = text_cell(a.verdict, VERDICT_STYLES[a.verdict])
     if a.verdict_source == "editorial":
         cell.append("\n(editorial)", style="dim")
     return cell
@@ -165,7 +167,7 @@ def steps_table(steps: list[Step], console: Console) -> None:
     table = _table("Date", "What", "Verdict", "Score")
     for s in steps:
         score = "–" if s.assessment is None or s.assessment.score is None else s.assessment.score
-        table.add_row(_text(s.day), _text("\n".join(s.what)), _verdict_cell(s.assessment), _text(score))
+        table.add_row(text_cell(s.day), text_cell("\n".join(s.what)), _verdict_cell(s.assessment), text_cell(score))
     console.print(table)
 
 
@@ -174,8 +176,8 @@ def revisions_table(revisions: list[Revision], console: Console) -> None:
     for r in revisions:
         a = r.assessment
         score = "–" if a is None or a.score is None else a.score
-        table.add_row(_lines(r.commit.sha[:10], r.commit.date.date()), _text(r.commit.author),
-                      _text(r.commit.subject), _verdict_cell(a, r.note), _text(score))
+        table.add_row(lines_cell(r.commit.sha[:10], r.commit.date.date()), text_cell(r.commit.author),
+                      text_cell(r.commit.subject), _verdict_cell(a, r.note), text_cell(score))
     console.print(table)
     if not revisions:
         console.print("No commit touched this promise's files.")

@@ -23,8 +23,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import option
-from .store import StoreError, default_mode
+from .atomic import default_mode
+from .errors import StoreError, option
 
 MANIFEST = ".tracker-site"  # "sha256  name" per file the last build wrote
 

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import chart, render, safeout
+from . import chart, safeout, serialise
 from .changes import Change, changes, history, spans
 from .model import STANCES, VERDICTS, Event, Records
 from .score import (
@@ -38,6 +38,7 @@ from .score import (
     tally,
     terms_of,
 )
+from .serialise import timeline_rows
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
@@ -71,7 +72,7 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
              "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
                                       verdicts=VERDICTS, rules=RULES, count=len(assessments)),
              "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
-             "data.json": render.to_json(render.report_dict(
+             "data.json": serialise.to_json(serialise.report_dict(
                  assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
              ".nojekyll": ""}
     shown_events = {e.id for e in events}
@@ -159,7 +160,7 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
 
 
 def promise_context(a: Assessment, points: Points, records: Records, shown_events: set[str]) -> dict[str, Any]:
-    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": render.timeline_rows(a),
+    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": timeline_rows(a),
             "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
             "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
             "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
