@@ -898,11 +898,11 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
       tracker site docs --country KZ --title "Kazakhstan promise tracker" \\
         --base-url https://example.github.io/kz-tracker/
     """
-    from tracker.site import SiteOptions, build, write_site
+    from tracker.site import SiteOptions, build_site, write_site
 
     as_of = as_of or dt.date.today()
     base = base_url if base_url is None or base_url.endswith("/") else base_url + "/"
-    files = build(app.load(as_of), SiteOptions(as_of, title, country, base))
+    files = build_site(app.load(as_of), SiteOptions(as_of, title, country, base))
     removed = write_site(outdir, files, app.root)
     pages = sum(name.endswith(".html") for name in files)
     app.terminal.message(f"Wrote {pages} pages, feed.xml and data.json to {outdir}"
@@ -1186,7 +1186,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
         sys.exit(1)
 
 
-@cli.command()
+@cli.command("history")
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
               "or a linked event's file, with the commit's date, author and subject.")
@@ -1194,7 +1194,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
               "month means its last day). Default: today by date; each commit's own date with --revisions.")
 @format_option("table", "json")
 @click.pass_obj
-def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
+def history_command(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
     """Show how a promise's verdict and score changed over time.
 
     By default, by evidence date: the verdict as of each day on which a statement, a linked event or a rating
@@ -1206,7 +1206,9 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
       tracker history kz-assembly-law --revisions
       tracker history kz-assembly-law --format json
     """
-    from tracker import history as past, render_changes
+    from tracker import render_changes
+    from tracker.changes import by_date as steps_by_date
+    from tracker.revisions import by_revision
     from tracker.score import links_by_promise, terms_of
 
     records = app.load(as_of or dt.date.today())
@@ -1215,12 +1217,12 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
         unknown_id(promise_id, [p.id for p in records.promises], "promise", app.root)
     linked = links_by_promise(records).get(promise_id, [])
     if revisions:
-        steps = past.by_revision(app.root, promise, linked, as_of)
+        steps = by_revision(app.root, promise, linked, as_of)
         emit(app, fmt, render_changes.revisions_dict(promise_id, steps), [],
              lambda console: render_changes.revisions_table(steps, console))
     else:
         as_of = as_of or dt.date.today()
-        by_date = past.by_date(promise, linked, records.config, as_of, terms_of(records, promise))
+        by_date = steps_by_date(promise, linked, records.config, as_of, terms_of(records, promise))
         emit(app, fmt, render_changes.steps_dict(promise_id, as_of, by_date), [],
              lambda console: render_changes.steps_table(by_date, console))
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .compare import Change, summary
-from .history import Revision, Step
+from .changes import Step
+from .compare import PromiseDiff, summary
 from .render import VERDICT_STYLES, lines_cell, text_cell
+from .revisions import Revision
 from .score import Evidence
 from .serialise import markdown_cell, number, rating_dict
 from .terminal import safe
@@ -32,7 +33,7 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
             "weight": number(e.weight), "scored": e.scored}
 
 
-def change_dict(c: Change) -> dict[str, Any]:
+def change_dict(c: PromiseDiff) -> dict[str, Any]:
     return {"id": c.id, "title": c.title, "change": c.kind, "verdict_changed": c.verdict_changed,
             "verdict": {"before": c.verdicts[0], "after": c.verdicts[1]},
             "score": {"before": c.scores[0], "after": c.scores[1]},
@@ -44,12 +45,12 @@ def change_dict(c: Change) -> dict[str, Any]:
             "ratings_removed": [rating_dict(r) for r in c.ratings_removed]}
 
 
-def diff_dict(changes: list[Change], sides: tuple[dict[str, Any], dict[str, Any]], as_of: Any) -> dict[str, Any]:
+def diff_dict(changes: list[PromiseDiff], sides: tuple[dict[str, Any], dict[str, Any]], as_of: Any) -> dict[str, Any]:
     return {"from": sides[0], "to": sides[1], "as_of": as_of.isoformat(), "summary": summary(changes),
             "changes": [change_dict(c) for c in changes]}
 
 
-def change_lines(c: Change) -> list[str]:
+def change_lines(c: PromiseDiff) -> list[str]:
     """The evidence, statements and ratings behind a change, one `+ ...` or `- ...` line each."""
     def evidence(sign: str, e: Evidence) -> str:
         weight = f"weight {number(e.weight)}" if e.scored else "context: before the pledge"
@@ -71,7 +72,7 @@ def _pair(before: Any, after: Any) -> str:
     return show(after) if before == after else f"{show(before)} {ARROW} {show(after)}"
 
 
-def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as_of: Any = None) -> str:
+def summary_line(changes: list[PromiseDiff], sides: tuple[str, str] | None = None, as_of: Any = None) -> str:
     """The tally of changes, and (unless a heading says it already) between what and as of when."""
     counts = summary(changes)
     names = {"verdicts_changed": "verdict(s) changed", "scores_changed": "score(s) changed",
@@ -81,7 +82,7 @@ def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as
     return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}" if sides else f"{said}."
 
 
-def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: Console) -> None:
+def diff_table(changes: list[PromiseDiff], sides: tuple[str, str], as_of: Any, console: Console) -> None:
     """For people, in the manner of `git diff`: a block per promise, then the tally."""
     for c in changes:
         head = text_cell(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
@@ -95,7 +96,7 @@ def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, consol
     console.print(text_cell(summary_line(changes, sides, as_of)), soft_wrap=True)
 
 
-def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> str:
+def diff_markdown(changes: list[PromiseDiff], sides: tuple[str, str], as_of: Any) -> str:
     """For a pull request's description: what the change does to the published verdicts."""
     lines = [f"### Verdicts: {markdown_cell(sides[0])} {ARROW} {markdown_cell(sides[1])}, as of {as_of}", ""]
     if not changes:

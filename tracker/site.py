@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import chart, safeout, serialise
-from .changes import Change, changes, history, spans
+from .changes import Milestone, milestones, spans, verdict_points
 from .model import STANCES, VERDICTS, Event, Records
 from .score import (
     RULES,
@@ -57,11 +57,11 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-def build(records: Records, options: SiteOptions) -> dict[str, str]:
+def build_site(records: Records, options: SiteOptions) -> dict[str, str]:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    points = {a.promise.id: history(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
+    points = {a.promise.id: verdict_points(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
                                     terms_of(records, a.promise))
               for a in assessments}
     events = site_events(records, assessments, options)
@@ -199,7 +199,7 @@ def explain(a: Assessment) -> list[str]:
 
 def feed_context(assessments: list[Assessment], points: dict[str, Points], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for a in assessments for c in changes(points[a.promise.id])),
+    entries = sorted((c for a in assessments for c in milestones(points[a.promise.id])),
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
                      reverse=True)
     base = options.base_url or ""
@@ -208,7 +208,7 @@ def feed_context(assessments: list[Assessment], points: dict[str, Points], optio
                      "updated": _stamp(options.as_of)}
 
 
-def feed_entry(c: Change, base: str) -> dict[str, Any]:
+def feed_entry(c: Milestone, base: str) -> dict[str, Any]:
     link = f"{base}promises/{c.promise.id}.html"
     e = c.evidence
     if e is None:  # a change of verdict: only those carry no evidence
