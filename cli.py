@@ -7,7 +7,7 @@ import difflib
 import functools
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -332,11 +332,19 @@ class TrackerCommand(click.Command):
         return super().invoke(ctx)
 
 
-def format_option(*choices: str, default: str = "table") -> Decorator:
-    """The one --format option every command that prints data shares."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format: a table for people, or " + ", ".join(c for c in choices if c != "table")
-                        + " for other tools.")
+class FormatChoice(click.Choice):  # type: ignore[type-arg]  # Choice takes type arguments only from click 8.5
+    """--format's choices. `text`, the name `check` and `import` once gave `table`, is still read as `table`
+    so that old scripts keep working; it is not shown."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return super().convert("table" if value == "text" and "table" in self.choices else value, param, ctx)
+
+
+def format_option(*choices: str, default: str = "table", help: str | None = None) -> Decorator:
+    """The one --format option every command that prints data shares (see emit)."""
+    return click.option("--format", "fmt", type=FormatChoice(choices), default=default, show_default=True,
+                        help=help or "Output format: a table for people, or "
+                        + ", ".join(c for c in choices if c != "table") + " for other tools.")
 
 
 def commit_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -758,7 +766,8 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
         rows = [serialise.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
     rows = [r for r in rows if country is None or r["country"] == country]
-    emit(app, fmt, rows, columns, lambda console: left_out(app, render.list_table(rows, columns, console)))
+    emit(app, fmt, lambda console: left_out(app, render.list_table(rows, columns, console)), rows=lambda: rows,
+         columns=columns)
 
 
 def left_out(app: App, columns: list[str]) -> None:
@@ -768,18 +777,28 @@ def left_out(app: App, columns: list[str]) -> None:
                              "shows every column")
 
 
-def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable[[Any], Any]) -> None:
-    """Print data in the chosen format; the one place formats are dispatched."""
+def emit(app: App, fmt: str, table: Callable[[Any], Any], data: Callable[[], Any] | None = None,
+         rows: Callable[[], list[dict[str, Any]]] | None = None, columns: Iterable[str] = (),
+         markdown: Callable[[], str] | None = None) -> None:
+    """Print in the chosen format: the one place formats are dispatched.
+
+    table(console) draws for people; data() is what json prints (by default, the rows); rows() and columns
+    are what csv and markdown print, unless markdown() gives the Markdown itself. Only the one format
+    asked for is computed.
+    """
     from tracker import serialise
 
     if fmt == "table":
         table(app.terminal.out)
     elif fmt == "json":
-        app.terminal.data(serialise.to_json(data))
-    elif fmt == "csv":
-        app.terminal.data(serialise.to_csv(data, columns))
+        app.terminal.data(serialise.to_json((data or rows or list)()))
+    elif fmt == "markdown" and markdown:
+        app.terminal.data(markdown())
+    elif fmt in ("csv", "markdown") and rows:
+        write = serialise.to_csv if fmt == "csv" else serialise.to_markdown
+        app.terminal.data(write(rows(), columns))
     else:
-        app.terminal.data(serialise.to_markdown(data, columns))
+        raise click.UsageError(f"this command does not print {fmt}")  # a format offered but not wired: a bug
 
 
 @cli.command()
@@ -823,14 +842,14 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
             write_chart(chart, timeline_svg(assessment) + "\n", app.root, force)
             app.terminal.message(f"Wrote the timeline chart to {chart}")
         data = serialise.promise_dict(promise) | {"assessment": serialise.assessment_dict(assessment)}
-        emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
+        emit(app, fmt, lambda console: render.promise_detail(assessment, console), lambda: data)
     elif event is None:
         unknown_id(record_id, [p.id for p in records.promises] + [e.id for e in records.events], "promise or event",
                    app.root)
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
     else:
-        emit(app, fmt, serialise.event_dict(event), [], lambda console: render.event_detail(event, console))
+        emit(app, fmt, lambda console: render.event_detail(event, console), lambda: serialise.event_dict(event))
 
 
 @cli.command()
@@ -864,11 +883,9 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     as_of = as_of or dt.date.today()
     assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
-    if fmt == "json":
-        app.terminal.data(serialise.to_json(serialise.report_dict(assessments, as_of, filters)))
-    else:
-        emit(app, fmt, serialise.report_rows(assessments), list(serialise.CSV_COLUMNS),
-             lambda console: left_out(app, render.report_table(assessments, console)))
+    emit(app, fmt, lambda console: left_out(app, render.report_table(assessments, console)),
+         lambda: serialise.report_dict(assessments, as_of, filters), lambda: serialise.report_rows(assessments),
+         serialise.CSV_COLUMNS)
 
 
 @cli.command()
@@ -911,8 +928,8 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
 
 @cli.command()
 @as_of_option("Warn about dates after this day (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: each problem on stderr, for people; json: every problem on stdout, for other tools.")
+@format_option("table", "json", help="table: each problem on stderr, for people; json: every problem on stdout, "
+               "for other tools.")
 @click.pass_obj
 def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     """Validate every record; print each problem as path:line: message.
@@ -933,13 +950,13 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     problems = [*records.problems, *([old_layout_warning(str(app.root), records.old_layout)] if records.old_layout
                                     else [])]
     errors, warnings = len(records.errors), len(problems) - len(records.errors)
-    if fmt == "json":
-        app.terminal.data(serialise.to_json({
-            "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
-            "errors": errors, "warnings": warnings, "problems": [serialise.problem_dict(p) for p in problems]}))
-    else:
+    def each_problem(_: Any) -> None:  # on stderr, as messages are: stdout stays for data
         for problem in problems:
             app.terminal.problem(problem)
+
+    emit(app, fmt, each_problem, lambda: {
+        "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
+        "errors": errors, "warnings": warnings, "problems": [serialise.problem_dict(p) for p in problems]})
     terms = f", {plural(len(records.terms), 'term')} of office" if records.terms else ""
     summary = (f"{plural(len(records.promises), 'promise')}{terms} and {plural(len(records.events), 'event')} "
                f"valid; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
@@ -1027,8 +1044,7 @@ def import_options(kind: str) -> Decorator:
             click.option("--strict", is_flag=True, help="Write nothing if any row is refused, and refuse a row "
                          "rather than change a value to fit (a line break in a title, a source that is no "
                          "web address)."),
-            click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                         help="text: the IDs written, one a line; json: every row's outcome."),
+            format_option("table", "json", help="table: the IDs written, one a line; json: every row's outcome."),
             commit_option,
         ]
         for option in reversed(options):
@@ -1093,7 +1109,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                where: tuple[tuple[str, str], ...], keys: tuple[str, ...], maps: tuple[tuple[str, str, str], ...],
                encoding: str | None, date_format: str | None, separator: str, dry_run: bool, strict: bool,
                fmt: str, commit: bool | None) -> None:
-    from tracker import importing, serialise
+    from tracker import importing
 
     try:
         mapping = importing.make_mapping(kind, fields, fixed, where=where, keys=keys, maps=maps,
@@ -1116,12 +1132,12 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
         sys.exit(130 if result.interrupted else 1)
     if commit and result.written and result.written_paths():
         app.commit(result.written_paths(), importing.commit_message(kind, file, result))
-    if fmt == "json":
-        app.terminal.data(serialise.to_json(importing.as_json(result, file, dry_run, flag)))
-    else:
-        for outcome in result.outcomes:
-            if outcome.action in ("created", "updated"):
-                click.echo(outcome.ident)
+    written = [o.ident for o in result.outcomes if o.action in ("created", "updated") and o.ident]
+    def each_written(_: Any) -> None:
+        if written:
+            app.terminal.data("\n".join(written))
+
+    emit(app, fmt, each_written, lambda: importing.as_json(result, file, dry_run, flag))
     if result.counts()["refused"]:
         sys.exit(1)
 
@@ -1163,7 +1179,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
       tracker diff v1.0 v2.0 --as-of 2020-12-31
       tracker diff origin/main HEAD --exit-code
     """
-    from tracker import render_changes, serialise
+    from tracker import render_changes
     from tracker.compare import compare
     from tracker.gitrepo import WORK_TREE, commit_of
     from tracker.score import report as score
@@ -1175,13 +1191,10 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
     commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b is not None else None)
     changes = compare(score(app.load(as_of, at=commits[0]), as_of), score(app.load(as_of, at=commits[1]), as_of))
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
-    if fmt == "json":
-        sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
-        app.terminal.data(serialise.to_json(render_changes.diff_dict(changes, sides, as_of)))
-    elif fmt == "markdown":
-        app.terminal.data(render_changes.diff_markdown(changes, labels, as_of))
-    else:
-        render_changes.diff_table(changes, labels, as_of, app.terminal.out)
+    sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
+    emit(app, fmt, lambda console: render_changes.diff_table(changes, labels, as_of, console),
+         lambda: render_changes.diff_dict(changes, sides, as_of),
+         markdown=lambda: render_changes.diff_markdown(changes, labels, as_of))
     if exit_code and any(c.verdict_changed for c in changes):
         sys.exit(1)
 
@@ -1218,13 +1231,13 @@ def history_command(app: App, promise_id: str, revisions: bool, as_of: dt.date |
     linked = links_by_promise(records).get(promise_id, [])
     if revisions:
         steps = by_revision(app.root, promise, linked, as_of)
-        emit(app, fmt, render_changes.revisions_dict(promise_id, steps), [],
-             lambda console: render_changes.revisions_table(steps, console))
+        emit(app, fmt, lambda console: render_changes.revisions_table(steps, console),
+             lambda: render_changes.revisions_dict(promise_id, steps))
     else:
         as_of = as_of or dt.date.today()
         by_date = steps_by_date(promise, linked, records.config, as_of, terms_of(records, promise))
-        emit(app, fmt, render_changes.steps_dict(promise_id, as_of, by_date), [],
-             lambda console: render_changes.steps_table(by_date, console))
+        emit(app, fmt, lambda console: render_changes.steps_table(by_date, console),
+             lambda: render_changes.steps_dict(promise_id, as_of, by_date))
 
 
 @cli.command()
