@@ -1179,7 +1179,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
       tracker diff v1.0 v2.0 --as-of 2020-12-31
       tracker diff origin/main HEAD --exit-code
     """
-    from tracker import render_changes
+    from tracker import render_changes, serialise_changes
     from tracker.compare import compare
     from tracker.gitrepo import WORK_TREE, commit_of
     from tracker.score import report as score
@@ -1193,8 +1193,8 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
     sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
     emit(app, fmt, lambda console: render_changes.diff_table(changes, labels, as_of, console),
-         lambda: render_changes.diff_dict(changes, sides, as_of),
-         markdown=lambda: render_changes.diff_markdown(changes, labels, as_of))
+         lambda: serialise_changes.diff_dict(changes, sides, as_of),
+         markdown=lambda: serialise_changes.diff_markdown(changes, labels, as_of))
     if exit_code and any(c.verdict_changed for c in changes):
         sys.exit(1)
 
@@ -1219,7 +1219,7 @@ def history_command(app: App, promise_id: str, revisions: bool, as_of: dt.date |
       tracker history kz-assembly-law --revisions
       tracker history kz-assembly-law --format json
     """
-    from tracker import render_changes
+    from tracker import render_changes, serialise_changes
     from tracker.changes import by_date as steps_by_date
     from tracker.revisions import by_revision
     from tracker.score import links_by_promise, terms_of
@@ -1232,12 +1232,12 @@ def history_command(app: App, promise_id: str, revisions: bool, as_of: dt.date |
     if revisions:
         steps = by_revision(app.root, promise, linked, as_of)
         emit(app, fmt, lambda console: render_changes.revisions_table(steps, console),
-             lambda: render_changes.revisions_dict(promise_id, steps))
+             lambda: serialise_changes.revisions_dict(promise_id, steps))
     else:
         as_of = as_of or dt.date.today()
         by_date = steps_by_date(promise, linked, records.config, as_of, terms_of(records, promise))
         emit(app, fmt, lambda console: render_changes.steps_table(by_date, console),
-             lambda: render_changes.steps_dict(promise_id, as_of, by_date))
+             lambda: serialise_changes.steps_dict(promise_id, as_of, by_date))
 
 
 @cli.command()

@@ -6,8 +6,8 @@ import sys
 import pytest
 from conftest import REPO
 
-HEAVY = ("rich", "tracker.render", "tracker.serialise", "tracker.score", "tracker.validate", "tomli", "tomli_w",
-         "iso3166", "pycountry", "anyascii")
+HEAVY = ("rich", "tracker.render", "tracker.serialise", "tracker.serialise_changes", "tracker.score",
+         "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry", "anyascii")
 
 
 @pytest.mark.parametrize("option", ["--version", "--help"])
