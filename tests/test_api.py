@@ -13,7 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, snapshot
+from helpers import REPO, SHIPPED, snapshot
 
 import tracker
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, run_tracker, shell_env, snapshot
+from helpers import REPO, SHIPPED, run_tracker, shell_env, snapshot
 
 from tracker.dates import PartialDate
 from tracker.layout import hook_regex

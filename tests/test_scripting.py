@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO, run_tracker
+from helpers import REPO, run_tracker
 
 from cli import cli
 

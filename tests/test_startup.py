@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 HEAVY = ("rich", "tracker.render", "tracker.serialise", "tracker.serialise_changes", "tracker.score",
          "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry", "anyascii")
