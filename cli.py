@@ -627,7 +627,7 @@ def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: s
     from tracker.store import add_event as write, derive_id
 
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
-    links = [(options_name.replace("_", "-"), promise) for options_name, ids in options.items() for promise in ids]
+    links = chosen_links(options)
     require_promises(app, [promise for _, promise in links])
     stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
     app.write(commit, lambda: write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
@@ -637,12 +637,23 @@ def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: s
               derived_from=None if ident else derive_id(country, date, title))
 
 
+def stance_options(command: click.Command, metavar: str, help: Callable[[str], str]) -> click.Command:
+    """One repeatable --STANCE PROMISE option per stance (add-event, link); see chosen_links."""
+    for name, stance in STANCES.items():
+        command = click.option(f"--{name}", name.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar=metavar,
+                               help=help(stance.meaning))(command)
+    return command
+
+
+def chosen_links(options: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """(stance, promise ID) for each --STANCE option given, in the order of the stances."""
+    return [(name.replace("_", "-"), promise) for name, ids in options.items() for promise in ids]
+
+
 for _count in COUNTS:
     add_event = click.option(f"--{_count}", type=click.IntRange(min=0, max=MAX_COUNT),
                              help=f"How many people were {_count}.")(add_event)
-for _stance in STANCES:
-    add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="ID",
-                             help=f"Link: {STANCES[_stance][2]}.")(add_event)
+add_event = stance_options(add_event, "ID", lambda meaning: f"Link: {meaning}.")
 
 
 @cli.command()
@@ -697,7 +708,7 @@ def link(app: App, /, event_id: str, severity: int | None, note: str | None, com
     """
     from tracker.store import add_link
 
-    chosen = [(name.replace("_", "-"), promise) for name, ids in stances.items() for promise in ids]
+    chosen = chosen_links(stances)
     if len(chosen) != 1:
         raise click.UsageError("give exactly one stance and promise, such as --contradicts kz-assembly-law")
     stance, promise = chosen[0]
@@ -705,9 +716,7 @@ def link(app: App, /, event_id: str, severity: int | None, note: str | None, com
               "Wrote a link to", lambda _: f"Link {event_id} {stance} {promise}")
 
 
-for _stance in STANCES:
-    link = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="PROMISE",
-                        help=f"{STANCES[_stance][2].capitalize()}.")(link)
+link = stance_options(link, "PROMISE", lambda meaning: f"{meaning.capitalize()}.")
 
 
 @cli.command()

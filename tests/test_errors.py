@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import edit_file, snapshot
 
+CONFIG = "records/tracker.toml"
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
@@ -187,10 +188,6 @@ def test_settings_out_of_bounds_are_errors(tracker, kz, old, new, message):
 # ---------------------------------------------------------------------------
 # Whole messages, hints and lines at the edges of validate's rules (these kill the mutants that
 # benchmarks/mutation.py makes of tracker/validate.py).
-
-CONFIG = "records/tracker.toml"
-
-
 
 @pytest.mark.parametrize("stance, hint", [
     ("contradict", "did you mean 'contradicts'? use one of: fulfills, partly-fulfills, advances, consistent, "
