@@ -189,9 +189,9 @@ def _due(a: Assessment) -> str | None:
         f"{a.due.date} (the end of the term that began on {a.due.term.start})"
 
 
-def _stance_style(stance: str) -> str:
-    side = STANCES.get(stance, ("",))[0]
-    return {"support": "green", "against": "red"}.get(side, "")
+def _stance_style(name: str) -> str:
+    stance = STANCES.get(name)
+    return {"support": "green", "against": "red"}.get(stance.side if stance else "", "")
 
 
 def event_detail(e: Event, console: Console) -> None:

@@ -169,7 +169,7 @@ def promise_context(a: Assessment, points: Points, records: Records, shown_event
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
     return {"e": e, "severity": severity(e.event, e.link),
-            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance][2]}
+            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance].meaning}
 
 
 def explain(a: Assessment) -> list[str]:
