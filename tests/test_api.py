@@ -182,3 +182,17 @@ def test_the_command_line_words_the_same_errors_as_flags(recs):
         "--status-field needs --rating-date: the date of the ratings it makes")
     assert said(raised["MappingError (column)"]).startswith("--field title=nope: rows.csv has no column 'nope'")
     assert "--records DIR" in said(raised["RecordsError"])
+
+
+def test_the_python_pages_error_example_runs_as_written(isolated):
+    page = (REPO / "docs/python.md").read_text(encoding="utf-8")
+    section = page.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    shutil.copytree(SHIPPED, "records")
+    before = snapshot(Path("records"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/python.md", "exec"), {})
+    assert out.getvalue() == shown
+    assert snapshot(Path("records")) == before
