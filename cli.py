@@ -7,7 +7,7 @@ import difflib
 import functools
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -16,6 +16,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date
+from tracker.errors import TrackerError, worded
 from tracker.fields import MAX_COUNT
 from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
 
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 FORMATS = ("table", "json", "csv", "markdown")
+
+# The library's messages name an option by its name in Python; here, the one place it becomes the flag a
+# person types. A name not listed is its flag as it stands (status_field: --status-field).
+FLAGS = {"fields": "--field", "fixed": "--set", "statuses": "--status", "links": "--link", "keys": "--key",
+         "maps": "--map", "json_path": "--path", "ident": "--id"}
+
+
+def flag(name: str, value: str = "") -> str:
+    """The flag for a library option's name, with its value where one is given."""
+    return FLAGS.get(name, "--" + name.replace("_", "-")) + (f" {value}" if value else "")
+
+
+def said(error: TrackerError) -> str:
+    """A library error's message as the command line words it: options as flags."""
+    return worded(error.message, flag)
 
 
 # ---------------------------------------------------------------------------
@@ -196,7 +212,7 @@ class App:
         try:
             sha = commit_paths(root or self.root, [*paths, *schema_files(root or self.root)], message)
         except GitError as error:
-            fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {error}")
+            fail(f"wrote {', '.join(map(str, paths))} but did not commit it: {said(error)}")
         self.terminal.message(f"Committed {sha[:10]} {message.splitlines()[0]}")
 
     def write(self, commit: bool | None, write: Callable[[], tuple[Any, ...]], what: str,
@@ -316,11 +332,19 @@ class TrackerCommand(click.Command):
         return super().invoke(ctx)
 
 
-def format_option(*choices: str, default: str = "table") -> Decorator:
-    """The one --format option every command that prints data shares."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format: a table for people, or " + ", ".join(c for c in choices if c != "table")
-                        + " for other tools.")
+class FormatChoice(click.Choice):  # type: ignore[type-arg]  # Choice takes type arguments only from click 8.5
+    """--format's choices. `text`, the name `check` and `import` once gave `table`, is still read as `table`
+    so that old scripts keep working; it is not shown."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return super().convert("table" if value == "text" and "table" in self.choices else value, param, ctx)
+
+
+def format_option(*choices: str, default: str = "table", help: str | None = None) -> Decorator:
+    """The one --format option every command that prints data shares (see emit)."""
+    return click.option("--format", "fmt", type=FormatChoice(choices), default=default, show_default=True,
+                        help=help or "Output format: a table for people, or "
+                        + ", ".join(c for c in choices if c != "table") + " for other tools.")
 
 
 def commit_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -343,16 +367,14 @@ class TrackerGroup(click.Group):
     group_class = type  # `import` is a TrackerGroup too
 
     def invoke(self, ctx: click.Context) -> Any:
-        from tracker.gitrepo import GitError, RevisionError
-        from tracker.load import RecordsError
-        from tracker.store import StoreError
+        from tracker.gitrepo import RevisionError
 
         try:
             return super().invoke(ctx)
         except RevisionError as error:
-            fail(str(error), 2)  # a revision named on the command line: a usage error
-        except (RecordsError, StoreError, GitError) as error:
-            fail(str(error))
+            fail(said(error), 2)  # a revision named on the command line: a usage error
+        except TrackerError as error:
+            fail(said(error))
         except OSError as error:
             fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
         except KeyboardInterrupt:
@@ -605,7 +627,7 @@ def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: s
     from tracker.store import add_event as write, derive_id
 
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
-    links = [(options_name.replace("_", "-"), promise) for options_name, ids in options.items() for promise in ids]
+    links = chosen_links(options)
     require_promises(app, [promise for _, promise in links])
     stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
     app.write(commit, lambda: write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
@@ -615,12 +637,23 @@ def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: s
               derived_from=None if ident else derive_id(country, date, title))
 
 
+def stance_options(command: click.Command, metavar: str, help: Callable[[str], str]) -> click.Command:
+    """One repeatable --STANCE PROMISE option per stance (add-event, link); see chosen_links."""
+    for name, stance in STANCES.items():
+        command = click.option(f"--{name}", name.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar=metavar,
+                               help=help(stance.meaning))(command)
+    return command
+
+
+def chosen_links(options: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """(stance, promise ID) for each --STANCE option given, in the order of the stances."""
+    return [(name.replace("_", "-"), promise) for name, ids in options.items() for promise in ids]
+
+
 for _count in COUNTS:
     add_event = click.option(f"--{_count}", type=click.IntRange(min=0, max=MAX_COUNT),
                              help=f"How many people were {_count}.")(add_event)
-for _stance in STANCES:
-    add_event = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="ID",
-                             help=f"Link: {STANCES[_stance][2]}.")(add_event)
+add_event = stance_options(add_event, "ID", lambda meaning: f"Link: {meaning}.")
 
 
 @cli.command()
@@ -675,7 +708,7 @@ def link(app: App, /, event_id: str, severity: int | None, note: str | None, com
     """
     from tracker.store import add_link
 
-    chosen = [(name.replace("_", "-"), promise) for name, ids in stances.items() for promise in ids]
+    chosen = chosen_links(stances)
     if len(chosen) != 1:
         raise click.UsageError("give exactly one stance and promise, such as --contradicts kz-assembly-law")
     stance, promise = chosen[0]
@@ -683,9 +716,7 @@ def link(app: App, /, event_id: str, severity: int | None, note: str | None, com
               "Wrote a link to", lambda _: f"Link {event_id} {stance} {promise}")
 
 
-for _stance in STANCES:
-    link = click.option(f"--{_stance}", _stance.replace("-", "_"), type=PROMISE_ID, multiple=True, metavar="PROMISE",
-                        help=f"{STANCES[_stance][2].capitalize()}.")(link)
+link = stance_options(link, "PROMISE", lambda meaning: f"{meaning.capitalize()}.")
 
 
 @cli.command()
@@ -729,7 +760,7 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
       tracker list events --country KZ
       tracker list events --format csv > events.csv
     """
-    from tracker import render
+    from tracker import render, serialise
 
     records = app.load(dt.date.today(), strict=False)
     if records.errors:
@@ -737,14 +768,15 @@ def list_records(app: App, what: str, country: str | None, fmt: str) -> None:
     # By date (a partial date at its first day, before the full dates of that day), then by ID.
     if what == "promises":
         promises = sorted(records.promises, key=lambda p: (p.made.list_key(), p.id))
-        rows = [render.promise_dict(p) | {"made": str(p.made)} for p in promises]
+        rows = [serialise.promise_dict(p) | {"made": str(p.made)} for p in promises]
         columns = ["id", "country", "official", "made", "title"]
     else:
         events = sorted(records.events, key=lambda e: (e.date.list_key(), e.id))
-        rows = [render.event_dict(e) | {"links": len(e.links)} for e in events]
+        rows = [serialise.event_dict(e) | {"links": len(e.links)} for e in events]
         columns = ["id", "date", "country", "kind", "title", "links"]
     rows = [r for r in rows if country is None or r["country"] == country]
-    emit(app, fmt, rows, columns, lambda console: left_out(app, render.list_table(rows, columns, console)))
+    emit(app, fmt, lambda console: left_out(app, render.list_table(rows, columns, console)), rows=lambda: rows,
+         columns=columns)
 
 
 def left_out(app: App, columns: list[str]) -> None:
@@ -754,18 +786,28 @@ def left_out(app: App, columns: list[str]) -> None:
                              "shows every column")
 
 
-def emit(app: App, fmt: str, data: Any, columns: list[str], table: Callable[[Any], Any]) -> None:
-    """Print data in the chosen format; the one place formats are dispatched."""
-    from tracker import render
+def emit(app: App, fmt: str, table: Callable[[Any], Any], data: Callable[[], Any] | None = None,
+         rows: Callable[[], list[dict[str, Any]]] | None = None, columns: Iterable[str] = (),
+         markdown: Callable[[], str] | None = None) -> None:
+    """Print in the chosen format: the one place formats are dispatched.
+
+    table(console) draws for people; data() is what json prints (by default, the rows); rows() and columns
+    are what csv and markdown print, unless markdown() gives the Markdown itself. Only the one format
+    asked for is computed.
+    """
+    from tracker import serialise
 
     if fmt == "table":
         table(app.terminal.out)
     elif fmt == "json":
-        app.terminal.data(render.to_json(data))
-    elif fmt == "csv":
-        app.terminal.data(render.to_csv(data, columns))
+        app.terminal.data(serialise.to_json((data or rows or list)()))
+    elif fmt == "markdown" and markdown:
+        app.terminal.data(markdown())
+    elif fmt in ("csv", "markdown") and rows:
+        write = serialise.to_csv if fmt == "csv" else serialise.to_markdown
+        app.terminal.data(write(rows(), columns))
     else:
-        app.terminal.data(render.to_markdown(data, columns))
+        raise click.UsageError(f"this command does not print {fmt}")  # a format offered but not wired: a bug
 
 
 @cli.command()
@@ -790,7 +832,7 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
       tracker show kz-2019-09-21-dvk-rally --format json
       tracker show kz-assembly-law --as-of 2019-09-30 --chart timeline.svg
     """
-    from tracker import render
+    from tracker import render, serialise
     from tracker.score import assess, links_by_promise, terms_of
 
     as_of = as_of or dt.date.today()
@@ -808,15 +850,15 @@ def show(app: App, record_id: str, as_of: dt.date | None, fmt: str, chart: Path 
 
             write_chart(chart, timeline_svg(assessment) + "\n", app.root, force)
             app.terminal.message(f"Wrote the timeline chart to {chart}")
-        data = render.promise_dict(promise) | {"assessment": render.assessment_dict(assessment)}
-        emit(app, fmt, data, [], lambda console: render.promise_detail(assessment, console))
+        data = serialise.promise_dict(promise) | {"assessment": serialise.assessment_dict(assessment)}
+        emit(app, fmt, lambda console: render.promise_detail(assessment, console), lambda: data)
     elif event is None:
         unknown_id(record_id, [p.id for p in records.promises] + [e.id for e in records.events], "promise or event",
                    app.root)
     elif chart:
         fail(f"{record_id} is an event; --chart draws a promise's timeline")
     else:
-        emit(app, fmt, render.event_dict(event), [], lambda console: render.event_detail(event, console))
+        emit(app, fmt, lambda console: render.event_detail(event, console), lambda: serialise.event_dict(event))
 
 
 @cli.command()
@@ -842,7 +884,7 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
       tracker report --format json | jq '.summary'
       tracker report --at v1.0 --as-of 2019-12-31
     """
-    from tracker import render
+    from tracker import render, serialise
     from tracker.score import report as score
 
     if at is not None and not at.strip():
@@ -850,11 +892,9 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     as_of = as_of or dt.date.today()
     assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
-    if fmt == "json":
-        app.terminal.data(render.to_json(render.report_dict(assessments, as_of, filters)))
-    else:
-        emit(app, fmt, render.report_rows(assessments), list(render.CSV_COLUMNS),
-             lambda console: left_out(app, render.report_table(assessments, console)))
+    emit(app, fmt, lambda console: left_out(app, render.report_table(assessments, console)),
+         lambda: serialise.report_dict(assessments, as_of, filters), lambda: serialise.report_rows(assessments),
+         serialise.CSV_COLUMNS)
 
 
 @cli.command()
@@ -884,11 +924,11 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
       tracker site docs --country KZ --title "Kazakhstan promise tracker" \\
         --base-url https://example.github.io/kz-tracker/
     """
-    from tracker.site import SiteOptions, build, write_site
+    from tracker.site import SiteOptions, build_site, write_site
 
     as_of = as_of or dt.date.today()
     base = base_url if base_url is None or base_url.endswith("/") else base_url + "/"
-    files = build(app.load(as_of), SiteOptions(as_of, title, country, base))
+    files = build_site(app.load(as_of), SiteOptions(as_of, title, country, base))
     removed = write_site(outdir, files, app.root)
     pages = sum(name.endswith(".html") for name in files)
     app.terminal.message(f"Wrote {pages} pages, feed.xml and data.json to {outdir}"
@@ -897,8 +937,8 @@ def site(app: App, outdir: Path, country: str | None, as_of: dt.date | None, tit
 
 @cli.command()
 @as_of_option("Warn about dates after this day (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: each problem on stderr, for people; json: every problem on stdout, for other tools.")
+@format_option("table", "json", help="table: each problem on stderr, for people; json: every problem on stdout, "
+               "for other tools.")
 @click.pass_obj
 def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     """Validate every record; print each problem as path:line: message.
@@ -911,7 +951,7 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
       tracker --records ~/kazakhstan-records check
       tracker check --format json | jq '.problems[] | select(.level == "error")'
     """
-    from tracker import render
+    from tracker import serialise
     from tracker.layout import old_layout_warning
 
     as_of = as_of or dt.date.today()
@@ -919,13 +959,13 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     problems = [*records.problems, *([old_layout_warning(str(app.root), records.old_layout)] if records.old_layout
                                     else [])]
     errors, warnings = len(records.errors), len(problems) - len(records.errors)
-    if fmt == "json":
-        app.terminal.data(render.to_json({
-            "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
-            "errors": errors, "warnings": warnings, "problems": [render.problem_dict(p) for p in problems]}))
-    else:
+    def each_problem(_: Any) -> None:  # on stderr, as messages are: stdout stays for data
         for problem in problems:
             app.terminal.problem(problem)
+
+    emit(app, fmt, each_problem, lambda: {
+        "as_of": as_of.isoformat(), "promises": len(records.promises), "events": len(records.events),
+        "errors": errors, "warnings": warnings, "problems": [serialise.problem_dict(p) for p in problems]})
     terms = f", {plural(len(records.terms), 'term')} of office" if records.terms else ""
     summary = (f"{plural(len(records.promises), 'promise')}{terms} and {plural(len(records.events), 'event')} "
                f"valid; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
@@ -1013,8 +1053,7 @@ def import_options(kind: str) -> Decorator:
             click.option("--strict", is_flag=True, help="Write nothing if any row is refused, and refuse a row "
                          "rather than change a value to fit (a line break in a title, a source that is no "
                          "web address)."),
-            click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                         help="text: the IDs written, one a line; json: every row's outcome."),
+            format_option("table", "json", help="table: the IDs written, one a line; json: every row's outcome."),
             commit_option,
         ]
         for option in reversed(options):
@@ -1079,7 +1118,7 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
                where: tuple[tuple[str, str], ...], keys: tuple[str, ...], maps: tuple[tuple[str, str, str], ...],
                encoding: str | None, date_format: str | None, separator: str, dry_run: bool, strict: bool,
                fmt: str, commit: bool | None) -> None:
-    from tracker import importing, render
+    from tracker import importing
 
     try:
         mapping = importing.make_mapping(kind, fields, fixed, where=where, keys=keys, maps=maps,
@@ -1088,26 +1127,26 @@ def run_import(app: App, kind: str, extra: dict[str, Any], file: Path, json_path
         result = importing.import_file(app.root, file, mapping, json_path, dry_run, strict,
                                        track=lambda plans: progress(app, plans), cache=app.cache, encoding=encoding)
     except importing.MappingError as error:
-        raise click.BadParameter(str(error), param_hint=error.option) if error.option \
-            else click.UsageError(str(error)) from error
+        raise click.BadParameter(said(error), param_hint=flag(error.field)) if error.field \
+            else click.UsageError(said(error)) from error
     except importing.SourceError as error:
-        fail(str(error))
+        fail(said(error))
     except KeyboardInterrupt:  # while reading and checking the rows: nothing was written yet
         app.terminal.message(f"{safe_text(str(file))}: interrupted before any record was written")
         sys.exit(130)
-    for line in importing.messages(result, file, dry_run):
+    for line in importing.messages(result, file, dry_run, flag):
         app.terminal.message(safe_text(line))
     if result.stopped:
         # What was written is listed above; it stays uncommitted, for a person to look at first.
         sys.exit(130 if result.interrupted else 1)
     if commit and result.written and result.written_paths():
         app.commit(result.written_paths(), importing.commit_message(kind, file, result))
-    if fmt == "json":
-        app.terminal.data(render.to_json(importing.as_json(result, file, dry_run)))
-    else:
-        for outcome in result.outcomes:
-            if outcome.action in ("created", "updated"):
-                click.echo(outcome.ident)
+    written = [o.ident for o in result.outcomes if o.action in ("created", "updated") and o.ident]
+    def each_written(_: Any) -> None:
+        if written:
+            app.terminal.data("\n".join(written))
+
+    emit(app, fmt, each_written, lambda: importing.as_json(result, file, dry_run, flag))
     if result.counts()["refused"]:
         sys.exit(1)
 
@@ -1149,7 +1188,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
       tracker diff v1.0 v2.0 --as-of 2020-12-31
       tracker diff origin/main HEAD --exit-code
     """
-    from tracker import render, render_changes
+    from tracker import render_changes, serialise_changes
     from tracker.compare import compare
     from tracker.gitrepo import WORK_TREE, commit_of
     from tracker.score import report as score
@@ -1161,18 +1200,15 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
     commits = (commit_of(app.root, rev_a), commit_of(app.root, rev_b) if rev_b is not None else None)
     changes = compare(score(app.load(as_of, at=commits[0]), as_of), score(app.load(as_of, at=commits[1]), as_of))
     labels = (f"{rev_a} ({commits[0][:10]})", f"{rev_b} ({commits[1][:10]})" if commits[1] else WORK_TREE)
-    if fmt == "json":
-        sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
-        app.terminal.data(render.to_json(render_changes.diff_dict(changes, sides, as_of)))
-    elif fmt == "markdown":
-        app.terminal.data(render_changes.diff_markdown(changes, labels, as_of))
-    else:
-        render_changes.diff_table(changes, labels, as_of, app.terminal.out)
+    sides = ({"revision": rev_a, "commit": commits[0]}, {"revision": rev_b or WORK_TREE, "commit": commits[1]})
+    emit(app, fmt, lambda console: render_changes.diff_table(changes, labels, as_of, console),
+         lambda: serialise_changes.diff_dict(changes, sides, as_of),
+         markdown=lambda: serialise_changes.diff_markdown(changes, labels, as_of))
     if exit_code and any(c.verdict_changed for c in changes):
         sys.exit(1)
 
 
-@cli.command()
+@cli.command("history")
 @click.argument("promise_id", type=PROMISE_ID, metavar="ID")
 @click.option("--revisions", is_flag=True, help="The verdict at each git commit that touched the promise's file "
               "or a linked event's file, with the commit's date, author and subject.")
@@ -1180,7 +1216,7 @@ def diff(app: App, rev_a: str | None, rev_b: str | None, as_of: dt.date | None, 
               "month means its last day). Default: today by date; each commit's own date with --revisions.")
 @format_option("table", "json")
 @click.pass_obj
-def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
+def history_command(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, fmt: str) -> None:
     """Show how a promise's verdict and score changed over time.
 
     By default, by evidence date: the verdict as of each day on which a statement, a linked event or a rating
@@ -1192,7 +1228,9 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
       tracker history kz-assembly-law --revisions
       tracker history kz-assembly-law --format json
     """
-    from tracker import history as past, render_changes
+    from tracker import render_changes, serialise_changes
+    from tracker.changes import by_date as steps_by_date
+    from tracker.revisions import by_revision
     from tracker.score import links_by_promise, terms_of
 
     records = app.load(as_of or dt.date.today())
@@ -1201,14 +1239,14 @@ def history(app: App, promise_id: str, revisions: bool, as_of: dt.date | None, f
         unknown_id(promise_id, [p.id for p in records.promises], "promise", app.root)
     linked = links_by_promise(records).get(promise_id, [])
     if revisions:
-        steps = past.by_revision(app.root, promise, linked, as_of)
-        emit(app, fmt, render_changes.revisions_dict(promise_id, steps), [],
-             lambda console: render_changes.revisions_table(steps, console))
+        steps = by_revision(app.root, promise, linked, as_of)
+        emit(app, fmt, lambda console: render_changes.revisions_table(steps, console),
+             lambda: serialise_changes.revisions_dict(promise_id, steps))
     else:
         as_of = as_of or dt.date.today()
-        by_date = past.by_date(promise, linked, records.config, as_of, terms_of(records, promise))
-        emit(app, fmt, render_changes.steps_dict(promise_id, as_of, by_date), [],
-             lambda console: render_changes.steps_table(by_date, console))
+        by_date = steps_by_date(promise, linked, records.config, as_of, terms_of(records, promise))
+        emit(app, fmt, lambda console: render_changes.steps_table(by_date, console),
+             lambda: serialise_changes.steps_dict(promise_id, as_of, by_date))
 
 
 @cli.command()

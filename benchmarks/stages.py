@@ -30,7 +30,7 @@ def main() -> None:
         times[name] = now - clock
         clock = now
 
-    from tracker import render
+    from tracker import render, serialise
     from tracker.cache import FileCache
     from tracker.load import discover
     from tracker.score import report
@@ -47,7 +47,7 @@ def main() -> None:
     lap("rules across files (assemble)")
     assessments = report(records, as_of)
     lap("score every promise")
-    render.to_csv(render.report_rows(assessments), render.CSV_COLUMNS)
+    serialise.to_csv(serialise.report_rows(assessments), serialise.CSV_COLUMNS)
     lap("render as CSV")
     from rich.console import Console
 

@@ -13,7 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, snapshot
+from helpers import REPO, SHIPPED, snapshot
 
 import tracker
 
@@ -124,3 +124,75 @@ def test_the_python_page_runs_as_written(isolated):
         exec(compile(code, "docs/python.md", "exec"), {})
     shutil.rmtree("/tmp/kz-copy", ignore_errors=True)
     assert out.getvalue() == shown
+
+
+def _provoke_every_error_class(recs: Path) -> dict[str, Exception]:
+    """Each error class the library raises, provoked from Python, where its message once named a flag."""
+    from tracker import dates, exporting, gitrepo, importing, load
+
+    pid = tracker.add_promise(recs, country="KZ", official="T", title="Reform", date="2019-06")
+    utf16 = Path("rows.csv")
+    utf16.write_bytes("title\nx\n".encode("utf-16-le"))
+    taken = Path("out.json")
+    taken.write_text("{}")
+    calls = {
+        "StoreError (title)": lambda: tracker.add_promise(recs, country="KZ", official="T", title="Two\nlines",
+                                                          date="2019"),
+        "StoreError (ident)": lambda: tracker.add_promise(recs, country="KZ", official="T", title="x", date="2019",
+                                                          ident=pid),
+        "StoreError (force)": lambda: exporting.write_files(Path("."), {"out.json": "{}"}, False, recs),
+        "RecordsError": lambda: load.require_records_dir(Path("nowhere")),
+        "GitError": lambda: gitrepo.require_work_tree(recs),
+        "RevisionError": lambda: tracker.read_at(recs, "-x"),
+        "DateError": lambda: dates.parse_date("2019-13"),
+        "MappingError (options)": lambda: importing.make_mapping("promise", status_field="status"),
+        "MappingError (encoding)": lambda: importing.check_encoding("no-such-encoding"),
+        "MappingError (column)": lambda: importing.import_file(
+            recs, utf16, importing.make_mapping("event", (("title", "nope"),)), encoding="utf-16-le"),
+        "SourceError": lambda: importing.read_rows(utf16, None),
+        "SourceError (path)": lambda: importing.read_rows(taken, "rows"),
+    }
+    raised = {}
+    for name, call in calls.items():
+        with pytest.raises(tracker.TrackerError) as caught:
+            call()
+        assert type(caught.value).__name__ == name.split()[0]
+        raised[name] = caught.value
+    return raised
+
+
+def test_library_messages_speak_of_fields_never_flags(recs):
+    raised = _provoke_every_error_class(recs)
+    for name, error in raised.items():
+        assert str(error) and "--" not in str(error), (name, str(error))
+    assert str(raised["StoreError (title)"]) == "`title` must be one line"
+    assert raised["StoreError (title)"].field == "title"
+    assert "name its encoding with `encoding` utf-16-le" in str(raised["SourceError"])
+    assert str(raised["MappingError (options)"]) == (
+        "`status_field` needs `rating_date`: the date of the ratings it makes")
+
+
+def test_the_command_line_words_the_same_errors_as_flags(recs):
+    from cli import said
+
+    raised = _provoke_every_error_class(recs)
+    assert said(raised["StoreError (title)"]) == "--title must be one line"
+    assert said(raised["StoreError (ident)"]).endswith("choose another --id")
+    assert said(raised["MappingError (options)"]) == (
+        "--status-field needs --rating-date: the date of the ratings it makes")
+    assert said(raised["MappingError (column)"]).startswith("--field title=nope: rows.csv has no column 'nope'")
+    assert "--records DIR" in said(raised["RecordsError"])
+
+
+def test_the_python_pages_error_example_runs_as_written(isolated):
+    page = (REPO / "docs/python.md").read_text(encoding="utf-8")
+    section = page.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    shutil.copytree(SHIPPED, "records")
+    before = snapshot(Path("records"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/python.md", "exec"), {})
+    assert out.getvalue() == shown
+    assert snapshot(Path("records")) == before

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED, run_tracker
+from helpers import SHIPPED, run_tracker
 
 from tracker.cache import FOLDER, KEY_SIZE, MARGIN_NS, FileCache, user_key
 from tracker.load import discover

@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, shell_env
+from helpers import REPO, shell_env
 from test_readme import shell_block_after
 
 from tracker import clidoc

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import snapshot
+from helpers import snapshot
 
 SRC = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"
 
@@ -194,7 +194,7 @@ def test_write_commands_prompt_on_a_terminal(records, tmp_path):
     import subprocess
     import sys
 
-    from conftest import REPO
+    from helpers import REPO
 
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "add-promise",

@@ -6,7 +6,7 @@ import os
 
 import pytest
 from click.shell_completion import ShellComplete
-from conftest import run_tracker
+from helpers import run_tracker
 
 from cli import cli
 

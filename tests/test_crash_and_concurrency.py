@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import tomli
-from conftest import REPO, SHIPPED, run_tracker
+from helpers import REPO, SHIPPED, run_tracker
 
 from tracker.validate import load_records
 

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from helpers import snapshot
 
 
 def report(tracker, *args: str) -> dict:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_tracker, snapshot
+from helpers import REPO, run_tracker, snapshot
 
 PROMISE = "kz/promises/kz-assembly-law.toml"
 EVENT = "kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"

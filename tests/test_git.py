@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, run_tracker, shell_env, snapshot
+from helpers import REPO, SHIPPED, run_tracker, shell_env, snapshot
 
 from tracker.dates import PartialDate
 from tracker.layout import hook_regex
@@ -115,7 +115,7 @@ def test_commit_outside_a_work_tree_is_refused_and_writes_nothing(tracker, kz, a
     result = tracker(*args, code=1)
     assert result.stderr.splitlines() == [
         "error: records is not inside a git work tree, so nothing can be committed; nothing was written. "
-        "Run `git init` (or `tracker init --git`), or write without committing (--no-commit)"]
+        "Run `git init`, or write without committing (--no-commit)"]
     assert snapshot(kz) == before
 
 
@@ -308,7 +308,7 @@ def test_parallel_branches_merge_without_conflict(tracker, repo):
 def test_unknown_revision_is_one_line_and_a_usage_error(tracker, repo, args):
     result = tracker(*args, code=2)
     assert result.stderr.splitlines() == [
-        f"error: unknown revision 'no-such-branch' in the repository at {repo}; `git log --oneline` lists them"]
+        f"error: unknown revision 'no-such-branch' in the repository at {repo}; `git log` lists them"]
 
 
 @pytest.mark.parametrize("args", [["report", "--at", "HEAD"], ["diff"], ["history", PROMISE, "--revisions"]])

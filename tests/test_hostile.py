@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import run_tracker, snapshot
+from helpers import run_tracker, snapshot
 
 from tracker.load import MAX_BYTES
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import tomli
-from conftest import REPO, shell_env, snapshot
+from helpers import REPO, shell_env, snapshot
 
 DATA = Path(__file__).parent / "data"
 STATUSES = {"Achieved": "kept", "Compromised": "compromise", "Broken": "broken", "In progress": "in-progress",

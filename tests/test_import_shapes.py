@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import tomli
-from conftest import REPO, shell_env, snapshot
+from helpers import REPO, shell_env, snapshot
 
 DATA = Path(__file__).parent / "data"
 

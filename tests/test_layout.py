@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, run_tracker, snapshot
+from helpers import REPO, SHIPPED, run_tracker, snapshot
 
 PROMISE = "kz-assembly-law"
 PROMISE_FILE = Path(f"records/kz/promises/{PROMISE}.toml")

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import edit_file
+from helpers import edit_file
 
 CONFIG = "records/tracker.toml"
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import resource
 from pathlib import Path
 
-from conftest import run_tracker
+from helpers import run_tracker
 
 from benchmarks.many_links import make
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from conftest import SHIPPED, snapshot
+from helpers import SHIPPED, snapshot
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from tracker.dates import parse_date

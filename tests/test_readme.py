@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, SHIPPED, shell_env, snapshot
+from helpers import REPO, SHIPPED, shell_env, snapshot
 
 
 def shell_block_after(heading: str, page: str = "README.md") -> str:

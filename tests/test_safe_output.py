@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_tracker, snapshot
+from helpers import run_tracker, snapshot
 
 AS_OF = "2019-09-30"
 LAW = "kz-assembly-law"

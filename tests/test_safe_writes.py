@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_tracker, snapshot
+from helpers import run_tracker, snapshot
 
 RALLY = ("--country", "KZ", "--date", "2019-09-21", "--title", "A rally")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomli
-from conftest import REPO, run_tracker
+from helpers import REPO, run_tracker
 
 from tracker.cache import SLOW_FILES
 

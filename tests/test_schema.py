@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import tomli
-from conftest import SHIPPED
+from helpers import SHIPPED
 
 from tracker import layout, schema
 

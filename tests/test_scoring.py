@@ -168,3 +168,77 @@ def test_tally_counts_promises_per_verdict(tracker, pledge):
     assert summary == {"kept": 1, "compromise": 0, "broken": 0, "contradicted": 0, "in-progress": 0,
                        "stalled": 0, "not-rated": 1}
     assert "1 kept, 1 not-rated" in tracker("report", "--as-of", "2019-12-31").stdout
+
+
+# ---------------------------------------------------------------------------
+# The method at the edge of each rule, through `report --format json` (these kill the mutants that
+# benchmarks/mutation.py makes of tracker/score.py).
+
+@pytest.fixture
+def edge(tracker, records):
+    """A promise made on 2019-06-12; add(date, stance) links an event to it; assess(as_of) reads it back."""
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Reform", "--date", "2019-06-12",
+            "--id", "p", "--source", URL)
+
+    class Edge:
+        @staticmethod
+        def add(date: str, stance: str, promise: str = "p", country: str = "KZ") -> None:
+            tracker("add-event", "--country", country, "--date", date, "--title", f"{stance} {date} {promise}",
+                    f"--{stance}", promise)
+
+        @staticmethod
+        def report(*extra: str) -> dict:
+            return json.loads(tracker("report", "--as-of", "2019-12-31", "--format", "json", *extra).stdout)
+
+        @classmethod
+        def assess(cls) -> dict:
+            return cls.report()["promises"][0]
+
+    return Edge
+
+
+def test_a_score_between_0_and_100(edge):
+    edge.add("2019-07-01", "consistent")
+    edge.add("2019-07-02", "contradicts")
+    assert edge.assess()["score"] == 50
+
+
+def test_a_total_weight_under_1_still_scores(edge, records):
+    config = records / "tracker.toml"
+    config.write_text(config.read_text().replace("consistent = 1", "consistent = 0.5"))
+    edge.add("2019-07-01", "consistent")
+    assert (edge.assess()["support"], edge.assess()["score"]) == (0.5, 100)
+
+
+def test_an_event_on_the_day_the_pledge_was_made_is_scored(edge):
+    edge.add("2019-06-12", "contradicts")
+    assessed = edge.assess()
+    assert (assessed["evidence"][0]["scored"], assessed["against"]) == (True, 1)
+
+
+@pytest.mark.parametrize("stance, verdict, reason", [
+    ("breaks", "broken", "an event breaks the pledge"),
+    ("fulfills", "kept", "an event fulfils the pledge"),
+    ("partly-fulfills", "compromise", "an event fulfils the pledge in part"),
+    (None, "not-rated", "too little evidence yet"),
+])
+def test_each_verdict_gives_its_reason(edge, stance, verdict, reason):
+    if stance:
+        edge.add("2019-07-01", stance)
+    assessed = edge.report("--as-of", "2019-07-31")["promises"][0]
+    assert (assessed["computed_verdict"], assessed["reason"]) == (verdict, reason)
+
+
+def test_a_country_filter_keeps_the_chosen_promises_evidence(tracker, edge):
+    tracker("add-promise", "--country", "US", "--official", "U", "--title", "Budget", "--date", "2019-06-12",
+            "--id", "q", "--source", URL)
+    edge.add("2019-07-01", "contradicts")
+    edge.add("2019-07-02", "consistent", promise="q", country="US")
+    chosen = edge.report("--country", "KZ")["promises"]
+    assert [(p["id"], p["support"], p["against"]) for p in chosen] == [("p", 0, 1)]
+
+
+def test_the_tally_counts_every_promise_of_a_verdict(tracker, edge):
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Another", "--date", "2019-06-12",
+            "--id", "p2", "--source", URL)
+    assert edge.report("--as-of", "2019-07-31")["summary"]["not-rated"] == 2

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO, run_tracker
+from helpers import REPO, run_tracker
 
 from cli import cli
 
@@ -91,3 +91,20 @@ def test_exit_codes_are_as_documented(tracker, kz):
     codes = readme[readme.index("### Exit codes"):]
     for code in ("- `0`", "- `1`", "- `2`"):
         assert code in codes
+
+
+def test_the_human_format_is_table_everywhere_and_text_still_works(tracker, kz, tmp_path):
+    """`check` and `import` called it `text`; scripts that say so get the same output as `table`."""
+    for name, command in [*cli.commands.items(), *cli.commands["import"].commands.items()]:
+        option = next((p for p in command.params if p.name == "fmt"), None)
+        if option is not None and name != "export":
+            assert "table" in option.type.choices and "text" not in option.type.choices, name
+            assert "--format [table" in tracker(*(["import"] if name in ("promises", "events") else []), name,
+                                                 "--help").stdout, name
+    check = [tracker("check", "--as-of", "2019-09-30", "--format", fmt) for fmt in ("table", "text")]
+    assert check[0].stdout == check[1].stdout == "" and check[0].stderr == check[1].stderr
+    rows = tmp_path / "events.csv"
+    rows.write_text("date,title\n2019-09-21,Detained\n2019-09-22,Released\n", encoding="utf-8")
+    imported = [tracker("import", "events", str(rows), "--set", "country=KZ", "--dry-run", "--format", fmt).stdout
+                for fmt in ("table", "text")]
+    assert imported[0] == imported[1] == "kz-2019-09-21-detained\nkz-2019-09-22-released\n"  # would be written

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED, run_tracker, snapshot
+from helpers import REPO, SHIPPED, run_tracker, snapshot
 from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links, make_records
 from test_readme import shell_block_after
 

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import SHIPPED
+from helpers import SHIPPED
 
 
 def test_shipped_report_is_contradicted(tracker, kz):

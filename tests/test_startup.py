@@ -4,10 +4,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
-HEAVY = ("rich", "tracker.render", "tracker.score", "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry",
-         "anyascii")
+HEAVY = ("rich", "tracker.render", "tracker.serialise", "tracker.serialise_changes", "tracker.score",
+         "tracker.validate", "tomli", "tomli_w", "iso3166", "pycountry", "anyascii")
 
 
 @pytest.mark.parametrize("option", ["--version", "--help"])

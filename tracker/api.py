@@ -93,7 +93,7 @@ def assess(records: Records, promise_id: str, as_of: Day = None) -> Assessment |
 def rows(assessments: Iterable[Assessment]) -> list[dict[str, Any]]:
     """One plain dict per promise, the columns of `tracker report --format csv`: ready for
     `pandas.DataFrame(tracker.rows(tracker.report(records)))`, with no pandas needed here."""
-    from .render import summary_dict
+    from .serialise import summary_dict
 
     return [summary_dict(a) for a in assessments]
 

@@ -1,4 +1,5 @@
-"""How a promise's verdict moved over time, and what changed when: for the site's strip and feed.
+"""How a promise's verdict moved over time, and what changed when: for the site's strip and feed, and
+for `tracker history` by the dates of the evidence (by git revision: see revisions).
 
 Nothing here scores anything itself: each point in time is a fresh `score.assess` as of that
 day, so the history can never disagree with the method.
@@ -27,7 +28,7 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Change:
+class Milestone:
     """One thing a reader following the promise would want to hear about."""
 
     date: dt.date
@@ -63,7 +64,7 @@ def later(day: dt.date, delta: dt.timedelta) -> dt.date:
     return day + delta if delta <= dt.date.max - day else dt.date.max
 
 
-def history(promise: Promise, linked: list[tuple[Event, Link]], config: Config,
+def verdict_points(promise: Promise, linked: list[tuple[Event, Link]], config: Config,
             as_of: dt.date, terms: tuple[Term, ...] = ()) -> list[tuple[dt.date, Assessment]]:
     """The assessment as of each checkpoint, oldest first; as_of itself is always the last."""
     days = [day for day in checkpoints(promise, linked, config, as_of, terms) if day < as_of] + [as_of]
@@ -84,13 +85,59 @@ def spans(points: list[tuple[dt.date, Assessment]]) -> list[Span]:
     return result
 
 
-def changes(points: list[tuple[dt.date, Assessment]]) -> list[Change]:
+def milestones(points: list[tuple[dt.date, Assessment]]) -> list[Milestone]:
     """Verdict changes (the first verdict included) and each new piece of evidence, oldest first."""
     if not points:
         return []
     promise = points[-1][1].promise
     merged = spans(points)
-    result = [Change(s.start, promise, "verdict", s.verdict, previous.verdict if previous else None, s.reason)
+    result = [Milestone(s.start, promise, "verdict", s.verdict, previous.verdict if previous else None, s.reason)
               for previous, s in zip([None, *merged], merged, strict=False)]
-    result += [Change(e.event.date.last, promise, "evidence", evidence=e) for e in points[-1][1].evidence]
+    result += [Milestone(e.event.date.last, promise, "evidence", evidence=e) for e in points[-1][1].evidence]
     return sorted(result, key=lambda c: (c.date, c.kind == "verdict", c.evidence.event.id if c.evidence else ""))
+
+
+@dataclass(frozen=True)
+class Step:
+    """The promise as of a day on which something about it was dated, and what that was."""
+
+    day: dt.date
+    what: tuple[str, ...]
+    assessment: Assessment | None  # None: not yet made by that day
+
+
+def by_date(promise: Promise, linked: list[tuple[Event, Link]], config: Config, as_of: dt.date,
+            terms: tuple[Term, ...] = ()) -> list[Step]:
+    """The verdict as of each day its statements, evidence or ratings changed, up to as_of.
+
+    The days are the checkpoints, the same the site's verdict over time uses, so the two always agree.
+    A partial date counts from its last day, as in the scoring. A day on which time alone moved the
+    verdict (a deadline passed, a pledge stalled) is a step when the verdict did move, and says why.
+    """
+    dated = _dated(promise, linked)
+    steps: list[Step] = []
+    for day in checkpoints(promise, linked, config, as_of, terms):
+        now = assess(promise, linked, config, day, terms)
+        if day in dated:
+            steps.append(Step(day, dated[day], now))
+            continue
+        before = steps[-1].assessment if steps else None
+        if now and (before is None or _verdict_state(before) != _verdict_state(now)):
+            steps.append(Step(day, (now.reason,), now))
+    return steps
+
+
+def _dated(promise: Promise, linked: list[tuple[Event, Link]]) -> dict[dt.date, tuple[str, ...]]:
+    """What each statement, linked event and rating says, by the last day of its date."""
+    dated: dict[dt.date, list[str]] = {}
+    for n, statement in enumerate(sorted(promise.statements, key=lambda s: s.date.sort_key())):
+        dated.setdefault(statement.date.last, []).append(("made" if n == 0 else "restated") + f" {statement.date}")
+    for event, link in sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id)):
+        dated.setdefault(event.date.last, []).append(f"{event.id} {link.stance}")
+    for rating in promise.ratings:
+        dated.setdefault(rating.date.last, []).append(f"rated {rating.verdict}")
+    return {day: tuple(what) for day, what in dated.items()}
+
+
+def _verdict_state(a: Assessment) -> tuple[str, str, int | None]:
+    return a.verdict, a.verdict_source, a.score

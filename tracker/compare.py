@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Change:
+class PromiseDiff:
     """What differs for one promise between before and after (either may be None: added or removed)."""
 
     id: str
@@ -64,28 +64,28 @@ def _minus(these: tuple[T, ...], those: tuple[T, ...], key: Callable[[T], Any] =
     return tuple(item for item in these if key(item) not in known)
 
 
-def change_of(ident: str, before: Assessment | None, after: Assessment | None) -> Change:
+def diff_of(ident: str, before: Assessment | None, after: Assessment | None) -> PromiseDiff:
     def parts(a: Assessment | None) -> tuple[tuple[Evidence, ...], tuple[PartialDate, ...], tuple[Rating, ...]]:
         if a is None:
             return (), (), ()
         return a.evidence, a.statements, tuple(r for r in a.promise.ratings if counts_by(r.date, a.as_of))
 
     (ev_a, st_a, ra_a), (ev_b, st_b, ra_b) = parts(before), parts(after)
-    return Change(ident, before, after, _minus(ev_b, ev_a, evidence_key), _minus(ev_a, ev_b, evidence_key),
+    return PromiseDiff(ident, before, after, _minus(ev_b, ev_a, evidence_key), _minus(ev_a, ev_b, evidence_key),
                   _minus(st_b, st_a), _minus(st_a, st_b), _minus(ra_b, ra_a), _minus(ra_a, ra_b))
 
 
-def compare(before: list[Assessment], after: list[Assessment]) -> list[Change]:
+def compare(before: list[Assessment], after: list[Assessment]) -> list[PromiseDiff]:
     """Every promise whose verdict, score or evidence differs, in ID order."""
     old = {a.promise.id: a for a in before}
     new = {a.promise.id: a for a in after}
-    changes = [change_of(ident, old.get(ident), new.get(ident)) for ident in sorted(old.keys() | new.keys())]
+    changes = [diff_of(ident, old.get(ident), new.get(ident)) for ident in sorted(old.keys() | new.keys())]
     return [c for c in changes if c.kind != "changed" or c.verdict_changed or c.scores[0] != c.scores[1]
             or c.evidence_added or c.evidence_removed or c.statements_added or c.statements_removed
             or c.ratings_added or c.ratings_removed]
 
 
-def summary(changes: list[Change]) -> dict[str, int]:
+def summary(changes: list[PromiseDiff]) -> dict[str, int]:
     return {"added": sum(c.kind == "added" for c in changes),
             "removed": sum(c.kind == "removed" for c in changes),
             "verdicts_changed": sum(c.kind == "changed" and c.verdict_changed for c in changes),

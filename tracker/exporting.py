@@ -3,7 +3,7 @@
 The SQLite database has a table per kind of thing, with foreign keys and
 indexes, and a `verdicts` table scored by the method as of a date, so that
 `datasette out.db` or `sqlite3 out.db` can be used at once. Every file is
-written atomically, and never over an existing one unless asked (--force).
+written atomically, and never over an existing one unless asked (force).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 
 from . import __version__, safeout, store
 from .dates import PartialDate
+from .errors import option
 from .model import COUNTS, VERDICTS, Event, Link, Promise, Records
-from .render import _str, event_dict, promise_dict, to_csv, to_json
 from .score import Assessment, matches, weight
+from .serialise import date_text, event_dict, promise_dict, to_csv, to_json
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
                    "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")
@@ -38,7 +39,7 @@ class Selection:
 
 
 def select(records: Records, country: str | None, official: str | None, topic: str | None) -> Selection:
-    """Promises that match every filter; events of the country (and, with --official or --topic, only
+    """Promises that match every filter; events of the country (and, with an official or a topic, only
     those linked to a chosen promise); the links between the two."""
     promises = tuple(sorted((p for p in records.promises if matches(p, country, official, topic)),
                             key=lambda p: p.id))
@@ -58,7 +59,7 @@ def select(records: Records, country: str | None, official: str | None, topic: s
 def promise_row(p: Promise) -> dict[str, Any]:
     ratings = sorted(p.ratings, key=lambda r: r.date.sort_key())
     return {"id": p.id, "country": p.country, "official": p.official, "office": p.office, "title": p.title,
-            "text": p.text, "topics": list(p.topics), "deadline": _str(p.deadline), "made": str(p.made),
+            "text": p.text, "topics": list(p.topics), "deadline": date_text(p.deadline), "made": str(p.made),
             "statements": len(p.statements), "sources": list(dict.fromkeys(u for s in p.statements for u in s.sources)),
             "latest_rating": ratings[-1].verdict if ratings else None,
             "latest_rating_date": str(ratings[-1].date) if ratings else None, "path": p.path,
@@ -76,7 +77,7 @@ def link_row(e: Event, link: Link, records: Records) -> dict[str, Any]:
 
 
 def as_files(fmt: str, chosen: Selection, records: Records) -> dict[str, str]:
-    """File name -> text, for --format json or csv."""
+    """File name -> text, for the format json or csv."""
     links = [link_row(e, link, records) for e, link in chosen.links]
     if fmt == "json":
         promises = [promise_dict(p) | {"source_id": p.source_id} for p in chosen.promises]
@@ -99,7 +100,7 @@ def write_files(outdir: Path, files: dict[str, str], force: bool, records: Path)
     taken = [str(p) for p in paths if p.exists()]
     if taken and not force:
         raise store.StoreError(f"{', '.join(taken)} already exist(s); nothing was written. "
-                               "Give another directory, or --force to replace them")
+                               f"Give another directory, or {option('force')} to replace them", "force")
     outdir.mkdir(parents=True, exist_ok=True)
     for path in paths:
         safeout.write_file(path, files[path.name].encode("utf-8"), records, force)
@@ -161,8 +162,8 @@ def write_sqlite(path: Path, chosen: Selection, records: Records, assessments: l
     safeout.refuse_records(path, records_dir)
     safeout.refuse_link(path)
     if path.exists() and not force:
-        raise store.StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
-                               "to replace it")
+        raise store.StoreError(f"{path} already exists; nothing was written. Give another name, or {option('force')} "
+                               "to replace it", "force")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".db")
     os.close(handle)
@@ -185,7 +186,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
         ("as_of", as_of.isoformat()), ("tracker_version", __version__),
         *((f"filter_{k}", v) for k, v in filters.items() if v is not None)])
     for p in chosen.promises:
-        _insert(db, "promises", (p.id, p.country, p.official, p.office, p.title, p.text, _str(p.deadline),
+        _insert(db, "promises", (p.id, p.country, p.official, p.office, p.title, p.text, date_text(p.deadline),
                                  p.deadline.last.isoformat() if p.deadline else None, str(p.made),
                                  p.made.first.isoformat(), p.path, p.source_id))
         db.executemany("INSERT OR IGNORE INTO topics VALUES (?, ?)", [(p.id, t) for t in p.topics])
@@ -205,7 +206,7 @@ def fill(db: sqlite3.Connection, chosen: Selection, records: Records, assessment
                    [link_row(e, link, records) for e, link in chosen.links])
     for a in assessments:
         _insert(db, "verdicts", (a.promise.id, as_of.isoformat(), a.verdict, a.verdict_source, a.computed_verdict,
-                                 a.reason, a.score, a.support, a.against, _str(a.latest_evidence)))
+                                 a.reason, a.score, a.support, a.against, date_text(a.latest_evidence)))
 
 
 def _insert(db: sqlite3.Connection, table: str, values: tuple[Any, ...]) -> None:

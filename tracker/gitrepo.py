@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TrackerError
+from .errors import TrackerError, option
 from .load import MAX_BYTES
 from .model import Problem, Records
 
@@ -81,7 +81,7 @@ def require_work_tree(root: Path) -> Path:
     top = top_level(root)
     if top is None:
         raise GitError(f"{root} is not inside a git work tree, so nothing can be committed; nothing was written. "
-                       f"Run `git init` (or `tracker init --git`), or write without committing (--no-commit)")
+                       f"Run `git init`, or write without committing ({option('no_commit')})")
     return top
 
 
@@ -104,7 +104,7 @@ def resolve(top: Path, revision: str) -> str:
         out = run(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except GitError:
         raise RevisionError(f"unknown revision {revision!r} in the repository at {top}; "
-                            f"`git log --oneline` lists them") from None
+                            f"`git log` lists them") from None
     return out.decode().strip()
 
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import countries, layout, schema, store
+from . import atomic, countries, layout, schema, store
 from .dates import DateError, PartialDate, parse_date
-from .errors import TrackerError
+from .errors import TrackerError, Wording, option, python_wording, worded
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
 from .load import MAX_BYTES, RawFile, discover, parse_file
 from .model import COUNTS, STANCES, VERDICTS, Problem
@@ -69,11 +69,8 @@ class RowError(ValueError):
 
 
 class MappingError(TrackerError, ValueError):
-    """The options do not say how to map the file (a usage error); nothing was written."""
-
-    def __init__(self, message: str, option: str | None = None) -> None:
-        super().__init__(message)
-        self.option = option  # the option at fault, where one is
+    """The options do not say how to map the file (a usage error); nothing was written. Its field is the
+    option at fault, where there is one."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ ACTIONS = ("created", "updated", "skipped", "refused")
 @dataclass
 class Result:
     outcomes: list[Outcome] = field(default_factory=list)
-    filtered: int = 0  # rows left out by --where
+    filtered: int = 0  # rows left out by the where option
     gone: list[str] = field(default_factory=list)  # IDs of earlier imports whose rows are no longer in the file
     written: bool = False
     stopped: str = ""  # why the writing stopped before the last row (a full disk, an interrupt)
@@ -152,21 +149,21 @@ def make_mapping(kind: str, fields: tuple[tuple[str, str], ...] = (), fixed: tup
     for source, verdict in mapping.statuses:
         if verdict not in VERDICTS:
             raise MappingError(f"{verdict!r} in {source}={verdict} is not a verdict; use one of: "
-                               f"{', '.join(VERDICTS)}", "--status")
+                               f"{', '.join(VERDICTS)}", "statuses")
     if mapping.status_field and not mapping.rating_date:
-        raise MappingError("--status-field needs --rating-date: the date of the ratings it makes")
+        raise MappingError(f"{option('status_field')} needs {option('rating_date')}: the date of the ratings it makes")
     for stance, _ in mapping.links:
         if stance not in STANCES:
-            raise MappingError(f"{stance!r} is not a stance; use one of: {', '.join(STANCES)}", "--link")
+            raise MappingError(f"{stance!r} is not a stance; use one of: {', '.join(STANCES)}", "links")
     if mapping.date_format and not re.search(r"%[YyGbBmjU]", mapping.date_format):
         raise MappingError(f"{mapping.date_format!r} has no year or month; use strptime codes such as "
-                           "%d/%m/%Y", "--date-format")
+                           "%d/%m/%Y", "date_format")
     maps = tuple((target, source) for target, source, _ in mapping.maps)
-    for option, pairs in (("--field", fields), ("--set", fixed), ("--map", maps)):
+    for name, pairs in (("fields", fields), ("fixed", fixed), ("maps", maps)):
         for target, _ in pairs:
             if target not in TARGETS[kind]:
                 raise MappingError(f"{target!r} is not a field of an imported {kind}; use one of: "
-                                   f"{', '.join(TARGETS[kind])}", option)
+                                   f"{', '.join(TARGETS[kind])}", name)
     return mapping
 
 
@@ -182,7 +179,7 @@ def check_encoding(name: str) -> None:
         codecs.lookup(name)
     except LookupError:
         raise MappingError(f"{name!r} is not an encoding Python knows, such as utf-8, utf-16, cp1252, "
-                           "mac_roman or latin-1", "--encoding") from None
+                           "mac_roman or latin-1", "encoding") from None
 
 
 def decode(path: Path, data: bytes, encoding: str | None) -> str:
@@ -193,7 +190,8 @@ def decode(path: Path, data: bytes, encoding: str | None) -> str:
     name = encoding or next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
     if name is None and 0 in data:  # no text file in an 8-bit encoding holds zero bytes
         raise SourceError(f"{path}: has zero bytes (at offset {data.index(0)}), as UTF-16 text without a "
-                          "byte-order mark does; name its encoding with --encoding utf-16-le or utf-16-be")
+                          f"byte-order mark does; name its encoding with {option('encoding', 'utf-16-le')} "
+                          "or utf-16-be")
     name = name or "utf-8"
     try:
         text = data.decode(name)
@@ -203,7 +201,7 @@ def decode(path: Path, data: bytes, encoding: str | None) -> str:
             if path.suffix.lower() == ".csv" else None
         line = before.count("\n") + 1
         where = f"row {row} (line {line})" if row is not None else f"line {line}"
-        hint = "name the file's encoding with --encoding, such as cp1252, mac_roman or latin-1" \
+        hint = f"name the file's encoding with {option('encoding')}, such as cp1252, mac_roman or latin-1" \
             if encoding is None else "check the file's encoding"
         raise SourceError(f"{path}:{line}: {where} is not {name.upper() if name.startswith('utf') else name}: "
                           f"byte {data[error.start]:#04x} at offset {error.start}; {hint}") from None
@@ -211,7 +209,7 @@ def decode(path: Path, data: bytes, encoding: str | None) -> str:
 
 
 def read_rows(path: Path, json_path: str | None, encoding: str | None = None) -> list[dict[str, Any]]:
-    """The file's rows as dictionaries: CSV with a header row, or JSON (an array, or the list at --path)."""
+    """The file's rows as dictionaries: CSV with a header row, or JSON (an array, or the list at json_path)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise SourceError(f"{path}: cannot tell its format from the name; name it .csv or .json")
@@ -219,7 +217,7 @@ def read_rows(path: Path, json_path: str | None, encoding: str | None = None) ->
     text = decode(path, path.read_bytes(), encoding).removeprefix("\ufeff")
     if suffix == ".csv":
         if json_path:
-            raise MappingError("--path is for JSON files; a CSV file's rows are its lines")
+            raise MappingError(f"{option('json_path')} is for JSON files; a CSV file's rows are its lines")
         return csv_rows(path, text)
     try:
         data = json.loads(text)
@@ -234,13 +232,14 @@ def read_rows(path: Path, json_path: str | None, encoding: str | None = None) ->
             data = data[int(key)]
             continue
         if not isinstance(data, dict) or key not in data:
-            raise SourceError(f"{path}: has no {key!r} key for --path {json_path}")
+            raise SourceError(f"{path}: has no {key!r} key for {option('json_path', json_path or '')}")
         data = data[key]
     if isinstance(data, dict):
-        raise SourceError(f"{path}: holds an object, not a list; name the list with --path "
+        raise SourceError(f"{path}: holds an object, not a list; name the list with {option('json_path')} "
                           f"(its keys: {', '.join(map(str, data))})")
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise SourceError(f"{path}: expected a list of objects" + (f" at --path {json_path}" if json_path else ""))
+        where = f" at {option('json_path', json_path)}" if json_path else ""
+        raise SourceError(f"{path}: expected a list of objects{where}")
     return data
 
 
@@ -258,13 +257,13 @@ def csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
 def check_columns(rows: list[dict[str, Any]], mapping: Mapping, file_name: str) -> None:
     """Every column the options name must be in the file; a misspelt one would otherwise refuse every row."""
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    named = [(f"--field {target}={source}", source) for target, source in mapping.fields]
-    named += [(f"--where {column}={value}", column) for column, value in mapping.where]
-    named += [(f"--status-field {mapping.status_field}", mapping.status_field)] if mapping.status_field else []
-    named += [(f"--key {column}", column) for column in mapping.keys]
-    for option, source in named:
+    named = [(option("fields", f"{target}={source}"), source) for target, source in mapping.fields]
+    named += [(option("where", f"{column}={value}"), column) for column, value in mapping.where]
+    named += [(option("status_field", mapping.status_field), mapping.status_field)] if mapping.status_field else []
+    named += [(option("keys", column), column) for column in mapping.keys]
+    for given, source in named:
         if rows and source not in columns and source.split(".")[0] not in columns:
-            raise MappingError(f"{option}: {file_name} has no column {source!r}; its columns: "
+            raise MappingError(f"{given}: {file_name} has no column {source!r}; its columns: "
                                f"{', '.join(map(str, columns))}")
 
 
@@ -307,7 +306,8 @@ def _present(value: Any) -> bool:
 # A row's fields.
 
 def row_values(row: dict[str, Any], mapping: Mapping) -> tuple[dict[str, Any], RowError | None]:
-    """Target field -> value: the preset's, then --field (a repeated list target gathers every source), then --set.
+    """Target field -> value: the preset's, then the fields mapped (a repeated list target gathers every
+    source), then the fixed ones.
 
     Where the preset refuses the row, its fields are left out, and its RowError comes second.
     """
@@ -333,7 +333,7 @@ def row_values(row: dict[str, Any], mapping: Mapping) -> tuple[dict[str, Any], R
 
 
 def same_named(row: dict[str, Any], mapping: Mapping, preset: dict[str, Any]) -> list[tuple[str, str]]:
-    """A column named as a field (in any case) fills it, unless --field or the preset fills that field."""
+    """A column named as a field (in any case) fills it, unless a mapped field or the preset fills that field."""
     return _same_named(tuple(row), mapping.kind, frozenset({target for target, _ in mapping.fields} | set(preset)))
 
 
@@ -344,7 +344,7 @@ def _same_named(columns: tuple[Any, ...], kind: str, named: frozenset[str]) -> l
 
 
 def map_values(values: dict[str, Any], maps: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
-    """Each --map FIELD:FROM=TO: a field's value (or a list's item) that is FROM becomes TO."""
+    """Each map (field, FROM, TO): a field's value (or a list's item) that is FROM becomes TO."""
     for target, old, new in maps:
         value = values.get(target)
         if isinstance(value, list):
@@ -468,7 +468,7 @@ def rating_due(known: tuple[tuple[PartialDate, str], ...], date: PartialDate, ve
 # Planning and writing.
 
 def check_statuses(rows: list[dict[str, Any]], mapping: Mapping) -> None:
-    """Every status in the file must have a --status mapping, before anything is written."""
+    """Every status in the file must have a verdict in statuses, before anything is written."""
     if not mapping.status_field:
         return
     known = dict(mapping.statuses)
@@ -476,18 +476,18 @@ def check_statuses(rows: list[dict[str, Any]], mapping: Mapping) -> None:
                        if _present(v := value_at(row, mapping.status_field)) and text_value(v) not in known)
     if unmapped:
         listed = ", ".join(f"{value!r} ({count} row{'s' if count > 1 else ''})" for value, count in unmapped.items())
-        first = next(iter(unmapped))
-        raise MappingError(f"status value(s) with no --status mapping: {listed}; "
-                           f"add --status \"{first}=VERDICT\" for each")
+        quoted = f'"{next(iter(unmapped))}=VERDICT"'
+        raise MappingError(f"status value(s) with no {option('statuses')} mapping: {listed}; "
+                           f"add {option('statuses', quoted)} for each")
 
 
 def check_links(root: Path, mapping: Mapping) -> None:
-    """Every --link names a promise that is there, before anything is written."""
+    """Every link names a promise that is there, before anything is written."""
     for _, promise in mapping.links:
         try:
             store.require_promise(root, promise)
         except store.StoreError as error:
-            raise store.StoreError(f"--link: {error}") from None
+            raise store.StoreError(f"{option('links')}: {error.message}", "links") from None
 
 
 def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None = None, dry_run: bool = False,
@@ -522,7 +522,7 @@ def import_file(root: Path, path: Path, mapping: Mapping, json_path: str | None 
     if any(p.path for p in plans):
         store.ensure_schemas(root)
     write_all(plans, result, track)
-    store.sync_folders(result.written_paths())
+    atomic.sync_folders(result.written_paths())
     result.written = True
     return result
 
@@ -583,7 +583,7 @@ def merge_repeats(prepared: list[tuple[int, tuple[dict[str, Any], RowError | Non
 
 
 def matches(row: dict[str, Any], where: tuple[tuple[str, str], ...]) -> bool:
-    """Every --where column must hold one of the values given for it."""
+    """Every where column must hold one of the values given for it."""
     wanted: dict[str, set[str]] = {}
     for column, value in where:
         wanted.setdefault(column, set()).add(value)
@@ -649,8 +649,8 @@ def not_from(known: Existing, values: dict[str, Any], mapping: Mapping) -> str:
     if not said:
         return ""
     return (f"matches {known.ident} by {source_of(values)[:60]!r} only, but that promise was not made from "
-            f"this row ({' and '.join(said)}); no rating was attached (name the match with --key if they are "
-            "the same promise)")
+            f"this row ({' and '.join(said)}); no rating was attached (name the match with {option('keys')} "
+            "if they are the same promise)")
 
 
 def too_early(rating: PartialDate, made: PartialDate | None) -> str:
@@ -769,7 +769,7 @@ def outside(root: Path, path: Path) -> str:
     try:
         store.within(root, path)
     except store.StoreError as error:
-        return str(error)
+        return error.message
     return ""
 
 
@@ -811,8 +811,8 @@ def _said(problem: Problem, kind: str) -> str:
 
 def _missing(target: str, kind: str) -> str:
     example = "XX" if target == "country" else "VALUE"
-    return (f"missing required field {target!r} (map a column with --field {target}=COLUMN, "
-            f"or give every row one with --set {target}={example})")
+    return (f"missing required field {target!r} (map a column with {option('fields', f'{target}=COLUMN')}, "
+            f"or give every row one with {option('fixed', f'{target}={example}')})")
 
 
 def apply(plan: _Plan) -> Outcome:
@@ -823,22 +823,22 @@ def apply(plan: _Plan) -> Outcome:
         if outcome.action in ("created", "updated") and plan.path:
             for path, text in ((plan.path, plan.text), *plan.extra):
                 try:
-                    store.create(path, text, sync_folder=False)  # import_file syncs each folder once
+                    atomic.create(path, text, sync_folder=False)  # import_file syncs each folder once
                 except FileExistsError:
                     return Outcome(outcome.row, "refused", outcome.ident,
                                    f"{path} appeared meanwhile; it was left alone")
     except store.StoreError as error:
-        return Outcome(outcome.row, "refused", outcome.ident, str(error))
+        return Outcome(outcome.row, "refused", outcome.ident, error.message)
     return outcome
 
 
 # ---------------------------------------------------------------------------
 # Telling what happened.
 
-def messages(result: Result, file: Path, dry_run: bool) -> list[str]:
+def messages(result: Result, file: Path, dry_run: bool, wording: Wording = python_wording) -> list[str]:
     """What stderr says: each value changed to fit and each refused row, by row; the earlier imports gone
     from the file; the counts (what would be done, where nothing was written); where a run stopped short,
-    what it wrote."""
+    what it wrote. Options are named by wording."""
     written = result.written
     lines = [f"{file}: row {o.row}: {change}" for o in result.outcomes for change in o.changes]
     lines += [f"{file}: row {o.row}: refused: {o.message}" for o in result.outcomes if o.action == "refused"]
@@ -851,14 +851,15 @@ def messages(result: Result, file: Path, dry_run: bool) -> list[str]:
     if result.merged:
         summary += f" ({result.merged} merged into an earlier row's event)"
     if result.filtered:
-        summary += f", {result.filtered} left out by --where"
+        summary += f", {result.filtered} left out by {option('where')}"
     if not written:
-        summary += "; nothing was written" + (" (dry run)" if dry_run else " (--strict, and rows were refused)")
+        why = "dry run" if dry_run else f"{option('strict')}, and rows were refused"
+        summary += f"; nothing was written ({why})"
     if result.stopped:
         done = [o.ident or f"row {o.row}" for o in result.outcomes if o.action in ("created", "updated")]
         lines.append(f"{file}: {result.stopped}; {len(done)} record(s) written before it: "
                      f"{', '.join(done) or 'none'}; the rows after it were not imported")
-    return [*lines, summary]
+    return [worded(line, wording) for line in [*lines, summary]]
 
 
 def commit_message(kind: str, file: Path, result: Result) -> str:
@@ -866,10 +867,10 @@ def commit_message(kind: str, file: Path, result: Result) -> str:
         f"{n} {action}" for action, n in result.counts().items() if n and action in ("created", "updated"))
 
 
-def as_json(result: Result, file: Path, dry_run: bool) -> dict[str, Any]:
-    """Every row's outcome, for --format json."""
+def as_json(result: Result, file: Path, dry_run: bool, wording: Wording = python_wording) -> dict[str, Any]:
+    """Every row's outcome, as JSON data; options are named by wording."""
     return {"file": str(file), "dry_run": dry_run, "written": result.written, "counts": result.counts(),
             "filtered": result.filtered, "merged": result.merged, "gone": result.gone,
             "stopped": result.stopped or None,
-            "rows": [{"row": o.row, "action": o.action, "id": o.ident, "message": o.message or None,
+            "rows": [{"row": o.row, "action": o.action, "id": o.ident, "message": worded(o.message, wording) or None,
                       "changes": list(o.changes)} for o in result.outcomes]}

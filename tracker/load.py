@@ -19,7 +19,7 @@ from typing import Any
 import tomli
 
 from . import layout
-from .errors import TrackerError
+from .errors import TrackerError, option
 from .layout import CONFIG_NAME, kind_of_place
 from .model import Problem
 
@@ -37,9 +37,9 @@ def require_records_dir(root: Path) -> None:
     if (root / CONFIG_NAME).is_file():
         return
     if Path(CONFIG_NAME).is_file() and root.resolve() != Path.cwd().resolve():
-        fix = "this folder is one: run from its parent folder, or pass --records ."
+        fix = f"this folder is one: run from its parent folder, or pass {option('records', '.')}"
     else:
-        fix = f"create one with `tracker init {root}`, or name one with --records DIR"
+        fix = f"create one with `tracker init {root}`, or name one with {option('records', 'DIR')}"
     raise RecordsError(f"{root}: not a records directory (no {CONFIG_NAME}); {fix}")
 
 

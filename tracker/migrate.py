@@ -18,10 +18,12 @@ from typing import Any
 import tomli
 
 from . import layout, schema
+from .atomic import create, replace, sync_folders
+from .errors import StoreError
 from .fields import LINK, RATING, STATEMENT, names
 from .load import RawFile, discover, parse_file, require_records_dir
 from .model import Event, Problem, Promise
-from .store import StoreError, create, find_record, part_text, render_document, replace, sync_folders
+from .store import find_record, part_text, render_document
 from .validate import _HEADER, Checked, check_raw
 
 ORDER = {"statements": names(STATEMENT), "ratings": names(RATING), "links": names(LINK)}

@@ -1,25 +1,19 @@
-"""Renderers: every format a command can print, defined once.
+"""Rich rendering: the tables and detail views a command draws for people, from `safe()` text only.
 
-Plain-data functions (`*_rows`, `*_dict`) feed the machine formats; the
-table renderers build Rich tables from `safe()` text only.
+The plain data and the machine formats are in `serialise`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import csvcell
-from .dates import PartialDate
-from .model import STANCES, Event, Problem, Promise
-from .score import Assessment, meaning, ratings_by, statements_by, tally
+from .model import STANCES, Event
+from .score import Assessment, meaning, tally
+from .serialise import date_text, number, tally_line, timeline_rows
 from .terminal import safe
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -30,128 +24,16 @@ VERDICT_STYLES = {
 }
 
 
-def _str(date: PartialDate | None) -> str | None:
-    return str(date) if date else None
-
-
-def _num(value: float) -> int | float:
-    """Weights print as whole numbers when they are whole."""
-    return int(value) if float(value).is_integer() else value
-
-
-# ---------------------------------------------------------------------------
-# Plain data.
-
-def assessment_dict(a: Assessment) -> dict[str, Any]:
-    return summary_dict(a) | {
-        "evidence": [{"event": e.event.id, "date": str(e.event.date), "title": e.event.title,
-                      "actors": list(e.event.actors), "stance": e.link.stance, "weight": _num(e.weight),
-                      "scored": e.scored}
-                     for e in a.evidence],
-    }
-
-
-def summary_dict(a: Assessment) -> dict[str, Any]:
-    """Everything about an assessment but its list of evidence (which can run to thousands of events)."""
-    p = a.promise
-    return {
-        "id": p.id, "title": p.title, "official": p.official, "office": p.office, "country": p.country,
-        "topics": list(p.topics), "made": str(a.made), "statements": [str(d) for d in a.statements],
-        "restatements": len(a.statements) - 1, "deadline": _str(p.deadline),
-        "due": a.due.date.isoformat() if a.due else None,
-        "verdict": a.verdict, "verdict_source": a.verdict_source, "computed_verdict": a.computed_verdict,
-        "reason": a.reason, "rating": rating_dict(a.rating) if a.rating else None,
-        "score": a.score, "support": _num(a.support), "against": _num(a.against),
-        "latest_evidence": _str(a.latest_evidence),
-    }
-
-
-def rating_dict(rating: Any) -> dict[str, Any]:
-    return {"date": str(rating.date), "verdict": rating.verdict, "rationale": rating.rationale, "by": rating.by,
-            "sources": list(rating.sources)}
-
-
-def report_dict(assessments: list[Assessment], as_of: Any, filters: dict[str, Any]) -> dict[str, Any]:
-    return {"as_of": as_of.isoformat(), "filters": filters, "summary": tally(assessments),
-            "promises": [assessment_dict(a) for a in assessments]}
-
-
-CSV_COLUMNS = ("id", "title", "official", "country", "made", "restatements", "deadline", "support", "against",
-               "score", "verdict", "verdict_source", "computed_verdict", "latest_evidence")
-
-
-def report_rows(assessments: list[Assessment]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in summary_dict(a).items() if k in CSV_COLUMNS} for a in assessments]
-
-
-def promise_dict(p: Promise) -> dict[str, Any]:
-    return {"id": p.id, "kind": "promise", "country": p.country, "official": p.official, "office": p.office,
-            "title": p.title, "text": p.text, "topics": list(p.topics), "deadline": _str(p.deadline),
-            "statements": [{"date": str(s.date), "sources": list(s.sources), "quote": s.quote, "venue": s.venue}
-                           for s in p.statements],
-            "ratings": [rating_dict(r) for r in p.ratings], "path": p.path}
-
-
-def event_dict(e: Event) -> dict[str, Any]:
-    return {"id": e.id, "kind": e.kind, "country": e.country, "date": str(e.date), "title": e.title,
-            "location": e.location, "actors": list(e.actors), "counts": dict(e.counts), "severity": e.severity,
-            "sources": list(e.sources), "notes": e.notes,
-            "links": [{"promise": link.promise, "stance": link.stance, "note": link.note, "severity": link.severity}
-                      for link in e.links], "path": e.path}
-
-
-def problem_dict(p: Problem) -> dict[str, Any]:
-    return {"path": p.path, "line": p.line, "level": p.level, "message": p.message, "hint": p.hint,
-            "excerpt": p.excerpt}
-
-
-# ---------------------------------------------------------------------------
-# Machine formats.
-
-def to_json(data: Any) -> str:
-    # allow_nan=False: NaN and Infinity are not JSON, and no reader may get them; the validator keeps
-    # every number finite, so this raising would be a bug, not bad input.
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
-
-
-def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    """Every cell through the one CSV cell rule (tracker.csvcell): no cell can become a spreadsheet formula."""
-    names = list(columns)
-    return csvcell.line(names) + "".join(csvcell.line(row.get(name) for name in names) for row in rows)
-
-
-def to_markdown(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    columns = list(columns)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        lines.append("| " + " | ".join(_md(row.get(c)) for c in columns) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _md(value: Any) -> str:
-    """Cell text that cannot break the table or inject markup or HTML."""
-    if value is None:
-        return ""
-    text = safe(str(value))
-    for char in "\\|*_`[]<>#":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def tally_line(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count) or "no promises"
-
-
 # ---------------------------------------------------------------------------
 # Rich tables for people.
 
-def _text(value: Any, style: str | None = None) -> Text:
+def text_cell(value: Any, style: str | None = None) -> Text:
     from rich.text import Text
 
     return Text("" if value is None else safe(str(value)), style=style or "")
 
 
-def _lines(*parts: Any, style: str | None = None) -> Text:
+def lines_cell(*parts: Any, style: str | None = None) -> Text:
     """A cell of several lines, each made safe on its own."""
     from rich.text import Text
 
@@ -220,18 +102,19 @@ def _rich_report_table(assessments: list[Assessment], console: Console, shape: S
     for name in shape.shown:
         table.add_column(name, no_wrap=True, justify="right" if name in ("For", "Against", "Score") else "left")
     for a in assessments:
-        promise = _text(a.promise.id, "bold")
+        promise = text_cell(a.promise.id, "bold")
         promise.append("\n" + safe(a.promise.title))
         if narrow:
             promise.append("\n" + safe(a.promise.official), style="dim")
         restated = f"+{len(a.statements) - 1} more" if len(a.statements) > 1 else None
-        verdict = _text(a.verdict, VERDICT_STYLES[a.verdict])
+        verdict = text_cell(a.verdict, VERDICT_STYLES[a.verdict])
         if a.verdict_source == "editorial":
             verdict.append(f"\neditorial;\ncomputed:\n{a.computed_verdict}", style="dim")
-        cells = {"Made": _lines(a.made, restated), "For": _text(_num(a.support)), "Against": _text(_num(a.against)),
-                 "Score": _text("–" if a.score is None else a.score), "Verdict": verdict,
-                 "Latest": _text(a.latest_evidence or "–")}
-        table.add_row(promise, *([] if narrow else [_text(a.promise.official)]), *(cells[n] for n in shape.shown))
+        cells = {"Made": lines_cell(a.made, restated), "For": text_cell(number(a.support)),
+                 "Against": text_cell(number(a.against)),
+                 "Score": text_cell("–" if a.score is None else a.score), "Verdict": verdict,
+                 "Latest": text_cell(a.latest_evidence or "–")}
+        table.add_row(promise, *([] if narrow else [text_cell(a.promise.official)]), *(cells[n] for n in shape.shown))
     console.print(table)
 
 
@@ -269,7 +152,7 @@ def _plain_report_row(a: Assessment, shape: Shape) -> list[list[tuple[str, str]]
     if a.verdict_source == "editorial":
         verdict += [(line, f"{style} dim") for line in ("editorial;", "computed:", a.computed_verdict)]
     score = "–" if a.score is None else str(a.score)
-    cells = {"Made": made, "For": [(str(_num(a.support)), "")], "Against": [(str(_num(a.against)), "")],
+    cells = {"Made": made, "For": [(str(number(a.support)), "")], "Against": [(str(number(a.against)), "")],
              "Score": [(score, "")], "Verdict": verdict, "Latest": [(safe(str(a.latest_evidence or "–")), "")]}
     return ([promise + official] if narrow else [promise, official]) + [cells[n] for n in shape.shown]
 
@@ -280,22 +163,23 @@ def promise_detail(a: Assessment, console: Console) -> None:
     p = a.promise
     _fields(console, [("Promise", p.id), ("Title", p.title),
                       ("Official", p.official + (f", {p.office}" if p.office else "")),
-                      ("Country", p.country), ("Topics", ", ".join(p.topics) or None), ("Deadline", _str(p.deadline)),
+                      ("Country", p.country), ("Topics", ", ".join(p.topics) or None),
+                      ("Deadline", date_text(p.deadline)),
                       ("Due", _due(a)),
                       ("Text", p.text), ("File", p.path)])
     timeline = Table(title="Timeline", title_justify="left", header_style="bold")
     for name in ("Date", "What", "Stance", "Weight"):
         timeline.add_column(name, overflow="fold")
     for date, what, stance, weight in timeline_rows(a):
-        timeline.add_row(_text(date), _text(what), _text(stance, _stance_style(stance)), _text(weight))
+        timeline.add_row(text_cell(date), text_cell(what), text_cell(stance, _stance_style(stance)), text_cell(weight))
     console.print(timeline)
-    verdict = _text(a.verdict, VERDICT_STYLES[a.verdict])
+    verdict = text_cell(a.verdict, VERDICT_STYLES[a.verdict])
     verdict.append(f" ({a.verdict_source}) as of {a.as_of}")
-    console.print(_text("Verdict: ").append_text(verdict))
-    console.print(_text(f"Computed: {a.computed_verdict}, because {a.reason}. "
-                        f"Support {_num(a.support)}, against {_num(a.against)}, score "
+    console.print(text_cell("Verdict: ").append_text(verdict))
+    console.print(text_cell(f"Computed: {a.computed_verdict}, because {a.reason}. "
+                        f"Support {number(a.support)}, against {number(a.against)}, score "
                         f"{'–' if a.score is None else a.score}."))
-    console.print(_text(f"What it means: {meaning(a)}"))
+    console.print(text_cell(f"What it means: {meaning(a)}"))
 
 
 def _due(a: Assessment) -> str | None:
@@ -305,26 +189,9 @@ def _due(a: Assessment) -> str | None:
         f"{a.due.date} (the end of the term that began on {a.due.term.start})"
 
 
-def _stance_style(stance: str) -> str:
-    side = STANCES.get(stance, ("",))[0]
-    return {"support": "green", "against": "red"}.get(side, "")
-
-
-def timeline_rows(a: Assessment) -> list[tuple[str, str, str, str]]:
-    """Statements, evidence and ratings in date order (as of the assessment's date)."""
-    items: list[tuple[tuple[dt.date, dt.date], str, str, str, str]] = []
-    for n, statement in enumerate(statements_by(a.promise, a.as_of)):
-        what = ("Pledge made" if n == 0 else "Restated") + (f" at {statement.venue}" if statement.venue else "")
-        what += f': "{statement.quote}"' if statement.quote else ""
-        items.append((statement.date.sort_key(), str(statement.date), what, "", ""))
-    for e in a.evidence:
-        stance = e.link.stance if e.scored else f"{e.link.stance} (context: before the pledge)"
-        items.append((e.event.date.sort_key(), str(e.event.date), f"{e.event.id}: {e.event.title}", stance,
-                      str(_num(e.weight)) if e.scored else "–"))
-    for r in ratings_by(a.promise, a.as_of):
-        items.append((r.date.sort_key(), str(r.date), f"Rated {r.verdict}" + (f" by {r.by}" if r.by else "")
-                      + f": {r.rationale}", "editorial", ""))
-    return [item[1:] for item in sorted(items, key=lambda item: item[0])]
+def _stance_style(name: str) -> str:
+    stance = STANCES.get(name)
+    return {"support": "green", "against": "red"}.get(stance.side if stance else "", "")
 
 
 def event_detail(e: Event, console: Console) -> None:
@@ -334,7 +201,7 @@ def event_detail(e: Event, console: Console) -> None:
                       ("Counts", counts), ("Severity", str(e.severity)),
                       ("Sources", "\n".join(e.sources) or None), ("Notes", e.notes), ("File", e.path)])
     for link in e.links:
-        line = _text(f"  {link.stance} ", _stance_style(link.stance)).append(safe(link.promise))
+        line = text_cell(f"  {link.stance} ", _stance_style(link.stance)).append(safe(link.promise))
         if link.severity:
             line.append(f" (severity {link.severity})")
         if link.note:
@@ -345,7 +212,7 @@ def event_detail(e: Event, console: Console) -> None:
 def _fields(console: Console, pairs: list[tuple[str, str | None]]) -> None:
     for label, value in pairs:
         if value:
-            console.print(_text(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
+            console.print(text_cell(f"{label}: ", "bold").append(safe(value, one_line=False)), soft_wrap=False)
 
 
 def list_table(rows: list[dict[str, Any]], columns: list[str], console: Console) -> list[str]:
@@ -373,7 +240,7 @@ def _stacked_list(rows: list[dict[str, Any]], columns: list[str], console: Conso
 
     others = [c for c in columns if c not in ("id", "title")]
     for row in rows:
-        text = _text(row.get("id"), "bold")
+        text = text_cell(row.get("id"), "bold")
         text.append("\n" + "  ".join(safe(str(row.get(c))) for c in others if row.get(c) not in (None, "")))
         if row.get("title"):
             text.append("\n" + safe(str(row["title"])))
@@ -408,7 +275,7 @@ def _list_table(rows: list[dict[str, Any]], columns: list[str], titles: bool) ->
         table.add_column(_header(column, titles), no_wrap=column not in ("id", "official"), overflow="fold",
                          max_width=24 if column == "official" else None)
     for row in rows:
-        cells = [_text(row.get(c)) for c in columns]
+        cells = [text_cell(row.get(c)) for c in columns]
         if titles:
             cells[0].stylize("bold")
             cells[0].append("\n" + safe(str(row.get("title") or "")))

@@ -1,18 +1,16 @@
-"""Renderers for what changed: `tracker diff` and `tracker history`, in every format they print.
-
-Record text is untrusted here as everywhere: tables get `safe()` text only, and
-markdown cells go through render's escaping.
+"""Rich rendering of what changed: `tracker diff` and `tracker history` as tables for people, from
+`safe()` text only. Their plain data, text lines and Markdown are in serialise_changes.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from .compare import Change, summary
-from .history import Revision, Step
-from .render import VERDICT_STYLES, _lines, _md, _num, _text, rating_dict
-from .score import Evidence
+from .changes import Step
+from .compare import PromiseDiff
+from .render import VERDICT_STYLES, lines_cell, text_cell
+from .revisions import Revision
+from .serialise_changes import change_lines, pair_text, summary_line
 from .terminal import safe
 
 if TYPE_CHECKING:
@@ -20,131 +18,30 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-ARROW = "→"
-
-
 # ---------------------------------------------------------------------------
 # diff
 
-def evidence_dict(e: Evidence) -> dict[str, Any]:
-    return {"event": e.event.id, "date": str(e.event.date), "title": e.event.title, "stance": e.link.stance,
-            "weight": _num(e.weight), "scored": e.scored}
-
-
-def change_dict(c: Change) -> dict[str, Any]:
-    return {"id": c.id, "title": c.title, "change": c.kind, "verdict_changed": c.verdict_changed,
-            "verdict": {"before": c.verdicts[0], "after": c.verdicts[1]},
-            "score": {"before": c.scores[0], "after": c.scores[1]},
-            "evidence_added": [evidence_dict(e) for e in c.evidence_added],
-            "evidence_removed": [evidence_dict(e) for e in c.evidence_removed],
-            "statements_added": [str(d) for d in c.statements_added],
-            "statements_removed": [str(d) for d in c.statements_removed],
-            "ratings_added": [rating_dict(r) for r in c.ratings_added],
-            "ratings_removed": [rating_dict(r) for r in c.ratings_removed]}
-
-
-def diff_dict(changes: list[Change], sides: tuple[dict[str, Any], dict[str, Any]], as_of: Any) -> dict[str, Any]:
-    return {"from": sides[0], "to": sides[1], "as_of": as_of.isoformat(), "summary": summary(changes),
-            "changes": [change_dict(c) for c in changes]}
-
-
-def change_lines(c: Change) -> list[str]:
-    """The evidence, statements and ratings behind a change, one `+ ...` or `- ...` line each."""
-    def evidence(sign: str, e: Evidence) -> str:
-        weight = f"weight {_num(e.weight)}" if e.scored else "context: before the pledge"
-        return f"{sign} {e.event.date} {e.event.id} {e.link.stance} ({weight}): {e.event.title}"
-
-    def statement(d: Any) -> str:
-        return f"+ {'made' if c.before is None and c.after and d == c.after.made else 'restated'} {d}"
-
-    return [*(statement(d) for d in c.statements_added), *(f"- statement {d}" for d in c.statements_removed),
-            *(evidence("+", e) for e in c.evidence_added), *(evidence("-", e) for e in c.evidence_removed),
-            *(f"+ rated {r.verdict} {r.date}: {r.rationale}" for r in c.ratings_added),
-            *(f"- rating {r.verdict} {r.date}: {r.rationale}" for r in c.ratings_removed)]
-
-
-def _pair(before: Any, after: Any) -> str:
-    def show(value: Any) -> str:
-        return "–" if value is None else str(value)
-
-    return show(after) if before == after else f"{show(before)} {ARROW} {show(after)}"
-
-
-def summary_line(changes: list[Change], sides: tuple[str, str] | None = None, as_of: Any = None) -> str:
-    """The tally of changes, and (unless a heading says it already) between what and as of when."""
-    counts = summary(changes)
-    names = {"verdicts_changed": "verdict(s) changed", "scores_changed": "score(s) changed",
-             "added": "promise(s) added", "removed": "promise(s) removed",
-             "evidence_only": "promise(s) with new evidence but the same verdict and score"}
-    said = ", ".join(f"{counts[key]} {name}" for key, name in names.items() if counts[key]) or "no changes"
-    return f"{said}: {sides[0]} {ARROW} {sides[1]}, as of {as_of}" if sides else f"{said}."
-
-
-def diff_table(changes: list[Change], sides: tuple[str, str], as_of: Any, console: Console) -> None:
+def diff_table(changes: list[PromiseDiff], sides: tuple[str, str], as_of: Any, console: Console) -> None:
     """For people, in the manner of `git diff`: a block per promise, then the tally."""
     for c in changes:
-        head = _text(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
+        head = text_cell(c.id, "bold").append(f"  {safe(c.title)}" + ("" if c.kind == "changed" else f"  ({c.kind})"))
         console.print(head, soft_wrap=True)
         style = VERDICT_STYLES.get(c.verdicts[1] or "", "") if c.verdict_changed else ""
-        console.print(_text("  verdict  ").append(_pair(*c.verdicts), style=style), soft_wrap=True)
-        console.print(_text(f"  score    {_pair(*c.scores)}"), soft_wrap=True)
+        console.print(text_cell("  verdict  ").append(pair_text(*c.verdicts), style=style), soft_wrap=True)
+        console.print(text_cell(f"  score    {pair_text(*c.scores)}"), soft_wrap=True)
         for line in change_lines(c):
-            console.print(_text(f"  {line}", "green" if line.startswith("+") else "red"), soft_wrap=True)
+            console.print(text_cell(f"  {line}", "green" if line.startswith("+") else "red"), soft_wrap=True)
         console.print()
-    console.print(_text(summary_line(changes, sides, as_of)), soft_wrap=True)
-
-
-def diff_markdown(changes: list[Change], sides: tuple[str, str], as_of: Any) -> str:
-    """For a pull request's description: what the change does to the published verdicts."""
-    lines = [f"### Verdicts: {_md(sides[0])} {ARROW} {_md(sides[1])}, as of {as_of}", ""]
-    if not changes:
-        return _quiet("\n".join(lines + ["No verdict, score or evidence changed."]) + "\n")
-    lines += [_md(summary_line(changes)), "",
-              "| Promise | Verdict | Score | Evidence |", "|---|---|---|---|"]
-    for c in changes:
-        promise = f"**{_md(c.id)}** {_md(c.title)}" + ("" if c.kind == "changed" else f" ({c.kind})")
-        before, after = (_md(v) if v else "–" for v in c.verdicts)
-        verdict = f"{before} {ARROW} **{after}**" if c.verdict_changed else after
-        evidence = "<br>".join(_md(line) for line in change_lines(c))
-        lines.append(f"| {promise} | {verdict} | {_md(_pair(*c.scores))} | {evidence} |")
-    return _quiet("\n".join(lines) + "\n")
-
-
-ZERO_WIDTH = "&#8203;"
-
-
-def _quiet(markdown: str) -> str:
-    """Record text pasted into a pull request must notify no one: a zero-width space after each @ and each #
-    before a digit keeps `@someone` from being a mention and `#123` from being a reference, and reads the same."""
-    return re.sub(r"(?<=[@#])(?=[\w-])", ZERO_WIDTH, markdown.replace("\\#", "#"))
+    console.print(text_cell(summary_line(changes, sides, as_of)), soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------
 # history
 
-def _standing(a: Any) -> dict[str, Any]:
-    if a is None:
-        return {"verdict": None, "verdict_source": None, "score": None, "support": None, "against": None}
-    return {"verdict": a.verdict, "verdict_source": a.verdict_source, "score": a.score,
-            "support": _num(a.support), "against": _num(a.against)}
-
-
-def steps_dict(ident: str, as_of: Any, steps: list[Step]) -> dict[str, Any]:
-    return {"id": ident, "as_of": as_of.isoformat(), "by": "date",
-            "steps": [{"date": s.day.isoformat(), "what": list(s.what)} | _standing(s.assessment) for s in steps]}
-
-
-def revisions_dict(ident: str, revisions: list[Revision]) -> dict[str, Any]:
-    return {"id": ident, "by": "revision",
-            "revisions": [{"commit": r.commit.sha, "date": r.commit.date.isoformat(), "author": r.commit.author,
-                           "subject": r.commit.subject, "as_of": r.as_of.isoformat(), "note": r.note}
-                          | _standing(r.assessment) for r in revisions]}
-
-
 def _verdict_cell(a: Any, note: str | None = None) -> Text:
     if a is None:
-        return _text(note or "not yet made", "dim")
-    cell = _text(a.verdict, VERDICT_STYLES[a.verdict])
+        return text_cell(note or "not yet made", "dim")
+    cell = text_cell(a.verdict, VERDICT_STYLES[a.verdict])
     if a.verdict_source == "editorial":
         cell.append("\n(editorial)", style="dim")
     return cell
@@ -165,7 +62,7 @@ def steps_table(steps: list[Step], console: Console) -> None:
     table = _table("Date", "What", "Verdict", "Score")
     for s in steps:
         score = "–" if s.assessment is None or s.assessment.score is None else s.assessment.score
-        table.add_row(_text(s.day), _text("\n".join(s.what)), _verdict_cell(s.assessment), _text(score))
+        table.add_row(text_cell(s.day), text_cell("\n".join(s.what)), _verdict_cell(s.assessment), text_cell(score))
     console.print(table)
 
 
@@ -174,8 +71,8 @@ def revisions_table(revisions: list[Revision], console: Console) -> None:
     for r in revisions:
         a = r.assessment
         score = "–" if a is None or a.score is None else a.score
-        table.add_row(_lines(r.commit.sha[:10], r.commit.date.date()), _text(r.commit.author),
-                      _text(r.commit.subject), _verdict_cell(a, r.note), _text(score))
+        table.add_row(lines_cell(r.commit.sha[:10], r.commit.date.date()), text_cell(r.commit.author),
+                      text_cell(r.commit.subject), _verdict_cell(a, r.note), text_cell(score))
     console.print(table)
     if not revisions:
         console.print("No commit touched this promise's files.")

@@ -23,7 +23,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .store import StoreError, default_mode
+from .atomic import default_mode
+from .errors import StoreError, option
 
 MANIFEST = ".tracker-site"  # "sha256  name" per file the last build wrote
 
@@ -83,8 +84,8 @@ def place(temp: Path, path: Path, force: bool) -> None:
     try:
         (os.replace if force else os.link)(temp, path)
     except FileExistsError:
-        raise StoreError(f"{path} already exists; nothing was written. Give another name, or --force "
-                         "to replace it") from None
+        raise StoreError(f"{path} already exists; nothing was written. Give another name, or {option('force')} "
+                         "to replace it", "force") from None
 
 
 # ---------------------------------------------------------------------------

@@ -34,13 +34,13 @@ def file_name(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
-def build(kind: str) -> dict[str, Any]:
+def schema_of(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 7, which editors support widely) for one kind of file."""
     return {"$schema": "http://json-schema.org/draft-07/schema#", "title": TITLES[kind], **_table(RECORDS[kind])}
 
 
 def text(kind: str) -> str:
-    return json.dumps(build(kind), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(schema_of(kind), indent=2, ensure_ascii=False) + "\n"
 
 
 def shipped(kind: str) -> str:

@@ -21,8 +21,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import chart, render, safeout
-from .changes import Change, changes, history, spans
+from . import chart, safeout, serialise
+from .changes import Milestone, milestones, spans, verdict_points
 from .model import STANCES, VERDICTS, Event, Records
 from .score import (
     RULES,
@@ -38,6 +38,7 @@ from .score import (
     tally,
     terms_of,
 )
+from .serialise import timeline_rows
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
@@ -56,11 +57,11 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-def build(records: Records, options: SiteOptions) -> dict[str, str]:
+def build_site(records: Records, options: SiteOptions) -> dict[str, str]:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    points = {a.promise.id: history(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
+    points = {a.promise.id: verdict_points(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
                                     terms_of(records, a.promise))
               for a in assessments}
     events = site_events(records, assessments, options)
@@ -71,7 +72,7 @@ def build(records: Records, options: SiteOptions) -> dict[str, str]:
              "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
                                       verdicts=VERDICTS, rules=RULES, count=len(assessments)),
              "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
-             "data.json": render.to_json(render.report_dict(
+             "data.json": serialise.to_json(serialise.report_dict(
                  assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
              ".nojekyll": ""}
     shown_events = {e.id for e in events}
@@ -159,7 +160,7 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
 
 
 def promise_context(a: Assessment, points: Points, records: Records, shown_events: set[str]) -> dict[str, Any]:
-    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": render.timeline_rows(a),
+    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": timeline_rows(a),
             "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
             "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
             "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
@@ -168,7 +169,7 @@ def promise_context(a: Assessment, points: Points, records: Records, shown_event
 
 def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
     return {"e": e, "severity": severity(e.event, e.link),
-            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance][2]}
+            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance].meaning}
 
 
 def explain(a: Assessment) -> list[str]:
@@ -198,7 +199,7 @@ def explain(a: Assessment) -> list[str]:
 
 def feed_context(assessments: list[Assessment], points: dict[str, Points], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for a in assessments for c in changes(points[a.promise.id])),
+    entries = sorted((c for a in assessments for c in milestones(points[a.promise.id])),
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
                      reverse=True)
     base = options.base_url or ""
@@ -207,7 +208,7 @@ def feed_context(assessments: list[Assessment], points: dict[str, Points], optio
                      "updated": _stamp(options.as_of)}
 
 
-def feed_entry(c: Change, base: str) -> dict[str, Any]:
+def feed_entry(c: Milestone, base: str) -> dict[str, Any]:
     link = f"{base}promises/{c.promise.id}.html"
     e = c.evidence
     if e is None:  # a change of verdict: only those carry no evidence

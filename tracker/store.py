@@ -12,17 +12,16 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from . import layout, schema
+from .atomic import create, encode_utf8
 from .dates import PartialDate
-from .errors import TrackerError
+from .errors import StoreError as StoreError, option  # StoreError: re-exported, as store.StoreError
 from .fields import RECORDS
 from .layout import event_path, promise_path, slugify, term_path
 from .load import MAX_BYTES, RawFile, parse_file, parse_text, require_records_dir
@@ -31,10 +30,6 @@ from .validate import check_raw, check_slug
 
 TABLE_LISTS = ("statements", "ratings", "links")
 MAX_DERIVED = 48
-
-
-class StoreError(TrackerError):
-    """A write that was refused; nothing was written."""
 
 
 def derive_id(country: str, date: PartialDate, title: str) -> str:
@@ -104,28 +99,6 @@ def clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v not in (None, (), [], {})}
 
 
-def create(path: Path, text: str, sync_folder: bool = True, mode: int | None = None) -> None:
-    """Write a new file atomically; FileExistsError if the name is taken (even by a racing writer).
-
-    A caller writing many files may leave sync_folder off and call sync_folders once at the end.
-    mode: the file's permissions; by default what the umask gives a new file, as an editor's would get.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_with(path.parent, text, mode)
-    try:
-        os.link(temp, path)
-    finally:
-        os.unlink(temp)
-    if sync_folder:
-        _sync_dir(path.parent)
-
-
-def sync_folders(paths: Iterable[Path]) -> None:
-    """Make the new names of these files durable: one sync per folder, however many files it holds."""
-    for folder in sorted({path.parent for path in paths}):
-        _sync_dir(folder)
-
-
 def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for: Callable[[str], str],
                   derived: bool) -> tuple[str, Path]:
     """Create the record under ident, or, for a derived ID, the first free ident-2, ident-3, …"""
@@ -140,8 +113,9 @@ def create_unique(root: Path, ident: str, place: Callable[[str], Path], text_for
             except FileExistsError:
                 pass
         if not derived:
-            raise StoreError(f"a record with the ID {ident!r} already exists; choose another --id")
-    raise StoreError(f"no free ID near {ident!r}; give one with --id")
+            raise StoreError(f"a record with the ID {ident!r} already exists; choose another {option('ident')}",
+                             "ident")
+    raise StoreError(f"no free ID near {ident!r}; give one with {option('ident')}", "ident")
 
 
 def _refuse_invalid(root: Path, path: Path, text: str) -> None:
@@ -164,29 +138,11 @@ def _fits(text: str) -> None:
         raise StoreError(f"the record would be over the {MAX_BYTES:,}-byte limit for a record; nothing was written")
 
 
-def replace(path: Path, text: str, mode: int | None = None, sync: bool = True) -> None:
-    """Write a file atomically over any file of that name: a reader sees the old text or the new, never part.
-
-    sync=False skips making the write durable (two syncs per file), for files that can be made again.
-    The file keeps its permissions unless mode is given.
-    """
-    if mode is None and path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-    temp = _temp_with(path.parent, text, mode, sync)
-    try:
-        os.replace(temp, path)
-    except OSError:
-        os.unlink(temp)
-        raise
-    if sync:
-        _sync_dir(path.parent)
-
-
 def part_text(entry: dict[str, Any]) -> str:
     """The text of a statement, rating or link file: its fields, as a [[table]] of them would hold them."""
     text = tomli_w.dumps({k: _toml_value(v) for k, v in entry.items() if v not in (None, (), [])},
                          multiline_strings=True)
-    _utf8(text)  # before its hash names the file
+    encode_utf8(text)  # before its hash names the file
     return text
 
 
@@ -205,50 +161,6 @@ def within(root: Path, path: Path) -> Path:
     if path.is_symlink() or os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
         raise StoreError(f"{path} leads outside the records directory through a link; nothing was written")
     return path
-
-
-def default_mode() -> int:
-    """What a new file gets from the umask (0644 with the usual one)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = True) -> str:
-    """A temporary file in folder (hidden, so no reader takes it for a record), synced if sync.
-
-    mkstemp makes it owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
-    """
-    data = _utf8(text)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), default_mode() if mode is None else mode)
-            file.write(data)
-            if sync:
-                file.flush()
-                os.fsync(file.fileno())
-    except BaseException:
-        os.unlink(name)
-        raise
-    return name
-
-
-def _utf8(text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Command-line text in another encoding arrives as lone surrogates; writing it would corrupt the file.
-        raise StoreError("the text given is not valid UTF-8 (check the terminal's encoding); "
-                         "nothing was written") from None
-
-
-def _sync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +234,7 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
                 office: str | None, text: str | None, quote: str | None, venue: str | None,
                 sources: tuple[str, ...], deadline: PartialDate | None, topics: tuple[str, ...]) -> tuple[str, Path]:
     _require_records(root)
-    _one_line(title, "--title")
+    _one_line(title, "title")
     statement = {"date": date, "sources": sources, "quote": quote, "venue": venue}
 
     def text_for(candidate: str) -> str:
@@ -339,7 +251,7 @@ def add_promise(root: Path, *, country: str, official: str, title: str, date: Pa
 def add_term(root: Path, *, country: str, official: str, start: PartialDate, end: PartialDate | None,
              office: str | None, sources: tuple[str, ...], ident: str | None) -> tuple[str, Path]:
     _require_records(root)
-    _one_line(official, "--official")
+    _one_line(official, "official")
 
     def text_for(candidate: str) -> str:
         return render_document(clean({
@@ -356,7 +268,7 @@ def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident:
               counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path, list[Path]]:
     """A new event file, and a link file below each promise it bears on."""
     _require_records(root)
-    _one_line(title, "--title")
+    _one_line(title, "title")
     _check_links(root, [promise for _, promise in links])
     depth = layout.depth(event_path(root, country, date, "x").relative_to(root).parts)
 
@@ -420,6 +332,6 @@ def _create_new(root: Path, path: Path, text: str, taken: str) -> Path:
     return path
 
 
-def _one_line(value: str, option: str) -> None:
+def _one_line(value: str, name: str) -> None:
     if "\n" in value or "\r" in value:
-        raise StoreError(f"{option} must be one line")
+        raise StoreError(f"{option(name)} must be one line", name)
