@@ -201,8 +201,9 @@ def test_migrate_commit_commits_every_file_it_moved(isolated):
     git("commit", "--quiet", "-m", "Old layout")
     assert run_tracker("migrate", "--commit").returncode == 0
     assert git("status", "--porcelain").stdout == ""
-    # Five events moved (ten paths), five links and a statement written, the promise's file cut down.
-    assert len(git("diff", "--name-only", "--no-renames", "HEAD~1", "HEAD").stdout.split()) == 17
+    # Five events moved (ten paths), five links and a statement written, the promise's file cut down; and
+    # tracker.toml and two schema files brought up to date with the stances added since.
+    assert len(git("diff", "--name-only", "--no-renames", "HEAD~1", "HEAD").stdout.split()) == 20
     assert git("show", "--name-only", "--format=", "HEAD").stdout.split() == \
         git("diff", "--name-only", "HEAD~1", "HEAD").stdout.split()
 
@@ -243,3 +244,27 @@ def test_every_shipped_file_has_a_kind_by_its_place():
     kinds = {path.relative_to(SHIPPED).as_posix(): kind_of_place(path.relative_to(SHIPPED).parts)
              for path in SHIPPED.rglob("*.toml") if path.name != "tracker.toml"}
     assert sorted(set(kinds.values())) == ["event", "link", "promise", "statement"]
+
+
+def test_migrate_writes_a_line_for_a_new_stance_and_keeps_every_other_byte_of_the_settings(isolated):
+    shutil.copytree(OLD_SHIPPED, isolated / "records")
+    settings = isolated / "records/tracker.toml"
+    mine = settings.read_text(encoding="utf-8").replace("contradicts = 1\n", "contradicts = 1.5  # ours\n")
+    settings.write_text(mine, encoding="utf-8")
+    assert run_tracker("migrate").returncode == 0
+    assert settings.read_text(encoding="utf-8") == mine.replace("# ours\n", "# ours\npartly-breaks = 2\n")
+    assert run_tracker("migrate").returncode == 0  # nothing more to add
+    assert settings.read_text(encoding="utf-8").count("partly-breaks") == 1
+
+
+def test_migrate_leaves_settings_written_another_way_and_schemas_it_did_not_write(isolated):
+    shutil.copytree(OLD_SHIPPED, isolated / "records")
+    settings = isolated / "records/tracker.toml"
+    inline = '[scoring]\nmultipliers = { fulfills = 3 }\n'
+    settings.write_text(inline, encoding="utf-8")
+    theirs = isolated / "records/schema/event.schema.json"
+    theirs.write_text('{"title": "Our own event schema"}\n', encoding="utf-8")
+    assert run_tracker("migrate").returncode == 0
+    assert settings.read_text(encoding="utf-8") == inline
+    assert theirs.read_text(encoding="utf-8") == '{"title": "Our own event schema"}\n'
+    assert "partly-breaks" in (isolated / "records/schema/config.schema.json").read_text(encoding="utf-8")

@@ -22,18 +22,19 @@ from .atomic import create, replace, sync_folders
 from .errors import StoreError
 from .fields import LINK, RATING, STATEMENT, names
 from .load import RawFile, discover, parse_file, require_records_dir
-from .model import Event, Problem, Promise
-from .store import find_record, part_text, render_document
+from .model import WEIGHED, Config, Event, Problem, Promise
+from .store import find_record, part_text, refresh_schemas, render_document
 from .validate import _HEADER, Checked, check_raw
 
 ORDER = {"statements": names(STATEMENT), "ratings": names(RATING), "links": names(LINK)}
 
 
 def migrate(root: Path) -> list[Path]:
-    """Convert every promise and event file under root; the files written, moved or removed."""
+    """Convert every promise and event file under root, give tracker.toml a line for each stance added
+    since, and bring the schema files up to date; the files written, moved or removed."""
     require_records_dir(root)
     found, _ = discover(root)
-    changed: list[Path] = []
+    changed: list[Path] = [*_settings(root / "tracker.toml"), *refresh_schemas(root)]
     for path, kind in found:
         if kind not in layout.TOP_KINDS:
             continue
@@ -50,6 +51,53 @@ def migrate(root: Path) -> list[Path]:
             changed += _event(root, Path(path), raw, record)
     sync_folders(path for path in changed if path.exists())  # once a folder, not once a file
     return changed
+
+
+def _settings(path: Path) -> list[Path]:
+    """A line in [scoring.multipliers] for each weighed stance it lacks, at its default: the weight it had
+    already, now written where a person sees it. Every other byte stays; a table written another way
+    (inline, dotted keys) is left as it is."""
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        return []  # check reports it
+    table = data.get("scoring", {}).get("multipliers") if isinstance(data.get("scoring"), dict) else None
+    missing = [name for name in WEIGHED if isinstance(table, dict) and name not in table]
+    lines = text.splitlines(keepends=True)
+    start = next((n for n, line in enumerate(lines) if _table_header(line) == "scoring.multipliers"), None)
+    if not missing or start is None or not isinstance(table, dict):
+        return []
+    defaults = Config().multipliers
+    for name in missing:
+        lines = _with_line(lines, start, name, f"{name} = {defaults[name]:g}\n")
+    result = "".join(lines)
+    wanted = data | {"scoring": data["scoring"] | {"multipliers": table | {name: defaults[name] for name in missing}}}
+    if tomli.loads(result) != wanted:
+        return []
+    replace(path, result)
+    return [path]
+
+
+def _table_header(line: str) -> str | None:
+    """The name of the [table] a line opens, spaces left out; None for any other line."""
+    match = _HEADER.match(line)
+    return match.group(2).replace(" ", "") if match and not match.group(1) else None
+
+
+def _with_line(lines: list[str], start: int, name: str, line: str) -> list[str]:
+    """lines with line put in the table whose header is at start: before the next stance's key, else after
+    the table's last key."""
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")), len(lines))
+    keys = {lines[n].split("=")[0].strip(): n for n in range(start + 1, end) if "=" in lines[n]
+            and not lines[n].lstrip().startswith("#")}
+    later = [keys[k] for k in WEIGHED[WEIGHED.index(name) + 1:] if k in keys]
+    at = min(later) if later else max(keys.values(), default=start) + 1
+    if not lines[at - 1].endswith("\n"):
+        lines = [*lines[:at - 1], lines[at - 1] + "\n", *lines[at:]]
+    return [*lines[:at], line, *lines[at:]]
 
 
 def _promise(path: Path, raw: RawFile, promise: Promise) -> list[Path]:

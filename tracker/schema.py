@@ -56,6 +56,16 @@ def rebuild() -> None:
             path.write_text(text(kind), encoding="utf-8")
 
 
+def is_ours(content: bytes, kind: str) -> bool:
+    """Whether content is a schema of this kind as some version of tracker wrote it."""
+    try:
+        found = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(found, dict) and found.get("title") == TITLES[kind] \
+        and found.get("$schema") == "http://json-schema.org/draft-07/schema#"
+
+
 def header(kind: str, depth: int | None = None) -> str:
     """The first line of a file the tool writes: where its schema is, relative to the file
     (depth folders below the records directory; by default where files of its kind usually are)."""

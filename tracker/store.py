@@ -19,7 +19,7 @@ from typing import Any
 import tomli_w
 
 from . import layout, schema
-from .atomic import create, encode_utf8
+from .atomic import create, encode_utf8, replace
 from .dates import PartialDate
 from .errors import StoreError as StoreError, option  # StoreError: re-exported, as store.StoreError
 from .fields import RECORDS
@@ -224,6 +224,23 @@ def ensure_schemas(root: Path) -> None:
                 create(path, schema.text(kind))
             except FileExistsError:
                 pass  # another writer made it a moment ago
+
+
+def refresh_schemas(root: Path) -> list[Path]:
+    """Bring the schema files in root/schema/ up to this version's; the files replaced.
+
+    Only a file that is a schema tracker wrote (its title says so) is replaced: a new stance or field
+    must not read as a mistake in an editor. Anything else there is left as it is.
+    """
+    replaced = []
+    for kind in RECORDS:
+        path = root / schema.SCHEMA_FOLDER / schema.file_name(kind)
+        text = schema.text(kind)
+        if path.is_file() and path.read_text(encoding="utf-8", errors="replace") != text \
+                and schema.is_ours(path.read_bytes(), kind):
+            replace(path, text)
+            replaced.append(path)
+    return replaced
 
 
 def _require_records(root: Path) -> None:
