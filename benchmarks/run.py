@@ -213,7 +213,8 @@ def markdown(cases: dict[str, Case], facts: dict[str, str], parts: dict[str, flo
              took: float) -> str:
     lines = [
         "# Benchmark results", "",
-        "Written by `python -m benchmarks.run`; do not edit by hand.", "",
+        "Written by `python -m benchmarks.run` between its markers; do not edit that part by hand (the "
+        "sections after it are kept).", "",
         f"- Machine: {machine()}; load average (1, 5, 15 min) at the start {args.load_before}, "
         f"at the end {load_average()}",
         f"- Corpus: `python -m benchmarks.generate DIR --promises {args.promises} --events {args.events} "
@@ -272,8 +273,23 @@ def main(argv: list[str] | None = None) -> None:
         cases, facts = run(big, small, args.slow, args.fast)
         parts = stages(big, args.slow)
     text = markdown(cases, facts, parts, args, time.perf_counter() - started)
-    args.output.write_text(text, encoding="utf-8")
+    write_section(args.output, "benchmarks.run", text)
     print(text)
+
+
+def write_section(path: Path, name: str, text: str) -> None:
+    """Put text between the markers of section `name` in path, keeping everything else in the file
+    (sections written by hand, or by other benchmarks). A file without the markers gets the section
+    at its end."""
+    start, end = f"<!-- {name}: start -->\n", f"<!-- {name}: end -->\n"
+    block = start + text + end
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    head, found, rest = old.partition(start)
+    if found and end in rest:
+        new = head + block + rest.partition(end)[2]
+    else:
+        new = old + ("\n" if old else "") + block
+    path.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":
