@@ -51,6 +51,7 @@ from typing import Any
 
 from . import __version__
 from .load import MAX_BYTES
+from .parallel import map_ordered
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
@@ -152,14 +153,19 @@ class FileCache:
         changed = [i for i, path in enumerate(paths) if not self._same(known.get(path), stamps, i)]
         results = [self.results[known[path]] if path in known else None for path in paths]
         digests = bytearray(b"".join(self._digest_at(known.get(path)) for path in paths))
-        misses = []
-        for i in changed:
-            digest = self._file_digest(paths[i])
+
+        def digest_and_check(task: tuple[str, str, bytes | None]) -> tuple[bytes, Any]:
+            """The file's keyed hash, and its result if its bytes are new or changed (else None: kept)."""
+            path, kind, old = task
+            digest = self._file_digest(path)
+            return digest, None if digest == old and digest != _UNREAD else check(path, kind)
+
+        tasks = [(*found[i], self._digest_at(known[paths[i]]) if paths[i] in known else None) for i in changed]
+        for i, (digest, result) in zip(changed, map_ordered(digest_and_check, tasks, _slow(len(tasks), progress)),
+                                       strict=True):
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
-            if paths[i] not in known or digest != self._digest_at(known[paths[i]]) or digest == _UNREAD:
-                misses.append(i)  # new or changed bytes: parsed again
-        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress), strict=True):
-            results[i] = result
+            if result is not None:
+                results[i] = result
         fresh = started - MARGIN_NS
         for i in changed:
             if max(stamps[4 * i + 1], stamps[4 * i + 2]) >= fresh:
@@ -268,12 +274,11 @@ def _identity(root: Path) -> tuple[int, int]:
 
 def check_each(found: list[tuple[str, str]], check: Callable[[str, str], Any],
                progress: Callable[[int], Any] | None = None) -> list[Any]:
-    """check(path, kind) for each file, with a progress bar when there are enough to take a while."""
-    if progress is None or len(found) < SLOW_FILES:
-        return [check(path, kind) for path, kind in found]
-    results = []
-    with progress(len(found)) as advance:
-        for path, kind in found:
-            results.append(check(path, kind))
-            advance()
-    return results
+    """check(path, kind) for each file (on every core, for many files; see tracker.parallel), with a
+    progress bar when there are enough to take a while."""
+    return map_ordered(lambda item: check(*item), found, _slow(len(found), progress))
+
+
+def _slow(count: int, progress: Callable[[int], Any] | None) -> Callable[[int], Any] | None:
+    """The progress bar, for enough files to take a while."""
+    return progress if count >= SLOW_FILES else None
