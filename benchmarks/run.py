@@ -165,7 +165,9 @@ def run(big: Path, small: Path, slow: int, fast: int) -> tuple[dict[str, Case], 
         case("add-event, one link", 1, [*tracker, "--records", str(big), "add-event", "--country", country,
                                         "--date", "2025-06-01", "--title", "Benchmark event", "--id", ident,
                                         "--contradicts", promise, "--source", "https://example.org/benchmark"])
-        (big / country.lower() / "events" / "2025" / f"{ident}.toml").unlink()
+        for written in (*big.glob(f"{country.lower()}/events/2025/*/{ident}.toml"),
+                        *big.glob(f"{country.lower()}/promises/*/links/*/{ident}.toml")):
+            written.unlink()  # the event and its link, so that the corpus stays as generated
         case("python -c 'import click'", 1, [sys.executable, "-c", "import click"])
     return cases, facts
 

@@ -834,8 +834,8 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
-    for path in paths:
-        parts = _parts(path)
+    for directory in {os.path.dirname(path) for path in paths}:  # the place is the folder's: asked once a folder
+        parts = _parts(os.path.join(directory, "file.toml"))
         index = layout.country_index(parts)
         if index is not None:
             parent, folder = os.sep.join(parts[:index]), parts[index]
@@ -876,14 +876,28 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
     """
-    from .cache import FileCache, check_each
+    import time
+
+    from .cache import FileCache, Snapshot, check_each, stamps_of
 
     config, problems = load_config(root)
     found, layout_problems = discover(root)
     problems.extend(layout_problems)
-    results = FileCache(root).checked(found, check_file, progress) if cache \
-        else check_each(found, check_file, progress)
-    return assemble(results, problems, config, as_of)
+    if not cache:
+        return assemble(check_each(found, check_file, progress), problems, config, as_of)
+    started = time.time_ns()
+    stamps = stamps_of(found)
+    paths = [path for path, _ in found]
+    # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
+    inputs = (as_of, tuple(problems))
+    snapshot = Snapshot(root)
+    kept = snapshot.get(paths, stamps, inputs)
+    if kept is not None:
+        return Records(**kept, config=config)
+    records = assemble(FileCache(root).checked(found, check_file, progress, stamps), problems, config, as_of)
+    snapshot.put(paths, stamps, inputs, {name: value for name, value in records.__dict__.items() if name != "config"},
+                 started)
+    return records
 
 
 def validate_blobs(files: list[tuple[str, str]], blobs: Any, problems: list[Problem], as_of: dt.date, where: str,
