@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import shlex
 import sys
@@ -234,6 +233,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> NoReturn:
     """Refuse an ID that names no record (exit 1), with the closest ones that do."""
+    import difflib  # only a mistyped ID pays for it
+
     close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
     hint = f". Did you mean {' or '.join(close)}?" if close else ""
     fail(f"no {what} has the ID {ident!r} in {root}{after}{hint}")
