@@ -835,15 +835,26 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
     for directory in {os.path.dirname(path) for path in paths}:  # the place is the folder's: asked once a folder
-        parts = _parts(os.path.join(directory, "file.toml"))
-        index = layout.country_index(parts)
-        if index is not None:
-            parent, folder = os.sep.join(parts[:index]), parts[index]
+        parts = _parts(directory)
+        back = _country_back(tuple(layout.name_shape(part) for part in parts[-DEEPEST:]))
+        if back is not None:
+            parent, folder = os.sep.join(parts[:-back]), parts[-back]
             spellings.setdefault((parent, folder.casefold()), set()).add(folder)
     return [Problem(os.path.join(parent, folder) if parent else folder,
                     f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
                     "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
             for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
+
+
+DEEPEST = max(len(place.parts) for place in layout.PLACES) - 1  # folders of the deepest place
+
+
+@functools.lru_cache(maxsize=256)
+def _country_back(shapes: tuple[str, ...]) -> int | None:
+    """How far back from the end of a folder's parts its country folder is, from the shapes of its last
+    parts (layout.name_shape); None if a record file in it fits no place."""
+    index = layout.country_index([*shapes, "file.toml"])
+    return None if index is None else len(shapes) - index
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
