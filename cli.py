@@ -175,12 +175,13 @@ class App:
 
         Called before anything is written: outside a git work tree it refuses, so nothing is.
         """
-        from tracker.gitrepo import require_work_tree
         from tracker.validate import load_config
 
         if commit is None:
             commit = load_config(self.root)[0].auto_commit if (self.root / "tracker.toml").is_file() else False
         if commit:
+            from tracker.gitrepo import require_work_tree  # only a write that commits pays for git's modules
+
             require_work_tree(self.root)
         return commit
 
