@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import edit_file, run_tracker
+from conftest import SHIPPED, edit_file, run_tracker
 
 from benchmarks.generate import generate
-from tracker.cache import FOLDER, MARGIN_NS
+from tracker.cache import FOLDER, MARGIN_NS, SNAPSHOT
 from tracker.layout import shard
 from tracker.parallel import CHUNK
 
@@ -78,3 +78,29 @@ def test_parallel_serial_and_warm_loads_agree(corpora: dict[str, Path], name: st
         for problem in ("is not valid TOML", "severity: must be a whole number", "is also used by",
                         "'breaks-ish' is not a stance", "but no event has that ID"):
             assert problem in check_err
+
+
+def test_a_warm_load_follows_the_as_of_date_and_files_outside_the_layout(tmp_path: Path):
+    """The snapshot of the assembled records holds for one as-of date and one set of files: another date, or a
+    file in a place no record goes (which is no record, so no stamp of its own), and the rules run again."""
+    root = tmp_path / "records"
+    shutil.copytree(SHIPPED, root, ignore=shutil.ignore_patterns(FOLDER))
+    time.sleep(MARGIN_NS / 1e9 + 0.2)
+
+    def check(*extra: str) -> tuple[int, str, str]:
+        result = run_tracker("--records", str(root), *extra, "check", "--as-of", "2019-06-30", "--format", "json")
+        return result.returncode, result.stdout, result.stderr
+
+    def report(as_of: str) -> str:
+        result = run_tracker("--records", str(root), "report", "--as-of", as_of, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert report("2019-09-30") == run_tracker("--records", str(root), "--no-cache", "report", "--as-of",
+                                               "2019-09-30", "--format", "json").stdout
+    assert (root / FOLDER / SNAPSHOT).is_file()
+    assert check() == check("--no-cache")  # another date: future-dated records are warned about anew
+    assert "after 2019-06-30" in check()[1]
+    (root / "kz" / "notes.toml").write_text('title = "not a record"\n', encoding="utf-8")
+    stray = check()
+    assert "is in an unexpected place" in stray[1] and stray == check("--no-cache")
