@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import shlex
 import sys
@@ -192,12 +191,13 @@ class App:
 
         Called before anything is written: outside a git work tree it refuses, so nothing is.
         """
-        from tracker.gitrepo import require_work_tree
         from tracker.validate import load_config
 
         if commit is None:
             commit = load_config(self.root)[0].auto_commit if (self.root / "tracker.toml").is_file() else False
         if commit:
+            from tracker.gitrepo import require_work_tree  # only a write that commits pays for git's modules
+
             require_work_tree(self.root)
         return commit
 
@@ -250,6 +250,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str = "") -> NoReturn:
     """Refuse an ID that names no record (exit 1), with the closest ones that do."""
+    import difflib  # only a mistyped ID pays for it
+
     close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
     hint = f". Did you mean {' or '.join(close)}?" if close else ""
     fail(f"no {what} has the ID {ident!r} in {root}{after}{hint}")

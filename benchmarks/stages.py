@@ -31,20 +31,22 @@ def main() -> None:
         clock = now
 
     from tracker import render, serialise
-    from tracker.cache import FileCache
+    from tracker.cache import Snapshot, stamps_of
     from tracker.load import discover
+    from tracker.model import Records
     from tracker.score import report
-    from tracker.validate import assemble, check_file, load_config
+    from tracker.validate import load_config
     lap("import the core")
     config, problems = load_config(args.root)
-    found, _ = discover(args.root)
+    found, layout_problems = discover(args.root)
     lap("list the files (discover)")
-    cache = FileCache(args.root)
-    lap("read the cache (unpickle)")
-    results = cache.checked(found, check_file)
-    lap("stat every file, compare with the cache")
-    records = assemble(results, problems, config, as_of)
-    lap("rules across files (assemble)")
+    stamps = stamps_of(found)
+    lap("stat every file")
+    kept = Snapshot(args.root).get([path for path, _ in found], stamps, (as_of, tuple(problems + layout_problems)))
+    if kept is None:
+        raise SystemExit("no snapshot of these records for this as-of date: run `tracker report` on them first")
+    records = Records(**kept, config=config)
+    lap("read the snapshot (unpickle, compare)")
     assessments = report(records, as_of)
     lap("score every promise")
     serialise.to_csv(serialise.report_rows(assessments), serialise.CSV_COLUMNS)

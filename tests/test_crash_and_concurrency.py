@@ -104,11 +104,15 @@ def test_killed_writers_leave_every_file_absent_or_whole(kz):
 
 
 def kill_on_first_temporary_file(process: subprocess.Popen[str], root: Path, deadline: float) -> None:
-    """SIGKILL the writer the moment a new temporary file shows: in the middle of its write."""
-    folders = [root / "kz" / "promises", root / "kz" / "events" / "2019"]
-    seen = {name for folder in folders for name in os.listdir(folder) if name.startswith(".tmp-")}
+    """SIGKILL the writer the moment a new temporary file shows: in the middle of its write. Writes land in
+    folders below the promise's and in month folders, so every folder of the country is watched."""
+    def temporary() -> set[str]:
+        return {os.path.join(folder, name) for folder, _, names in os.walk(root / "kz") for name in names
+                if name.startswith(".tmp-")}
+
+    seen = temporary()
     while process.poll() is None and time.monotonic() < deadline:
-        if any(name.startswith(".tmp-") and name not in seen for folder in folders for name in os.listdir(folder)):
+        if temporary() - seen:
             process.send_signal(signal.SIGKILL)
             return
     if process.poll() is None:

@@ -51,10 +51,12 @@ from typing import Any
 
 from . import __version__
 from .load import MAX_BYTES
+from .parallel import map_ordered
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
-FORMAT = 2  # bump when what is stored changes shape
+SNAPSHOT = "records.snapshot"
+FORMAT = 3  # bump when what is stored changes shape
 KEY_SIZE = 32
 DIGEST_SIZE = 16  # per file: ample against an edit, small beside the record it vouches for
 MARGIN_NS = 2_000_000_000
@@ -80,6 +82,19 @@ class _RecordsUnpickler(pickle.Unpickler):
 
 def stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def stamps_of(found: list[tuple[str, str]]) -> array.array[int]:
+    """The stamps of every file found, four numbers a file; NEVER for one that cannot be read (its check
+    says why)."""
+    stamps = array.array("q")
+    for path, _ in found:
+        try:
+            info = os.stat(path)
+            stamps.extend((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        except OSError:
+            stamps.extend(NEVER)
+    return stamps
 
 
 @contextmanager
@@ -109,24 +124,13 @@ class FileCache:
         self.digests = bytearray()
         self.results: list[Any] = []
         self.key = user_key()
-        self._read()
 
     def _read(self) -> None:
         """Take the stored entries if the file is ours, for this directory and hashed with our key; else start empty."""
-        if self.key is None or not _real_folder(self.path.parent):
-            return
+        stored = _read_signed(self.path, self._header(), self.key)
         try:
-            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
-            with open(descriptor, "rb") as handle:
-                # The small header is checked before the body is read at all, and the body's keyed hash
-                # before any of it is unpickled.
-                if _RecordsUnpickler(handle).load() != self._header():
-                    return
-                mac, body = handle.read(KEY_SIZE), handle.read()
-            if not hmac.compare_digest(mac, _mac(self.key, body)):
-                return
-            paths, stamps, digests, results = _RecordsUnpickler(io.BytesIO(body)).load()
-        except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
+            paths, stamps, digests, results = stored
+        except (TypeError, ValueError):
             return
         if isinstance(stamps, array.array) and isinstance(digests, bytes) \
                 and len(paths) == len(results) == len(stamps) // 4 == len(digests) // DIGEST_SIZE:
@@ -136,15 +140,13 @@ class FileCache:
         return {"format": FORMAT, "tracker": __version__, "root": self.root_key}
 
     def checked(self, found: list[tuple[str, str]], check: Callable[[str, str], Any],
-                progress: Callable[[int], Any] | None = None) -> list[Any]:
-        """check(path, kind) for every file found, reusing stored results of unchanged files."""
+                progress: Callable[[int], Any] | None = None, stamps: array.array[int] | None = None) -> list[Any]:
+        """check(path, kind) for every file found, reusing stored results of unchanged files.
+
+        stamps: stamps_of(found), if the caller has them already."""
         started = time.time_ns()
-        stamps = array.array("q")
-        for path, _ in found:
-            try:
-                stamps.extend(stamp(os.stat(path)))
-            except OSError:
-                stamps.extend(NEVER)  # let check() say why it cannot be read
+        stamps = stamps_of(found) if stamps is None else array.array("q", stamps)
+        self._read()
         paths = [path for path, _ in found]
         if paths == self.paths and stamps == self.stamps:
             return self.results  # nothing changed: the common case, decided in one comparison
@@ -152,14 +154,19 @@ class FileCache:
         changed = [i for i, path in enumerate(paths) if not self._same(known.get(path), stamps, i)]
         results = [self.results[known[path]] if path in known else None for path in paths]
         digests = bytearray(b"".join(self._digest_at(known.get(path)) for path in paths))
-        misses = []
-        for i in changed:
-            digest = self._file_digest(paths[i])
+
+        def digest_and_check(task: tuple[str, str, bytes | None]) -> tuple[bytes, Any]:
+            """The file's keyed hash, and its result if its bytes are new or changed (else None: kept)."""
+            path, kind, old = task
+            digest = self._file_digest(path)
+            return digest, None if digest == old and digest != _UNREAD else check(path, kind)
+
+        tasks = [(*found[i], self._digest_at(known[paths[i]]) if paths[i] in known else None) for i in changed]
+        for i, (digest, result) in zip(changed, map_ordered(digest_and_check, tasks, _slow(len(tasks), progress)),
+                                       strict=True):
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
-            if paths[i] not in known or digest != self._digest_at(known[paths[i]]) or digest == _UNREAD:
-                misses.append(i)  # new or changed bytes: parsed again
-        for i, result in zip(misses, check_each([found[i] for i in misses], check, progress), strict=True):
-            results[i] = result
+            if result is not None:
+                results[i] = result
         fresh = started - MARGIN_NS
         for i in changed:
             if max(stamps[4 * i + 1], stamps[4 * i + 2]) >= fresh:
@@ -191,28 +198,93 @@ class FileCache:
         return old == stamps[4 * i: 4 * i + 4] and old[0] != -1
 
     def _write(self, paths: list[str], stamps: array.array[int], digests: bytes, results: list[Any]) -> None:
-        """Replace the cache file whole (temporary file, then rename); a records directory that cannot be
-        written to, a cache folder that is a link, or no key, and it simply goes without a cache."""
-        if self.key is None:
-            return
+        _write_signed(self.path, self._header(), self.key, (paths, stamps, digests, results))
+
+
+class Snapshot:
+    """The records as the last load assembled them (after the rules across files), reused while no file
+    changed: a warm load is then a listing, a stat of every file and one small unpickling, with no
+    per-file result to read and no rule to run again.
+
+    It is kept for one set of inputs beside the files (the as-of date and the problems found before
+    reading any file), in RECORDS/.tracker-cache/records.snapshot, signed like the parse cache. It is
+    written only when no file is fresher than MARGIN_NS, for the reason given at the top of this module.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / FOLDER / SNAPSHOT
+        self.parse_cache = root / FOLDER / FILE
+        self.header = {"format": FORMAT, "tracker": __version__, "root": (str(root), *_identity(root))}
+        self.key = user_key()
+
+    def get(self, paths: list[str], stamps: array.array[int], inputs: Any) -> Any:
+        """What put() kept for exactly these files, stamps and inputs, beside the same parse cache; else None."""
         try:
-            folder = self.path.parent
-            folder.mkdir(exist_ok=True)
-            if not _real_folder(folder):
-                return
-            body = pickle.dumps((paths, stamps, digests, results), protocol=pickle.HIGHEST_PROTOCOL)
-            handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump(self._header(), file, protocol=pickle.HIGHEST_PROTOCOL)
-                    file.write(_mac(self.key, body))
-                    file.write(body)
-                os.replace(temp, self.path)  # replaces a link of that name; never writes through it
-            except BaseException:
-                os.unlink(temp)
-                raise
+            kept_paths, kept_stamps, kept_inputs, value = _read_signed(self.path, self.header, self.key)
+        except (TypeError, ValueError):
+            return None
+        same = kept_stamps == stamps and kept_paths == paths and kept_inputs == (inputs, self._parse_cache_stamp())
+        return value if same else None
+
+    def put(self, paths: list[str], stamps: array.array[int], inputs: Any, value: Any, started: int) -> None:
+        """Keep value for these files, stamps and inputs, unless a file changed since MARGIN_NS before started
+        (time.time_ns() when the stamps were taken)."""
+        fresh = started - MARGIN_NS
+        if any(max(stamps[i + 1], stamps[i + 2]) >= fresh or stamps[i] == -1 for i in range(0, len(stamps), 4)):
+            return
+        _write_signed(self.path, self.header, self.key, (paths, stamps, (inputs, self._parse_cache_stamp()), value))
+
+    def _parse_cache_stamp(self) -> tuple[int, int, int, int]:
+        """The parse cache's own stamp: a snapshot goes with the parse cache it was built beside, so that a
+        parse cache that is damaged or deleted is rebuilt at the next load, not left until a file changes."""
+        try:
+            return stamp(os.lstat(self.parse_cache))
         except OSError:
-            pass
+            return NEVER
+
+
+def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
+    """The body of a cache file if it is ours: for this header (format, version, directory) and hashed with our
+    key; else None. The small header is checked before the body is read at all, and the body's keyed hash
+    before any of it is unpickled."""
+    if key is None or not _real_folder(path.parent):
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with open(descriptor, "rb") as handle:
+            if _RecordsUnpickler(handle).load() != header:
+                return None
+            mac, body = handle.read(KEY_SIZE), handle.read()
+        if not hmac.compare_digest(mac, _mac(key, body)):
+            return None
+        return _RecordsUnpickler(io.BytesIO(body)).load()
+    except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
+        return None
+
+
+def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, value: Any) -> None:
+    """Replace a cache file whole (temporary file, then rename); a records directory that cannot be written
+    to, a cache folder that is a link, or no key, and it simply goes without."""
+    if key is None:
+        return
+    try:
+        folder = path.parent
+        folder.mkdir(exist_ok=True)
+        if not _real_folder(folder):
+            return
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
+                file.write(_mac(key, body))
+                file.write(body)
+            os.replace(temp, path)  # replaces a link of that name; never writes through it
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError:
+        pass
 
 
 _UNREAD = bytes(DIGEST_SIZE)
@@ -268,12 +340,11 @@ def _identity(root: Path) -> tuple[int, int]:
 
 def check_each(found: list[tuple[str, str]], check: Callable[[str, str], Any],
                progress: Callable[[int], Any] | None = None) -> list[Any]:
-    """check(path, kind) for each file, with a progress bar when there are enough to take a while."""
-    if progress is None or len(found) < SLOW_FILES:
-        return [check(path, kind) for path, kind in found]
-    results = []
-    with progress(len(found)) as advance:
-        for path, kind in found:
-            results.append(check(path, kind))
-            advance()
-    return results
+    """check(path, kind) for each file (on every core, for many files; see tracker.parallel), with a
+    progress bar when there are enough to take a while."""
+    return map_ordered(lambda item: check(*item), found, _slow(len(found), progress))
+
+
+def _slow(count: int, progress: Callable[[int], Any] | None) -> Callable[[int], Any] | None:
+    """The progress bar, for enough files to take a while."""
+    return progress if count >= SLOW_FILES else None

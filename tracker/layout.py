@@ -23,6 +23,7 @@ pre-commit hook matches.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -90,6 +91,29 @@ def kind_of_place(parts: list[str] | tuple[str, ...]) -> str | None:
         if _fits(place, parts):
             return place.kind
     return None
+
+
+def name_shape(name: str) -> str:
+    """What the table of places can tell about a folder's name: the name itself if some place names it,
+    else a stand-in name that the same patterns (YYYY, MM, XX) match. Folders of one shape are of one kind."""
+    return name if name in _LITERALS else _STAND_INS[_signature(name)]
+
+
+@functools.lru_cache(maxsize=256)
+def kind_of_folder(shapes: tuple[str, ...]) -> str | None:
+    """The kind of a record file in a folder whose parts below the records directory have these shapes
+    (name_shape): kind_of_place asked once per shape of folder, not once per file."""
+    return kind_of_place([*shapes, "file.toml"])
+
+
+def _signature(name: str) -> tuple[bool, bool, bool]:
+    return _MATCH["YYYY"](name), _MATCH["MM"](name), _MATCH["XX"](name)
+
+
+_LITERALS = frozenset(part for place in PLACES for part in place.parts if part not in _MATCH)
+# One name for each set of patterns a name can match: a year; a month that is also a shard; a month in
+# digits of another script; a shard; none of them.
+_STAND_INS = {_signature(name): name for name in ("2019", "12", "\u0661\u0662", "ab", "1a2b")}
 
 
 def country_index(parts: list[str] | tuple[str, ...]) -> int | None:

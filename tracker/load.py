@@ -20,7 +20,7 @@ import tomli
 
 from . import layout
 from .errors import TrackerError, option
-from .layout import CONFIG_NAME, kind_of_place
+from .layout import CONFIG_NAME, kind_of_folder, name_shape
 from .model import Problem
 
 MAX_BYTES = 1_048_576  # 1 MiB: far above any real record, far below a hang
@@ -60,26 +60,29 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
     real_root = os.path.realpath(root)
-    for path, rel, is_link in _walk(str(root), [], problems):
-        if rel == [CONFIG_NAME] or not path.endswith(".toml"):
-            continue
-        outside = link_outside(path, real_root) if is_link else None  # the listing says which are links
-        if outside:
-            problems.append(outside)
-            continue
-        kind = kind_of_place(rel)
-        if kind is None:
-            problems.append(Problem(path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
-        else:
-            found.append((path, kind))
+    for rel, files in _walk(str(root), (), problems):
+        # A file's kind depends on its folder alone (its name need only end in .toml): asked once a shape of folder.
+        kind = kind_of_folder(rel)
+        for name, path, is_link in files:
+            if not name.endswith(".toml") or (not rel and name == CONFIG_NAME):
+                continue
+            outside = link_outside(path, real_root) if is_link else None  # the listing says which are links
+            if outside:
+                problems.append(outside)
+            elif kind is None:
+                problems.append(Problem(path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
+            else:
+                found.append((path, kind))
     found.sort()
     return found, problems
 
 
-def _walk(top: str, rel: list[str], problems: list[Problem]) -> Iterator[tuple[str, list[str], bool]]:
-    """(path, its parts below the root, whether it is a link) for files below top, skipping
-    hidden folders such as .git and the cache. The parts and the link flag come from the
-    directory listing itself: no call per file, which counts at 100,000 files.
+def _walk(top: str, rel: tuple[str, ...],
+          problems: list[Problem]) -> Iterator[tuple[tuple[str, ...], list[tuple[str, str, bool]]]]:
+    """(the shapes of a folder's parts below the root (layout.name_shape), its files as (name, path, whether
+    it is a link)) for the folders
+    below top, skipping hidden folders such as .git and the cache, and hidden files. The link flag comes
+    from the directory listing itself: no call per file, which counts at 100,000 files.
 
     A folder nested deeper than MAX_DEPTH (records sit at most five levels down), or one that cannot be
     listed, is one problem; the walk goes on with the rest."""
@@ -93,17 +96,12 @@ def _walk(top: str, rel: list[str], problems: list[Problem]) -> Iterator[tuple[s
         try:
             with os.scandir(folder) as entries:
                 listed = [(entry.name, entry.path, entry.is_dir(follow_symlinks=False), entry.is_symlink())
-                          for entry in entries]
+                          for entry in entries if not entry.name.startswith(".")]
         except OSError as error:
             problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
             continue
-        for name, path, is_dir, is_link in listed:
-            if name.startswith("."):
-                continue
-            if is_dir:
-                folders.append((path, [*parts, name]))
-            else:
-                yield path, [*parts, name], is_link
+        folders.extend((path, (*parts, name_shape(name))) for name, path, is_dir, _ in listed if is_dir)
+        yield parts, [(name, path, is_link) for name, path, is_dir, is_link in listed if not is_dir]
 
 
 def link_outside(path: str, real_root: str) -> Problem | None:

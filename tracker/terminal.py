@@ -8,6 +8,7 @@ imported only when something is printed through it, to keep start-up fast.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 # invisible format characters that can hide text: interlinear annotations, tag characters, lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
                      "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+_RICH_DROPS = {code: None for code in (0x07, 0x08, 0x0B, 0x0C, 0x0D)}  # rich.control.STRIP_CONTROL_CODES
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -60,7 +64,23 @@ class Terminal:
         return self._console(sys.stderr)
 
     def message(self, text: str) -> None:
+        if "\t" not in text and not self._styled(sys.stderr):
+            # What Rich would write (it drops these controls), without importing it: a write command
+            # prints one line, and Rich's import was a third of its time.
+            sys.stderr.write(text.translate(_RICH_DROPS) + "\n")
+            return
         self.err.print(text, soft_wrap=True)
+
+    def _styled(self, stream: Any) -> bool:
+        """Whether Rich would treat the stream as a terminal (--color, TTY_COMPATIBLE=1, FORCE_COLOR, a tty)."""
+        if self.color is not None:
+            return self.color
+        compatible = os.environ.get("TTY_COMPATIBLE", "")
+        if compatible in ("0", "1"):
+            return compatible == "1"
+        if os.environ.get("FORCE_COLOR") is not None:
+            return os.environ["FORCE_COLOR"] != ""
+        return bool(stream.isatty())
 
     def problem(self, problem: Problem) -> None:
         """`path:line: message`, then the line itself and how to fix it."""

@@ -834,16 +834,27 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
-    for path in paths:
-        parts = _parts(path)
-        index = layout.country_index(parts)
-        if index is not None:
-            parent, folder = os.sep.join(parts[:index]), parts[index]
+    for directory in {os.path.dirname(path) for path in paths}:  # the place is the folder's: asked once a folder
+        parts = _parts(directory)
+        back = _country_back(tuple(layout.name_shape(part) for part in parts[-DEEPEST:]))
+        if back is not None:
+            parent, folder = os.sep.join(parts[:-back]), parts[-back]
             spellings.setdefault((parent, folder.casefold()), set()).add(folder)
     return [Problem(os.path.join(parent, folder) if parent else folder,
                     f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
                     "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
             for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
+
+
+DEEPEST = max(len(place.parts) for place in layout.PLACES) - 1  # folders of the deepest place
+
+
+@functools.lru_cache(maxsize=256)
+def _country_back(shapes: tuple[str, ...]) -> int | None:
+    """How far back from the end of a folder's parts its country folder is, from the shapes of its last
+    parts (layout.name_shape); None if a record file in it fits no place."""
+    index = layout.country_index([*shapes, "file.toml"])
+    return None if index is None else len(shapes) - index
 
 
 def _paths_by_id(stems: list[str], parsed: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -876,14 +887,28 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
     """
-    from .cache import FileCache, check_each
+    import time
+
+    from .cache import FileCache, Snapshot, check_each, stamps_of
 
     config, problems = load_config(root)
     found, layout_problems = discover(root)
     problems.extend(layout_problems)
-    results = FileCache(root).checked(found, check_file, progress) if cache \
-        else check_each(found, check_file, progress)
-    return assemble(results, problems, config, as_of)
+    if not cache:
+        return assemble(check_each(found, check_file, progress), problems, config, as_of)
+    started = time.time_ns()
+    stamps = stamps_of(found)
+    paths = [path for path, _ in found]
+    # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
+    inputs = (as_of, tuple(problems))
+    snapshot = Snapshot(root)
+    kept = snapshot.get(paths, stamps, inputs)
+    if kept is not None:
+        return Records(**kept, config=config)
+    records = assemble(FileCache(root).checked(found, check_file, progress, stamps), problems, config, as_of)
+    snapshot.put(paths, stamps, inputs, {name: value for name, value in records.__dict__.items() if name != "config"},
+                 started)
+    return records
 
 
 def validate_blobs(files: list[tuple[str, str]], blobs: Any, problems: list[Problem], as_of: dt.date, where: str,

@@ -1,0 +1,106 @@
+"""A cold load on several processes, a cold load on one and a warm load (from the parse cache) give the
+same output, byte for byte: the same problems in the same order, the same report."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SHIPPED, edit_file, run_tracker
+
+from benchmarks.generate import generate
+from tracker.cache import FOLDER, MARGIN_NS, SNAPSHOT
+from tracker.layout import shard
+from tracker.parallel import CHUNK
+
+AS_OF = "2024-06-30"  # events run to 2025: many are dated after it, which is a warning
+COMMANDS = (("check", "--as-of", AS_OF), ("report", "--as-of", AS_OF, "--format", "json"),
+            ("check", "--as-of", AS_OF, "--format", "json"))
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A generated records directory with warnings only, and a copy with errors of every kind added."""
+    base = tmp_path_factory.mktemp("parallel")
+    clean = base / "clean"
+    generate(clean, promises=30, events=500, countries=3, seed=7)
+    promise = sorted(clean.rglob("promises/*.toml"))[0]
+    edit_file(promise, "official = ", 'oficial = "a misspelt field: a warning"\nofficial = ')
+    broken = base / "broken"
+    shutil.copytree(clean, broken)
+    events = sorted(broken.rglob("events/*/*/*.toml"))
+    events[0].write_text('id = "unterminated\n', encoding="utf-8")  # not TOML
+    edit_file(events[1], "severity = ", "severity = 9\nseverities = ")  # out of range
+    shutil.copy(events[2], events[3].parent / events[2].name) if events[2].parent != events[3].parent \
+        else shutil.copy(events[2], events[-1].parent / events[2].name)  # one ID twice, in the wrong folder
+    links = sorted(broken.rglob("links/*/*.toml"))
+    gone = links[1].parent.parent / shard("no-such-event") / "no-such-event.toml"  # a link to no event
+    gone.parent.mkdir(exist_ok=True)
+    shutil.copy(links[1], gone)
+    edit_file(links[0], "stance = ", 'stance = "breaks-ish"\nnote = ')  # no such stance
+    time.sleep(MARGIN_NS / 1e9 + 0.2)  # old enough to be cached
+    return {"clean": clean, "broken": broken}
+
+
+def outputs(root: Path, jobs: str, cache: bool) -> list[tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of each command, on `jobs` processes; with cache, from the cache as it is."""
+    found = []
+    for command in COMMANDS:
+        flags = () if cache else ("--no-cache",)
+        result = run_tracker("--records", str(root), *flags, *command, env={"TRACKER_JOBS": jobs, "NO_COLOR": "1"})
+        found.append((result.returncode, result.stdout, result.stderr))
+    return found
+
+
+@pytest.mark.parametrize("name", ["clean", "broken"])
+def test_parallel_serial_and_warm_loads_agree(corpora: dict[str, Path], name: str):
+    root = corpora[name]
+    files = sum(1 for _ in root.rglob("*.toml"))
+    assert files > 3 * CHUNK, "too few files to be parsed in several chunks"
+    serial = outputs(root, "1", cache=False)
+    assert outputs(root, "2", cache=False) == serial
+    shutil.rmtree(root / FOLDER, ignore_errors=True)
+    writing = run_tracker("--records", str(root), *COMMANDS[0], env={"TRACKER_JOBS": "2", "NO_COLOR": "1"})
+    assert (writing.returncode, writing.stdout, writing.stderr) == serial[0]
+    assert (root / FOLDER).is_dir(), "the cold run wrote no cache, so the next runs are not warm"
+    assert outputs(root, "2", cache=True) == serial
+    assert outputs(root, "1", cache=True) == serial
+
+    check_code, _, check_err = serial[0]
+    report_code, report_json, _ = serial[1]
+    assert "after 2024-06-30" in check_err and "oficial" in check_err
+    if name == "clean":
+        assert check_code == 0 and report_code == 0 and '"verdict"' in report_json
+    else:
+        assert check_code == 1 and report_code == 1
+        for problem in ("is not valid TOML", "severity: must be a whole number", "is also used by",
+                        "'breaks-ish' is not a stance", "but no event has that ID"):
+            assert problem in check_err
+
+
+def test_a_warm_load_follows_the_as_of_date_and_files_outside_the_layout(tmp_path: Path):
+    """The snapshot of the assembled records holds for one as-of date and one set of files: another date, or a
+    file in a place no record goes (which is no record, so no stamp of its own), and the rules run again."""
+    root = tmp_path / "records"
+    shutil.copytree(SHIPPED, root, ignore=shutil.ignore_patterns(FOLDER))
+    time.sleep(MARGIN_NS / 1e9 + 0.2)
+
+    def check(*extra: str) -> tuple[int, str, str]:
+        result = run_tracker("--records", str(root), *extra, "check", "--as-of", "2019-06-30", "--format", "json")
+        return result.returncode, result.stdout, result.stderr
+
+    def report(as_of: str) -> str:
+        result = run_tracker("--records", str(root), "report", "--as-of", as_of, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert report("2019-09-30") == run_tracker("--records", str(root), "--no-cache", "report", "--as-of",
+                                               "2019-09-30", "--format", "json").stdout
+    assert (root / FOLDER / SNAPSHOT).is_file()
+    assert check() == check("--no-cache")  # another date: future-dated records are warned about anew
+    assert "after 2019-06-30" in check()[1]
+    (root / "kz" / "notes.toml").write_text('title = "not a record"\n', encoding="utf-8")
+    stray = check()
+    assert "is in an unexpected place" in stray[1] and stray == check("--no-cache")

@@ -1,0 +1,83 @@
+"""Parse many record files on every core: a pool of worker processes, results merged in path order.
+
+Parsing TOML is pure computation on one file at a time, so a cold load of a large records
+directory divides across the machine's cores. Each worker takes chunks of the file list and
+returns each file's result; the results come back in the order of the list, so problems and
+output are exactly those of a serial load.
+
+A pool costs tens of milliseconds to start and its results must be copied back, so a small
+records directory is read in this process alone. The environment variable TRACKER_JOBS sets the
+number of processes (1: no pool), whatever the number of files; unset, every core is used for
+PARALLEL_FILES files or more. Workers are forked, which only Linux does safely and cheaply;
+elsewhere the load stays in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARALLEL_FILES = 4000  # about half a second of parsing: below it, starting a pool costs more than it saves
+CHUNK = 500  # files a worker parses before sending their results back
+
+_work: Callable[[Any], Any] | None = None  # the function the forked workers apply (inherited, never pickled)
+
+
+def jobs(count: int) -> int:
+    """How many processes to parse `count` files with (1: in this process)."""
+    given = os.environ.get("TRACKER_JOBS", "").strip()
+    if given.isdigit() and int(given) >= 1:
+        wanted = int(given)
+    elif count < PARALLEL_FILES:
+        return 1
+    else:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return wanted if sys.platform == "linux" and count > 1 else 1
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _apply(chunk: Sequence[Any]) -> list[Any]:
+    assert _work is not None  # set before the pool forks
+    return [_work(item) for item in chunk]
+
+
+def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None) -> list[R]:
+    """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
+    (progress(total) is a context manager yielding an advance() callable).
+
+    work need not be picklable (a closure will do): the workers are forked with it in place."""
+    global _work
+    processes = jobs(len(items))
+    if processes <= 1:
+        return _gather(iter([work(item)] for item in items), progress, len(items))
+    import multiprocessing
+
+    _work = work
+    try:
+        # The pool forks before a progress bar starts its thread: a process with threads forks unsafely.
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return _gather(pool.imap(_apply, chunks(items, CHUNK)), progress, len(items))
+    finally:
+        _work = None
+
+
+def _gather(parts: Iterator[list[R]], progress: Callable[[int], Any] | None, total: int) -> list[R]:
+    results: list[R] = []
+    if progress is None:
+        for part in parts:
+            results.extend(part)
+        return results
+    with progress(total) as advance:
+        for part in parts:
+            results.extend(part)
+            for _ in part:
+                advance()
+    return results
