@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED, edit_file, run_tracker
+from helpers import SHIPPED, edit_file, run_tracker
 
 from benchmarks.generate import generate
 from tracker.cache import FOLDER, MARGIN_NS, SNAPSHOT
