@@ -16,10 +16,10 @@ import click
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date
 from tracker.errors import TrackerError, worded
-from tracker.fields import MAX_COUNT
-from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS, Promise, Rating, Records
+from tracker.vocabulary import COUNTS, EVENT_KINDS, MAX_COUNT, STANCES, VERDICTS
 
 if TYPE_CHECKING:
+    from tracker.model import Promise, Records
     from tracker.terminal import Terminal
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -279,6 +279,7 @@ def refuse_before_pledge(promise: Promise, option: str) -> None:
 
 def promise_on_file(app: App, ident: str) -> Promise | None:
     """The promise as its file reads now (None if the file is not a valid promise; the write then says why)."""
+    from tracker.model import Promise
     from tracker.store import find_record
     from tracker.validate import Checked, check_file
 
@@ -529,7 +530,7 @@ def add_promise(app: App, country: str, official: str, title: str, date: Partial
         --date 2019-06 --id kz-assembly-law --topic assembly \\
         --source https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan
     """
-    from tracker.model import Statement
+    from tracker.model import Promise, Statement
     from tracker.store import add_promise as write, derive_id
 
     refuse_before_pledge(Promise(ident or "", country, official, title, (Statement(date),), deadline=deadline),
@@ -677,6 +678,7 @@ def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: 
         --rationale "A new law was signed, but it keeps prior approval" --by "A. Researcher" \\
         --source https://example.org/new-assembly-law
     """
+    from tracker.model import Rating
     from tracker.store import add_part
 
     require_promises(app, [promise_id])

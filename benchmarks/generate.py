@@ -25,7 +25,6 @@ from iso3166 import countries_by_alpha2
 
 from tracker import layout, schema
 from tracker.dates import PartialDate
-from tracker.model import COUNTS, EVENT_KINDS, STANCES, VERDICTS
 from tracker.store import (
     clean,
     derive_id,
@@ -35,6 +34,7 @@ from tracker.store import (
     render_document,
     table_entry,
 )
+from tracker.vocabulary import COUNTS, EVENT_KINDS, STANCES, VERDICTS
 
 OFFICIALS = ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Jürgen Müller", "José Ramírez Peña",
              "Nguyễn Thị Hương", "محمد الأمين", "张伟", "Αλέξης Παπαδόπουλος", "Zoë Ó Briain", "Şebnem Yılmaz",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
-from tracker.model import STANCES
 from tracker.score import RULES
+from tracker.vocabulary import STANCES
 
 URL = "https://example.org/source"
 METHOD = (REPO / "docs/method.md").read_text(encoding="utf-8")
@@ -269,7 +269,7 @@ def test_the_site_shows_a_rating_s_sources(tracker, kz):
 
 
 def test_the_codebook_s_verdict_table_is_the_code_s():
-    from tracker.model import VERDICT_MEANINGS
+    from tracker.vocabulary import VERDICT_MEANINGS
 
     codebook = (REPO / "docs/codebook.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `([a-z-]+)` \| ([A-Z][^|]*\.) \|$", codebook, re.M))

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from tracker.dates import parse_date
 from tracker.fields import EVENT, PROMISE, Field
-from tracker.model import COUNTS, STANCES, VERDICTS, Records
+from tracker.model import Records
 from tracker.score import report
 from tracker.validate import load_records
+from tracker.vocabulary import COUNTS, STANCES, VERDICTS
 
 EXAMPLES = int(os.environ.get("TRACKER_HYPOTHESIS_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from html import escape
 
 from .changes import Span, later
-from .model import VERDICTS
 from .score import Assessment, ratings_by
+from .vocabulary import VERDICTS
 
 WIDTH = 720
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -18,9 +18,10 @@ from typing import Any
 from . import __version__, safeout, store
 from .dates import PartialDate
 from .errors import option
-from .model import COUNTS, VERDICTS, Event, Link, Promise, Records
+from .model import Event, Link, Promise, Records
 from .score import Assessment, matches, weight
 from .serialise import date_text, event_dict, promise_dict, to_csv, to_json
+from .vocabulary import COUNTS, VERDICTS
 
 PROMISE_COLUMNS = ("id", "country", "official", "office", "title", "text", "topics", "deadline", "made",
                    "statements", "sources", "latest_rating", "latest_rating_date", "path", "source_id")

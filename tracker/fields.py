@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import COUNTS, STANCES, VERDICTS, WEIGHED
+from .vocabulary import COUNTS, MAX_COUNT, STANCES, VERDICTS, WEIGHED
 
 # The kinds of value a field may hold; schema.py says what each one is in JSON Schema.
 KINDS = ("text", "line", "slug", "country", "texts", "urls", "date", "integer", "number", "boolean", "table", "tables")
 
 MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would overflow date arithmetic
-MAX_COUNT = 10**12  # more people than have ever lived: a typo, and beyond what a spreadsheet holds exactly
 MAX_MULTIPLIER = 100  # twenty-five times the heaviest default: any more is a typo, and weights stay finite
 
 

@@ -41,7 +41,7 @@ from .dates import DateError, PartialDate, parse_date
 from .errors import TrackerError, Wording, option, python_wording, worded
 from .fields import LIST_TARGETS, ONE_LINE_TARGETS, TARGETS
 from .load import MAX_BYTES, RawFile, discover, parse_file
-from .model import COUNTS, STANCES, VERDICTS, Problem
+from .model import Problem
 from .validate import (
     check_country,
     check_slug,
@@ -51,6 +51,7 @@ from .validate import (
     load_records,
     promise_from,
 )
+from .vocabulary import COUNTS, STANCES, VERDICTS
 
 _DATE_TIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d{1,2}:\d{2}")
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")

@@ -22,9 +22,10 @@ from .atomic import create, replace, sync_folders
 from .errors import StoreError
 from .fields import LINK, RATING, STATEMENT, names
 from .load import RawFile, discover, parse_file, require_records_dir
-from .model import WEIGHED, Config, Event, Problem, Promise
+from .model import Config, Event, Problem, Promise
 from .store import find_record, part_text, refresh_schemas, render_document
 from .validate import _HEADER, Checked, check_raw
+from .vocabulary import WEIGHED
 
 ORDER = {"statements": names(STATEMENT), "ratings": names(RATING), "links": names(LINK)}
 

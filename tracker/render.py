@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .model import STANCES, Event
+from .model import Event
 from .score import Assessment, meaning, tally
 from .serialise import date_text, number, tally_line, timeline_rows
 from .terminal import safe
+from .vocabulary import STANCES
 
 if TYPE_CHECKING:
     from rich.console import Console

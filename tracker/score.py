@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 from .dates import PartialDate
-from .model import STANCES, VERDICT_MEANINGS, VERDICTS, Config, Event, Link, Promise, Rating, Records, Statement, Term
+from .model import Config, Event, Link, Promise, Rating, Records, Statement, Term
+from .vocabulary import STANCES, VERDICT_MEANINGS, VERDICTS
 
 # The verdict rules, in the order computed_verdict applies them (the first that applies decides), as
 # docs/method.md and the site's methodology page state them; a test holds all three to this list.

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import chart, safeout, serialise
 from .changes import Milestone, milestones, spans, verdict_points
-from .model import STANCES, VERDICTS, Event, Records
+from .model import Event, Records
 from .score import (
     RULES,
     Assessment,
@@ -42,6 +42,7 @@ from .serialise import timeline_rows
 from .store import StoreError
 from .terminal import safe
 from .validate import check_url
+from .vocabulary import STANCES, VERDICTS
 
 Points = list[tuple[dt.date, Assessment]]  # a promise's assessment at each day its verdict may change
 

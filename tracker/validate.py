@@ -23,19 +23,7 @@ from iso3166 import countries_by_alpha2
 
 from . import layout
 from .dates import SHARED_LIMIT, DateError, PartialDate, parse_date, type_name
-from .fields import (
-    CONFIG,
-    EVENT,
-    LINK,
-    MAX_COUNT,
-    MAX_MULTIPLIER,
-    MAX_STALL_DAYS,
-    PROMISE,
-    RATING,
-    STATEMENT,
-    TERM,
-    names,
-)
+from .fields import CONFIG, EVENT, LINK, MAX_MULTIPLIER, MAX_STALL_DAYS, PROMISE, RATING, STATEMENT, TERM, names
 from .layout import CONFIG_NAME
 from .load import (
     LAYOUT_HINT,
@@ -48,22 +36,8 @@ from .load import (
     parse_file,
     require_records_dir,
 )
-from .model import (
-    COUNTS,
-    STANCES,
-    VERDICTS,
-    WEIGHED,
-    Config,
-    Event,
-    Link,
-    Part,
-    Problem,
-    Promise,
-    Rating,
-    Records,
-    Statement,
-    Term,
-)
+from .model import Config, Event, Link, Part, Problem, Promise, Rating, Records, Statement, Term
+from .vocabulary import COUNTS, MAX_COUNT, STANCES, VERDICTS, WEIGHED
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 100
