@@ -11,20 +11,26 @@ URL = "https://example.org/source"
 
 @pytest.fixture
 def pledge(tracker, records):
-    """A promise made on 2019-06-12, and a way to add linked events and read the verdict."""
+    """A promise made on 2019-06-12; event(date, stance) links an event to it; assess(as_of) reads it back."""
     tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Reform", "--date", "2019-06-12",
             "--id", "p", "--source", URL)
 
     class Pledge:
         @staticmethod
-        def event(date: str, stance: str, severity: int = 1, title: str | None = None) -> None:
-            tracker("add-event", "--country", "KZ", "--date", date, "--title", title or f"{stance} {date}",
-                    "--severity", str(severity), f"--{stance}", "p")
+        def event(date: str, stance: str, severity: int = 1, title: str | None = None, promise: str = "p",
+                  country: str = "KZ") -> None:
+            tracker("add-event", "--country", country, "--date", date, "--title",
+                    title or f"{stance} {date}" + (f" {promise}" if promise != "p" else ""),
+                    "--severity", str(severity), f"--{stance}", promise)
 
         @staticmethod
-        def assess(as_of: str) -> dict:
-            data = json.loads(tracker("report", "--as-of", as_of, "--format", "json").stdout)
-            return data["promises"][0] if data["promises"] else {}
+        def report(*extra: str, as_of: str = "2019-12-31") -> dict:
+            return json.loads(tracker("report", "--as-of", as_of, "--format", "json", *extra).stdout)
+
+        @classmethod
+        def assess(cls, as_of: str = "2019-12-31") -> dict:
+            promises = cls.report(as_of=as_of)["promises"]
+            return promises[0] if promises else {}
 
     return Pledge
 
@@ -174,45 +180,22 @@ def test_tally_counts_promises_per_verdict(tracker, pledge):
 # The method at the edge of each rule, through `report --format json` (these kill the mutants that
 # benchmarks/mutation.py makes of tracker/score.py).
 
-@pytest.fixture
-def edge(tracker, records):
-    """A promise made on 2019-06-12; add(date, stance) links an event to it; assess(as_of) reads it back."""
-    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Reform", "--date", "2019-06-12",
-            "--id", "p", "--source", URL)
-
-    class Edge:
-        @staticmethod
-        def add(date: str, stance: str, promise: str = "p", country: str = "KZ") -> None:
-            tracker("add-event", "--country", country, "--date", date, "--title", f"{stance} {date} {promise}",
-                    f"--{stance}", promise)
-
-        @staticmethod
-        def report(*extra: str) -> dict:
-            return json.loads(tracker("report", "--as-of", "2019-12-31", "--format", "json", *extra).stdout)
-
-        @classmethod
-        def assess(cls) -> dict:
-            return cls.report()["promises"][0]
-
-    return Edge
+def test_a_score_between_0_and_100(pledge):
+    pledge.event("2019-07-01", "consistent")
+    pledge.event("2019-07-02", "contradicts")
+    assert pledge.assess()["score"] == 50
 
 
-def test_a_score_between_0_and_100(edge):
-    edge.add("2019-07-01", "consistent")
-    edge.add("2019-07-02", "contradicts")
-    assert edge.assess()["score"] == 50
-
-
-def test_a_total_weight_under_1_still_scores(edge, records):
+def test_a_total_weight_under_1_still_scores(pledge, records):
     config = records / "tracker.toml"
     config.write_text(config.read_text().replace("consistent = 1", "consistent = 0.5"))
-    edge.add("2019-07-01", "consistent")
-    assert (edge.assess()["support"], edge.assess()["score"]) == (0.5, 100)
+    pledge.event("2019-07-01", "consistent")
+    assert (pledge.assess()["support"], pledge.assess()["score"]) == (0.5, 100)
 
 
-def test_an_event_on_the_day_the_pledge_was_made_is_scored(edge):
-    edge.add("2019-06-12", "contradicts")
-    assessed = edge.assess()
+def test_an_event_on_the_day_the_pledge_was_made_is_scored(pledge):
+    pledge.event("2019-06-12", "contradicts")
+    assessed = pledge.assess()
     assert (assessed["evidence"][0]["scored"], assessed["against"]) == (True, 1)
 
 
@@ -222,23 +205,23 @@ def test_an_event_on_the_day_the_pledge_was_made_is_scored(edge):
     ("partly-fulfills", "compromise", "an event fulfils the pledge in part"),
     (None, "not-rated", "too little evidence yet"),
 ])
-def test_each_verdict_gives_its_reason(edge, stance, verdict, reason):
+def test_each_verdict_gives_its_reason(pledge, stance, verdict, reason):
     if stance:
-        edge.add("2019-07-01", stance)
-    assessed = edge.report("--as-of", "2019-07-31")["promises"][0]
+        pledge.event("2019-07-01", stance)
+    assessed = pledge.report("--as-of", "2019-07-31")["promises"][0]
     assert (assessed["computed_verdict"], assessed["reason"]) == (verdict, reason)
 
 
-def test_a_country_filter_keeps_the_chosen_promises_evidence(tracker, edge):
+def test_a_country_filter_keeps_the_chosen_promises_evidence(tracker, pledge):
     tracker("add-promise", "--country", "US", "--official", "U", "--title", "Budget", "--date", "2019-06-12",
             "--id", "q", "--source", URL)
-    edge.add("2019-07-01", "contradicts")
-    edge.add("2019-07-02", "consistent", promise="q", country="US")
-    chosen = edge.report("--country", "KZ")["promises"]
+    pledge.event("2019-07-01", "contradicts")
+    pledge.event("2019-07-02", "consistent", promise="q", country="US")
+    chosen = pledge.report("--country", "KZ")["promises"]
     assert [(p["id"], p["support"], p["against"]) for p in chosen] == [("p", 0, 1)]
 
 
-def test_the_tally_counts_every_promise_of_a_verdict(tracker, edge):
+def test_the_tally_counts_every_promise_of_a_verdict(tracker, pledge):
     tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Another", "--date", "2019-06-12",
             "--id", "p2", "--source", URL)
-    assert edge.report("--as-of", "2019-07-31")["summary"]["not-rated"] == 2
+    assert pledge.report("--as-of", "2019-07-31")["summary"]["not-rated"] == 2
