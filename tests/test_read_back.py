@@ -4,10 +4,13 @@ their edges, with whole messages (where, the line, what is wrong, the hint)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import edit_file
+
+from tracker import read as read_records
 
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
@@ -138,3 +141,87 @@ def test_a_link_to_no_promise_points_at_the_promise_line(tracker, kz):
     assert error.startswith(f"{event}:{line}: links[0].promise: no promise has the ID 'KZ-Assembly-Law'\n"
                             f'  {line} | promise = "KZ-Assembly-Law"\n'
                             "  hint: did you mean 'kz-assembly-law'? IDs are lowercase\n"), error
+
+
+def test_a_statement_in_a_folder_not_named_as_an_id_is_one_error(tracker, kz):
+    folder = Path("records/kz/promises/Bad_Law/statements")
+    folder.mkdir(parents=True)
+    (folder / "2019-09-02-a.toml").write_text(f'date = 2019-09-02\nsources = ["{SOURCE}"]\n', encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{folder}/2019-09-02-a.toml: folder name: 'Bad_Law' is not a valid ID: use lowercase letters, digits and "
+        "single hyphens, as kz-assembly-law\n  hint: the folder is named after the promise's ID\n"
+        "1 promise and 5 events valid; 1 error, 0 warnings\n")
+
+
+# ---------------------------------------------------------------------------
+# Terms of office, read back through the library (the command line shows only their effect on verdicts).
+
+def test_a_term_is_read_back_as_written(tracker, records):
+    tracker("add-term", "--country", "US", "--official", "Barack Obama", "--office", "President", "--start",
+            "2009-01-20", "--end", "2009-01-20", "--source", SOURCE, "--id", "us-obama-1")
+    (term,) = read_records(records, as_of="2020-01-01").terms
+    assert (term.id, term.country, term.official, str(term.start), str(term.end), term.office, term.sources) == \
+        ("us-obama-1", "US", "Barack Obama", "2009-01-20", "2009-01-20", "President", (SOURCE,))
+
+
+def test_a_term_with_an_error_is_left_out(tracker, records):
+    folder = records / "us" / "terms"
+    folder.mkdir(parents=True)
+    (folder / "us-a.toml").write_text('country = "US"\nofficial = "A"\nstart = 2009-01-20\nend = 2009-01-19\n'
+                                      'sources = ["ftp://x"]\n', encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{folder.relative_to(Path.cwd())}/us-a.toml:4: end: 2009-01-19 is before the start, 2009-01-20\n"
+        "  4 | end = 2009-01-19\n  hint: a term ends on or after the day it starts\n"
+        f"{folder.relative_to(Path.cwd())}/us-a.toml:5: sources: 'ftp://x' is not an http or https URL\n"
+        '  5 | sources = ["ftp://x"]\n'
+        "  hint: sources must be web addresses starting with https:// or http://\n"
+        "0 promises and 0 events valid; 2 errors, 0 warnings\n")
+    assert read_records(records, as_of="2020-01-01").terms == ()
+
+
+# ---------------------------------------------------------------------------
+# Records at a git revision are read by the same rules as the work tree.
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+
+
+def commit(message: str) -> str:
+    git("add", "-A", "records")
+    git("commit", "--quiet", "-m", message)
+    return git("rev-parse", "HEAD").strip()[:10]
+
+
+def test_a_revision_is_read_as_the_work_tree_is(tracker, kz):
+    git("init", "--quiet", "--initial-branch=main")
+    Path("records/.drafts").mkdir()
+    Path("records/.drafts/idea.toml").write_text("not = [toml\n", encoding="utf-8")  # hidden: never read
+    Path("records/kz/stray.toml").write_text('title = "x"\n', encoding="utf-8")
+    Path("records/us/events/2019").mkdir(parents=True)  # after tracker.toml in git's order
+    Path("records/us/events/2019/us-2019-broken.toml").write_text('title = "x\n', encoding="utf-8")
+    first = commit("Records")
+    edit_file(PROMISE, 'office = "', 'office = "The ')
+    second = commit("Office")
+    for sha in (first, second):
+        result = tracker("report", "--at", sha, code=1)
+        assert result.stderr == (
+            f"{sha}:records/kz/stray.toml: is in an unexpected place; it was not read\n"
+            "  hint: put promises in CC/promises/ID.toml, events in CC/events/YYYY/MM/ID.toml, terms of office in "
+            "CC/terms/ID.toml, and a promise's statements, ratings and links in CC/promises/ID/statements/, "
+            "ratings/ and links/XX/\n"
+            f"{sha}:records/us/events/2019/us-2019-broken.toml:1: is not valid TOML: Illegal character '\\n'\n"
+            '  1 | title = "x\n'
+            "  hint: fix the TOML syntax at that line (https://toml.io)\n"
+            f"error: 2 errors in records at {sha}; nothing was reported. Fix them and run again.\n"), result.stderr
+
+
+def test_a_revision_with_broken_settings_or_none(tracker, kz):
+    git("init", "--quiet", "--initial-branch=main")
+    edit_file("records/tracker.toml", "stall_days = 365", "stall_days = \"365")
+    broken = commit("Broken settings")
+    Path("records/tracker.toml").unlink()
+    none = commit("No settings")
+    assert tracker("report", "--at", broken, code=1).stderr.startswith(
+        f"{broken}:records/tracker.toml:7: is not valid TOML")
+    assert tracker("report", "--at", none, code=1).stderr == \
+        f"error: records at {none}: not a records directory (no tracker.toml)\n"
