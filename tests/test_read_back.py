@@ -225,3 +225,30 @@ def test_a_revision_with_broken_settings_or_none(tracker, kz):
         f"{broken}:records/tracker.toml:7: is not valid TOML")
     assert tracker("report", "--at", none, code=1).stderr == \
         f"error: records at {none}: not a records directory (no tracker.toml)\n"
+
+
+# ---------------------------------------------------------------------------
+# Link files: named after their event, in their shard's folder, and one link per pair.
+
+def test_a_link_file_misnamed_or_in_the_wrong_shard(tracker, kz):
+    links = Path(LINK).parent.parent
+    Path(LINK).rename(links / "87" / "kz-2019-09-21-dvk-rally.toml")
+    (links / "87" / "Bad_Event.toml").write_text('stance = "contradicts"\n', encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{links}/87/Bad_Event.toml: file name: 'Bad_Event' is not a valid ID: use lowercase letters, digits and "
+        "single hyphens, as kz-assembly-law\n  hint: a link file is named after its event's ID\n"
+        f"{links}/87/kz-2019-09-21-dvk-rally.toml: is in the links/87/ folder, but a link to "
+        "kz-2019-09-21-dvk-rally belongs in links/c7/\n  hint: move the file to links/c7/\n"
+        "1 promise and 5 events valid; 2 errors, 0 warnings\n")
+
+
+def test_a_pair_linked_both_in_the_event_and_in_a_link_file_counts_neither(tracker, kz):
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "Free the press", "--date", "2019-01",
+            "--id", "kz-press")
+    tracker("link", "kz-2019-09-21-dvk-rally", "--consistent", "kz-press")
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    with open(event, "a", encoding="utf-8") as file:
+        file.write('\n[[links]]\npromise = "kz-assembly-law"\nstance = "consistent"\n')
+    assert "; neither link was counted" in tracker("check", code=1).stderr
+    (rally,) = (e for e in read_records(kz, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
+    assert [(link.promise, link.stance) for link in rally.links] == [("kz-press", "consistent")]
