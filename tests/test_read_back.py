@@ -252,3 +252,25 @@ def test_a_pair_linked_both_in_the_event_and_in_a_link_file_counts_neither(track
     assert "; neither link was counted" in tracker("check", code=1).stderr
     (rally,) = (e for e in read_records(kz, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
     assert [(link.promise, link.stance) for link in rally.links] == [("kz-press", "consistent")]
+
+
+def test_an_event_s_link_files_are_read_in_promise_order(tracker, kz):
+    tracker("add-promise", "--country", "US", "--official", "A", "--title", "Close it", "--date", "2019-01",
+            "--id", "a-close")
+    tracker("link", "kz-2019-09-21-dvk-rally", "--consistent", "a-close")
+    (rally,) = (e for e in read_records(kz, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
+    assert [link.promise for link in rally.links] == ["a-close", "kz-assembly-law"]
+
+
+# ---------------------------------------------------------------------------
+# Promise files: their kind and an importer's source ID.
+
+def test_a_promise_file_that_says_it_is_another_kind(tracker, kz):
+    edit_file(PROMISE, 'country = "KZ"', 'country = "KZ"\nkind = "event"')
+    assert tracker("check", code=1).stderr.startswith(
+        f"{PROMISE}:4: kind: is 'event' but the file is in a promises/ folder\n"
+        '  4 | kind = "event"\n  hint: write kind = "promise" or move it\n')
+    edit_file(PROMISE, 'kind = "event"', 'kind = "promise"\nsource_id = "hrw-17"')
+    tracker("check")
+    (promise,) = exported(tracker, "promises.json")
+    assert promise["source_id"] == "hrw-17"
