@@ -274,3 +274,39 @@ def test_a_promise_file_that_says_it_is_another_kind(tracker, kz):
     tracker("check")
     (promise,) = exported(tracker, "promises.json")
     assert promise["source_id"] == "hrw-17"
+
+
+HRW = "https://www.hrw.org/news/2019/09/24/mass-arrests-cast-doubt-rights-reform-kazakhstan"
+
+
+def test_every_field_of_a_promise_and_an_event_is_read_back(tracker, kz):
+    edit_file(PROMISE, 'office = "', 'deadline = 2020-12-31\nsource_id = "hrw-1"\noffice = "')
+    edit_file(PROMISE, 'date = "2019-06"', 'date = "2019-06"\nquote = "We will reform it"\nvenue = "Astana"')
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    edit_file(event, 'location = "Almaty"', 'location = "Almaty"\nactors = ["Police"]\nsource_id = "hrw-2"')
+    (promise,) = exported(tracker, "promises.json")
+    assert promise == {
+        "id": "kz-assembly-law", "kind": "promise", "country": "KZ", "official": "Kassym-Jomart Tokayev",
+        "office": "President of Kazakhstan", "title": "Reform the law on peaceful assemblies",
+        "text": "Reform the law on peaceful assemblies, which requires protesters to obtain prior permission from "
+                "local authorities.",
+        "topics": ["assembly"], "deadline": "2020-12-31",
+        "statements": [{"date": "2019-06", "sources": [HRW], "quote": "We will reform it", "venue": "Astana"},
+                       {"date": "2019-09-02", "sources": [HRW], "quote": None,
+                        "venue": "First state-of-the-nation address"}],
+        "ratings": [], "path": PROMISE, "source_id": "hrw-1"}
+    (rally,) = (e for e in exported(tracker, "events.json") if e["id"] == "kz-2019-09-21-dvk-rally")
+    assert rally == {
+        "id": "kz-2019-09-21-dvk-rally", "kind": "detention", "country": "KZ", "date": "2019-09-21",
+        "title": "About 100 detained at an opposition rally in Almaty", "location": "Almaty", "actors": ["Police"],
+        "counts": {"detained": 100, "fined": 15}, "severity": 3, "sources": [HRW],
+        "notes": "Rally of the banned Democratic Choice of Kazakhstan (DVK); 15 fined or held in custody.",
+        "path": event, "source_id": "hrw-2"}
+
+
+@pytest.mark.parametrize("path, line", [(PROMISE, 6), ("records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml", 5)])
+def test_a_title_must_be_one_line(tracker, kz, path, line):
+    edit_file(path, 'title = "', 'title = "Two\\nlines: ')
+    error = tracker("check", code=1).stderr
+    assert error.startswith(f"{path}:{line}: title: must be one line\n"), error
+    assert "  hint: move the detail to `text` or `notes`\n" in error
