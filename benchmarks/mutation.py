@@ -48,9 +48,48 @@ TESTS = {
 _ALL_LINKS = ("the index of a filtered report holds only the chosen promises' links, for speed; any superset "
               "gives the same result")
 
+_FIRST_MATCH = "get_close_matches without n=1 finds up to 3, but only the first is used"
+_DROPPED = ("a Rating is built from a missing or unknown value, but each such value was reported as an error, and "
+            "a record with an error is left out")
+_REPORTED = "a missing country, official or start was reported as an error, which the test before it catches"
+_MEMO = "the memo of each path's kind and each blob's result is skipped: the same result is computed again"
+_DECODED = "the blob was parsed as UTF-8 before a problem could name it, so decoding it cannot fail"
+
 # mutant name -> why no test can tell it from the original.
 EQUIVALENT: dict[str, str] = {
-    "tracker.validate.x__link__mutmut_18": "get_close_matches without n=1 finds up to 3, but only the first is used",
+    "tracker.validate.x__link_values__mutmut_17": _FIRST_MATCH,
+    "tracker.validate.x__link_values__mutmut_18": _FIRST_MATCH,
+    "tracker.validate.x__link_values__mutmut_34": "an unknown stance becomes '' rather than None: both are false, and "
+                                                  "the link is left out either way",
+    "tracker.validate.x__link_values__mutmut_62": "required=None is false, as False is",
+    "tracker.validate.x__link_values__mutmut_68": "the shared-link memo is emptied one link later: it only bounds memory",
+    "tracker.validate.x__rating__mutmut_33": "an unknown verdict becomes '' rather than None: both are false, and the "
+                                             "rating is left out either way",
+    "tracker.validate.x__rating__mutmut_39": _DROPPED,
+    "tracker.validate.x__rating__mutmut_50": _DROPPED,
+    "tracker.validate.x__rating__mutmut_51": _DROPPED,
+    "tracker.validate.x__text_of__mutmut_1": "the locale's encoding is UTF-8 wherever the tests run (Python coerces "
+                                             "the C locale to UTF-8)",
+    "tracker.validate.x__text_of__mutmut_4": "'UTF-8' and 'utf-8' name one codec",
+    "tracker.validate.x__text_of__mutmut_5": "the text of a file that cannot be read again: every file a problem "
+                                             "names was read moments before, and is valid UTF-8",
+    "tracker.validate.x__with_links__mutmut_3": "an event with no link files of its own is returned as it is either "
+                                                "way: no pair of it can be linked twice",
+    "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_13": "required=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_24": "required=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_47": _REPORTED,
+    "tracker.validate.x_term_from__mutmut_48": _REPORTED,
+    "tracker.validate.x_validate_blobs__mutmut_5": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_54": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_92": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_99": "the text of a file not read from the revision: every file a "
+                                                    "problem names was",
+    "tracker.validate.x_validate_blobs__mutmut_105": _DECODED,
+    "tracker.validate.x_validate_blobs__mutmut_107": "'UTF-8' and 'utf-8' name one codec",
+    "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
+    "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
     "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,

@@ -310,3 +310,17 @@ def test_a_title_must_be_one_line(tracker, kz, path, line):
     error = tracker("check", code=1).stderr
     assert error.startswith(f"{path}:{line}: title: must be one line\n"), error
     assert "  hint: move the detail to `text` or `notes`\n" in error
+
+
+@pytest.mark.parametrize("table, says", [
+    ('[[statements]]\ndate = 2019-09-02\nsources = ["ftp://x"]\n', "statements[1].sources: 'ftp://x' is not an http "
+                                                                   "or https URL"),
+    ('[[ratings]]\ndate = 2019-09-02\nverdict = "great"\nrationale = "x"\n', "ratings[0].verdict: 'great' is not a "
+                                                                            "verdict"),
+])
+def test_a_table_in_the_promise_file_is_named_in_its_message(tracker, kz, table, says):
+    text = Path(PROMISE).read_text(encoding="utf-8") + "\n" + table
+    Path(PROMISE).write_text(text, encoding="utf-8")
+    line = text.count("\n") - 1 if "ratings" in table else text.count("\n")
+    error = tracker("check", code=1).stderr
+    assert error.startswith(f"{PROMISE}:{line}: {says}\n"), error
