@@ -324,3 +324,15 @@ def test_a_table_in_the_promise_file_is_named_in_its_message(tracker, kz, table,
     line = text.count("\n") - 1 if "ratings" in table else text.count("\n")
     error = tracker("check", code=1).stderr
     assert error.startswith(f"{PROMISE}:{line}: {says}\n"), error
+
+
+@pytest.mark.parametrize("statements, says", [
+    ("statements = []\n", f"{PROMISE}:5: statements: is empty\n  5 | statements = []\n"),
+    ("", f"{PROMISE}: has no [[statements]]: a promise needs at least the statement that made it\n"
+         '  hint: add [[statements]] with date = ... and sources = ["https://..."]\n'),
+])
+def test_a_promise_without_a_statement(tracker, kz, statements, says):
+    Path(PROMISE).write_text('id = "kz-assembly-law"\ncountry = "KZ"\nofficial = "A"\ntitle = "Free the press"\n'
+                             + statements, encoding="utf-8")
+    error = tracker("check", code=1).stderr
+    assert error.startswith(says) and error.endswith(" valid; 1 error, 0 warnings\n"), error
