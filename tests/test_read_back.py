@@ -336,3 +336,12 @@ def test_a_promise_without_a_statement(tracker, kz, statements, says):
                              + statements, encoding="utf-8")
     error = tracker("check", code=1).stderr
     assert error.startswith(says) and error.endswith(" valid; 1 error, 0 warnings\n"), error
+
+
+def test_a_record_with_an_error_is_left_out_of_what_the_library_reads(tracker, kz):
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    for path in (PROMISE, event):
+        edit_file(path, "https://www.hrw.org/", "ftp://www.hrw.org/")
+    records = read_records(kz, as_of="2020-01-01")
+    assert len(records.errors) == 2
+    assert records.promises == () and "kz-2019-09-21-dvk-rally" not in {e.id for e in records.events}
