@@ -77,6 +77,12 @@ EQUIVALENT: dict[str, str] = {
                                                 "way: no pair of it can be linked twice",
     "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
     "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
+    "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
+    "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
+                                                "reported as an error, and a record with an error is left out",
+    "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",
+    "tracker.validate.x_check_file__mutmut_10": "parsed=None is false, as False is",
+    "tracker.validate.x_validate_blobs__mutmut_82": "parsed=None is false, as False is",
     "tracker.validate.x_term_from__mutmut_13": "required=None is false, as False is",
     "tracker.validate.x_term_from__mutmut_24": "required=None is false, as False is",
     "tracker.validate.x_term_from__mutmut_47": _REPORTED,

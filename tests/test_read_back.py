@@ -197,8 +197,8 @@ def test_a_revision_is_read_as_the_work_tree_is(tracker, kz):
     Path("records/.drafts").mkdir()
     Path("records/.drafts/idea.toml").write_text("not = [toml\n", encoding="utf-8")  # hidden: never read
     Path("records/kz/stray.toml").write_text('title = "x"\n', encoding="utf-8")
-    Path("records/us/events/2019").mkdir(parents=True)  # after tracker.toml in git's order
-    Path("records/us/events/2019/us-2019-broken.toml").write_text('title = "x\n', encoding="utf-8")
+    Path("records/us/events/2019").mkdir(parents=True)  # after tracker.toml in git's order; an ID taken, but not TOML
+    Path("records/us/events/2019/kz-2019-09-21-dvk-rally.toml").write_text('title = "x\n', encoding="utf-8")
     first = commit("Records")
     edit_file(PROMISE, 'office = "', 'office = "The ')
     second = commit("Office")
@@ -209,7 +209,7 @@ def test_a_revision_is_read_as_the_work_tree_is(tracker, kz):
             "  hint: put promises in CC/promises/ID.toml, events in CC/events/YYYY/MM/ID.toml, terms of office in "
             "CC/terms/ID.toml, and a promise's statements, ratings and links in CC/promises/ID/statements/, "
             "ratings/ and links/XX/\n"
-            f"{sha}:records/us/events/2019/us-2019-broken.toml:1: is not valid TOML: Illegal character '\\n'\n"
+            f"{sha}:records/us/events/2019/kz-2019-09-21-dvk-rally.toml:1: is not valid TOML: Illegal character '\\n'\n"
             '  1 | title = "x\n'
             "  hint: fix the TOML syntax at that line (https://toml.io)\n"
             f"error: 2 errors in records at {sha}; nothing was reported. Fix them and run again.\n"), result.stderr
@@ -345,3 +345,14 @@ def test_a_record_with_an_error_is_left_out_of_what_the_library_reads(tracker, k
     records = read_records(kz, as_of="2020-01-01")
     assert len(records.errors) == 2
     assert records.promises == () and "kz-2019-09-21-dvk-rally" not in {e.id for e in records.events}
+
+
+def test_a_file_that_is_not_toml_is_one_error_and_its_name_is_no_id(tracker, kz):
+    """Its ID is compared with no other: the copy below is reported as not TOML, not as a duplicate."""
+    copy = Path("records/kz/events/2020/01/kz-2019-09-21-dvk-rally.toml")
+    copy.parent.mkdir(parents=True)
+    copy.write_text('title = "x\n', encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{copy}:1: is not valid TOML: Illegal character '\\n'\n  1 | title = \"x\n"
+        "  hint: fix the TOML syntax at that line (https://toml.io)\n"
+        "1 promise and 5 events valid; 1 error, 0 warnings\n")
