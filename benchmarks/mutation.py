@@ -82,6 +82,8 @@ EQUIVALENT: dict[str, str] = {
                                                 "reported as an error, and a record with an error is left out",
     "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",
     "tracker.validate.x_check_file__mutmut_10": "parsed=None is false, as False is",
+    "tracker.validate.x__duplicate_ids__mutmut_6": "line=None is the default",
+    "tracker.validate.x__duplicate_ids__mutmut_14": "only IDs that more than one file has are passed in",
     "tracker.validate.x_validate_blobs__mutmut_82": "parsed=None is false, as False is",
     "tracker.validate.x_term_from__mutmut_13": "required=None is false, as False is",
     "tracker.validate.x_term_from__mutmut_24": "required=None is false, as False is",

@@ -356,3 +356,29 @@ def test_a_file_that_is_not_toml_is_one_error_and_its_name_is_no_id(tracker, kz)
         f"{copy}:1: is not valid TOML: Illegal character '\\n'\n  1 | title = \"x\n"
         "  hint: fix the TOML syntax at that line (https://toml.io)\n"
         "1 promise and 5 events valid; 1 error, 0 warnings\n")
+
+
+def test_an_id_used_three_times_names_the_other_two_files(tracker, kz):
+    rally = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    copies = [f"records/kz/events/{year}/kz-2019-09-21-dvk-rally.toml" for year in ("2017", "2018")]
+    for copy in copies:
+        Path(copy).parent.mkdir()
+        Path(copy).write_text(Path(rally).read_text(encoding="utf-8").replace("2019-09-21\n", f"{copy[18:22]}\n"),
+                              encoding="utf-8")
+    error = tracker("check", code=1).stderr
+    hint = "  hint: every record needs its own ID: rename one of the files\n"
+    assert (f"{copies[0]}: ID 'kz-2019-09-21-dvk-rally' is also used by {copies[1]}, {rally}\n" + hint) in error
+    assert (f"{rally}: ID 'kz-2019-09-21-dvk-rally' is also used by {copies[0]}, {copies[1]}\n" + hint) in error
+
+
+def test_an_inline_link_to_a_promise_of_another_country_is_a_warning_at_its_line(tracker, kz):
+    tracker("add-promise", "--country", "US", "--official", "A", "--title", "Close it", "--date", "2019-01",
+            "--id", "us-close")
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    text = Path(event).read_text(encoding="utf-8")
+    Path(event).write_text(text + '\n[[links]]\nstance = "consistent"\npromise = "us-close"\n', encoding="utf-8")
+    line = text.count("\n") + 4
+    assert (f"{event}:{line}: warning: links[0].promise: us-close is a promise of US, but the event is in KZ\n"
+            f'  {line} | promise = "us-close"\n'
+            "  hint: right for an event across a border; otherwise fix the event's country or the link\n"
+            ) in tracker("check").stderr
