@@ -59,6 +59,8 @@ _DECODED = "the blob was parsed as UTF-8 before a problem could name it, so deco
 EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__link_values__mutmut_17": _FIRST_MATCH,
     "tracker.validate.x__link_values__mutmut_18": _FIRST_MATCH,
+    "tracker.validate.x__unresolved_links__mutmut_13": _FIRST_MATCH,
+    "tracker.validate.x__unresolved_links__mutmut_14": _FIRST_MATCH,
     "tracker.validate.x__link_values__mutmut_34": "an unknown stance becomes '' rather than None: both are false, and "
                                                   "the link is left out either way",
     "tracker.validate.x__link_values__mutmut_62": "required=None is false, as False is",

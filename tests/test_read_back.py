@@ -382,3 +382,15 @@ def test_an_inline_link_to_a_promise_of_another_country_is_a_warning_at_its_line
             f'  {line} | promise = "us-close"\n'
             "  hint: right for an event across a border; otherwise fix the event's country or the link\n"
             ) in tracker("check").stderr
+
+
+@pytest.mark.parametrize("promise, hint", [
+    ("kz-assembly-lav", "did you mean 'kz-assembly-law'?"),
+    ("zzz", "add the promise first, or fix the ID"),
+])
+def test_a_link_to_no_promise_suggests_the_nearest_id(tracker, kz, promise, hint):
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    text = Path(event).read_text(encoding="utf-8")
+    Path(event).write_text(text + f'\n[[links]]\npromise = "{promise}"\nstance = "contradicts"\n', encoding="utf-8")
+    assert f"links[0].promise: no promise has the ID '{promise}'\n  {text.count(chr(10)) + 3} | promise = " \
+           f'"{promise}"\n  hint: {hint}\n' in tracker("check", code=1).stderr
