@@ -65,6 +65,7 @@ EQUIVALENT: dict[str, str] = {
                                                   "the link is left out either way",
     "tracker.validate.x__link_values__mutmut_62": "required=None is false, as False is",
     "tracker.validate.x__link_values__mutmut_68": "the shared-link memo is emptied one link later: it bounds memory",
+    "tracker.validate.x__rating__mutmut_10": "required=None is false, as False is",
     "tracker.validate.x__rating__mutmut_33": "an unknown verdict becomes '' rather than None: both are false, and the "
                                              "rating is left out either way",
     "tracker.validate.x__rating__mutmut_39": _DROPPED,

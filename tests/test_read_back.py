@@ -394,3 +394,15 @@ def test_a_link_to_no_promise_suggests_the_nearest_id(tracker, kz, promise, hint
     Path(event).write_text(text + f'\n[[links]]\npromise = "{promise}"\nstance = "contradicts"\n', encoding="utf-8")
     assert f"links[0].promise: no promise has the ID '{promise}'\n  {text.count(chr(10)) + 3} | promise = " \
            f'"{promise}"\n  hint: {hint}\n' in tracker("check", code=1).stderr
+
+
+def test_a_promise_file_that_is_not_toml_is_one_error_and_its_folder_is_not_orphaned(tracker, kz):
+    """Its statement and link files still belong to it, in the work tree and at a revision."""
+    edit_file(PROMISE, 'title = "', 'title = "\n')
+    git("init", "--quiet", "--initial-branch=main")
+    sha = commit("Broken promise")
+    expected = (f"{PROMISE}:6: is not valid TOML: Illegal character '\\n'\n  6 | title = \"\n"
+                "  hint: fix the TOML syntax at that line (https://toml.io)\n")
+    assert tracker("check", code=1).stderr == expected + "0 promises and 5 events valid; 1 error, 0 warnings\n"
+    assert tracker("report", "--at", sha, code=1).stderr == (
+        f"{sha}:{expected}error: 1 error in records at {sha}; nothing was reported. Fix them and run again.\n")
