@@ -406,3 +406,17 @@ def test_a_promise_file_that_is_not_toml_is_one_error_and_its_folder_is_not_orph
     assert tracker("check", code=1).stderr == expected + "0 promises and 5 events valid; 1 error, 0 warnings\n"
     assert tracker("report", "--at", sha, code=1).stderr == (
         f"{sha}:{expected}error: 1 error in records at {sha}; nothing was reported. Fix them and run again.\n")
+
+
+def test_an_event_that_links_one_promise_twice_is_told_at_the_second_link(tracker, kz):
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "Free the press", "--date", "2019-01",
+            "--id", "kz-press")
+    event = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+    text = Path(event).read_text(encoding="utf-8")
+    Path(event).write_text(text + '\n[[links]]\npromise = "kz-press"\nstance = "contradicts"\n'
+                                  '\n[[links]]\nstance = "consistent"\npromise = "kz-press"\n', encoding="utf-8")
+    line = text.count("\n") + 8
+    error = tracker("check", code=1).stderr
+    assert error.startswith(f"{event}:{line}: links[1].promise: links to 'kz-press' twice\n"
+                            f'  {line} | promise = "kz-press"\n  hint: keep one link per promise\n'), error
+    assert error.endswith("; 1 error, 1 warning\n"), error  # the warning: the earlier layout
