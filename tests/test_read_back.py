@@ -420,3 +420,43 @@ def test_an_event_that_links_one_promise_twice_is_told_at_the_second_link(tracke
     assert error.startswith(f"{event}:{line}: links[1].promise: links to 'kz-press' twice\n"
                             f'  {line} | promise = "kz-press"\n  hint: keep one link per promise\n'), error
     assert error.endswith("; 1 error, 1 warning\n"), error  # the warning: the earlier layout
+
+
+# ---------------------------------------------------------------------------
+# Statement, rating and link files are judged once attached to their promise and event.
+
+def test_files_of_a_promise_s_folder_are_judged_once_attached(tracker, kz):
+    folder = Path("records/kz/promises/kz-assembly-law")
+    (folder / "ratings").mkdir()
+    for name, text in (("2019-05-31-kept-00000000", 'date = 2019-05-31\nverdict = "kept"\nrationale = "x"\n'),
+                       ("2019-06-01-kept-00000000", 'date = 2019-06-01\nverdict = "kept"\nrationale = "x"\n'),
+                       ("2020-02-kept-00000000", 'verdict = "kept"\nrationale = "x"\ndate = "2020-02"\n')):
+        (folder / "ratings" / f"{name}.toml").write_text(text, encoding="utf-8")  # 2019-06-01: the pledge's first day
+    (folder / "statements" / "2021-01-01-b.toml").write_text("date = 2021-01-01\n", encoding="utf-8")
+    (folder / "links" / "ff").mkdir()
+    (folder / "links" / "ff" / "kz-no-event.toml").write_text('stance = "consistent"\n', encoding="utf-8")
+    gone = Path("records/kz/promises/kz-gone/statements")
+    gone.mkdir(parents=True)
+    (gone / "2019-09-02-a.toml").write_text("date = 2019-09-02\n", encoding="utf-8")
+    tracker("add-promise", "--country", "US", "--official", "A", "--title", "Close it", "--date", "2019-01",
+            "--id", "us-close")
+    tracker("link", "kz-2019-09-21-dvk-rally", "--consistent", "us-close")
+    future = "  hint: a date after the as-of date is allowed; make sure it is not a typo\n"
+    assert tracker("check", "--as-of", "2020-01-01", code=1).stderr == (
+        f"{folder}/links/ff/kz-no-event.toml: links the event kz-no-event, but no event has that ID; it was not "
+        "counted\n  hint: the event was deleted or renamed (perhaps on another branch): delete this file, or "
+        "restore the event\n"
+        f"{folder}/ratings/2019-05-31-kept-00000000.toml:1: date: 2019-05-31 is before the pledge was made "
+        "(2019-06)\n  1 | date = 2019-05-31\n"
+        "  hint: a pledge can only be rated after it was made: check the dates\n"
+        f"{folder}/ratings/2020-02-kept-00000000.toml:3: warning: date: 2020-02 ends after 2020-01-01; it is not "
+        f'counted until 2020-02-29\n  3 | date = "2020-02"\n{future}'
+        f"{folder}/statements/2021-01-01-b.toml:1: warning: date: 2021-01-01 is after 2020-01-01; it is not "
+        f"counted until then\n  1 | date = 2021-01-01\n{future}"
+        f"{gone}/2019-09-02-a.toml: belongs to the promise kz-gone, but there is no kz-gone.toml beside its "
+        "folder; it was not counted\n  hint: the promise was deleted or renamed (perhaps on another branch): "
+        "delete this file, or restore the promise\n"
+        "records/us/promises/us-close/links/c7/kz-2019-09-21-dvk-rally.toml: warning: links an event in KZ to "
+        "us-close, a promise of US\n  hint: right for an event across a border; otherwise fix the event's "
+        "country or the link\n"
+        "2 promises and 5 events valid; 3 errors, 3 warnings\n")
