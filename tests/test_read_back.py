@@ -460,3 +460,55 @@ def test_files_of_a_promise_s_folder_are_judged_once_attached(tracker, kz):
         "us-close, a promise of US\n  hint: right for an event across a border; otherwise fix the event's "
         "country or the link\n"
         "2 promises and 5 events valid; 3 errors, 3 warnings\n")
+
+
+# ---------------------------------------------------------------------------
+# Settings.
+
+CONFIG = "records/tracker.toml"
+
+
+def test_every_setting_is_read_back(tracker, kz):
+    edit_file(CONFIG, "[scoring]\n", "auto_commit = true\n\n[scoring]\n")
+    edit_file(CONFIG, "stall_days = 365", "stall_days = 36500")
+    edit_file(CONFIG, "term_due = true", "term_due = false")
+    edit_file(CONFIG, "fulfills = 4", "fulfills = 0.5")
+    edit_file(CONFIG, "breaks = 4", "breaks = 100")
+    config = read_records(kz, as_of="2020-01-01").config
+    assert (config.auto_commit, config.stall_days, config.term_due) == (True, 36500, False)
+    assert config.multipliers == {"fulfills": 0.5, "partly-fulfills": 2, "advances": 1, "consistent": 1,
+                                  "contradicts": 1, "breaks": 100}
+
+
+def test_settings_left_out_take_their_defaults(tracker, kz):
+    Path(CONFIG).write_text("", encoding="utf-8")
+    config = read_records(kz, as_of="2020-01-01").config
+    assert (config.auto_commit, config.stall_days, config.term_due) == (False, 365, True)
+    assert config.multipliers == {"fulfills": 4, "partly-fulfills": 2, "advances": 1, "consistent": 1,
+                                  "contradicts": 1, "breaks": 4}
+
+
+def test_settings_of_the_wrong_type_or_name(tracker, kz):
+    edit_file(CONFIG, "[scoring]\n", 'auto_commit = "yes"\n\n[scoring]\nstal_days = 3\n')
+    edit_file(CONFIG, "term_due = true", "term_due = 1")
+    edit_file(CONFIG, "fulfills = 4", "fulfills = true\nobstructs = 2\nkeeps = 1")
+    assert tracker("check", code=1).stderr == (
+        f'{CONFIG}:4: auto_commit: must be true or false\n  4 | auto_commit = "yes"\n'
+        f"{CONFIG}:7: warning: scoring.stal_days: unknown field, ignored\n  7 | stal_days = 3\n"
+        "  hint: did you mean 'stall_days'?\n"
+        f"{CONFIG}:12: scoring.term_due: must be true or false\n  12 | term_due = 1\n"
+        f"{CONFIG}:16: scoring.multipliers.fulfills: must be a number from 0 to 100, got True\n"
+        "  16 | fulfills = true\n  hint: the defaults run from 1 to 4; write a plain number such as fulfills = 4\n"
+        f"{CONFIG}:17: warning: scoring.multipliers.obstructs: unknown field, ignored\n  17 | obstructs = 2\n"
+        "  hint: did you mean 'contradicts'?\n"
+        f"{CONFIG}:18: warning: scoring.multipliers.keeps: unknown field, ignored\n  18 | keeps = 1\n"
+        "  hint: known fields: fulfills, partly-fulfills, advances, consistent, contradicts, breaks\n"
+        "1 promise and 5 events valid; 3 errors, 3 warnings\n")
+    config = read_records(kz, as_of="2020-01-01").config
+    assert (config.auto_commit, config.term_due, config.multipliers["fulfills"]) == (False, True, 4)
+
+
+def test_scoring_that_is_not_a_table(tracker, kz):
+    Path(CONFIG).write_text("scoring = 5\n", encoding="utf-8")
+    assert tracker("check", code=1).stderr.startswith(
+        f"{CONFIG}:1: scoring: expected a table [scoring], got a number\n  1 | scoring = 5\n")
