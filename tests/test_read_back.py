@@ -512,3 +512,47 @@ def test_scoring_that_is_not_a_table(tracker, kz):
     Path(CONFIG).write_text("scoring = 5\n", encoding="utf-8")
     assert tracker("check", code=1).stderr.startswith(
         f"{CONFIG}:1: scoring: expected a table [scoring], got a number\n  1 | scoring = 5\n")
+
+
+# ---------------------------------------------------------------------------
+# Events: their kind, folder, counts and severity.
+
+RALLY = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
+
+
+def test_an_event_s_kind_folder_and_counts_at_their_lines(tracker, kz):
+    edit_file(RALLY, 'kind = "detention"', 'kind = "Mass detention"')
+    edit_file(RALLY, "date = 2019-09-21", "date = 2019-08-21")
+    edit_file(RALLY, "fined = 15", "fines = 15")
+    assert tracker("check", code=1).stderr == (
+        f"{RALLY}:4: date: is 2019-08-21 but the file is in the 2019/09/ folder\n  4 | date = 2019-08-21\n"
+        "  hint: move the file to the 2019/08/ folder or fix the date\n"
+        f"{RALLY}:6: kind: 'Mass detention' is not a lowercase word such as detention or legal-change\n"
+        '  6 | kind = "Mass detention"\n'
+        f"{RALLY}:16: warning: counts.fines: unknown field, ignored\n  16 | fines = 15\n"
+        "  hint: did you mean 'fined'?\n"
+        "1 promise and 4 events valid; 2 errors, 1 warning\n")
+
+
+def test_events_in_a_year_folder(tracker, kz):
+    """The layout before month folders: an event dated to its year, or within it, is read there."""
+    folder = Path("records/kz/events/2018")
+    folder.mkdir()
+    for ident, date, extra in (("kz-2018-a", "2018-03-02", "counts = 3\n"), ("kz-2018-b", '"2018-03"', ""),
+                               ("kz-2018-c", '"2017"', ""), ("kz-2018-d", '"2018"', "")):
+        (folder / f"{ident}.toml").write_text(f'id = "{ident}"\ncountry = "KZ"\ndate = {date}\ntitle = "A"\n{extra}',
+                                             encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{folder}/kz-2018-a.toml:5: counts: expected a table [counts], got a number\n  5 | counts = 3\n"
+        f"{folder}/kz-2018-c.toml:3: date: is 2017 but the file is in the 2018/ folder\n  3 | date = \"2017\"\n"
+        "  hint: move the file to the 2017/ folder or fix the date\n"
+        f"records: warning: 1 file(s) are in the earlier layout, such as {folder}/kz-2018-b.toml; they are read as "
+        "they are, but restatements, ratings and links in them merge badly in git\n"
+        "  hint: run `tracker migrate` to convert the directory (docs/records.md)\n"
+        "1 promise and 7 events valid; 2 errors, 1 warning\n")
+
+
+def test_an_event_without_a_severity_weighs_1(tracker, kz):
+    edit_file(RALLY, "severity = 3\n", "")
+    (rally,) = (e for e in exported(tracker, "events.json") if e["id"] == "kz-2019-09-21-dvk-rally")
+    assert rally["severity"] == 1
