@@ -556,3 +556,44 @@ def test_an_event_without_a_severity_weighs_1(tracker, kz):
     edit_file(RALLY, "severity = 3\n", "")
     (rally,) = (e for e in exported(tracker, "events.json") if e["id"] == "kz-2019-09-21-dvk-rally")
     assert rally["severity"] == 1
+
+
+# ---------------------------------------------------------------------------
+# Fields of the wrong kind: each at its line, with its hint.
+
+def test_a_promise_with_a_slip_in_every_field(tracker, kz):
+    text = Path(PROMISE).read_text(encoding="utf-8")
+    for old, new in (('country = "KZ"', 'country = "US"'), ('official = "Kassym-Jomart Tokayev"', 'official = ""'),
+                     ('office = "President of Kazakhstan"', "office = 3"), ('"assembly",', '"assembly",\n    "a\\u0007b",')):
+        text = text.replace(old, new)
+    Path(PROMISE).unlink()
+    bad = Path("records/kz/promises/Bad_Name.toml")
+    bad.write_text(text + '\n[[ratings]]\nverdict = "kept"\nrationale = "x"\nsources = "https://example.org"\n',
+                   encoding="utf-8")
+    assert tracker("check", code=1).stderr.startswith(
+        f"{bad}: file name: 'Bad_Name' is not a valid ID: use lowercase letters, digits and single hyphens, as "
+        "kz-assembly-law\n  hint: rename the file to <id>.toml with a valid ID\n"
+        f"{bad}:2: id: is 'kz-assembly-law' but the file is named Bad_Name.toml\n"
+        '  2 | id = "kz-assembly-law"\n  hint: the ID is the file name: rename the file or fix the id\n'
+        f'{bad}:3: country: is US but the file is in the kz/ folder\n  3 | country = "US"\n'
+        "  hint: move the file under us/ or fix the country\n"
+        f'{bad}:4: official: is empty\n  4 | official = ""\n  hint: write a value, or remove the field\n'
+        f'{bad}:5: office: expected a string, got a number\n  5 | office = 3\n'
+        '  hint: write it in quotes: office = "..."\n'
+        f"{bad}:8: topics: holds the control character U+0007 at character 2; only tab and line breaks are "
+        "allowed\n  8 | topics = [\n"
+        "  hint: delete the character; it may be invisible in an editor (search for it by its code)\n"
+        f"{bad}:20: missing required field 'date'\n  20 | verdict = \"kept\"\n  hint: add a line: date = 2019-09-21\n"
+        f'{bad}:22: ratings[0].sources: expected a list of strings, got a string\n'
+        '  22 | sources = "https://example.org"\n  hint: write sources = ["..."]\n')
+
+
+def test_a_list_field_that_is_a_string_and_an_unknown_field(tracker, kz):
+    edit_file(PROMISE, "topics = [", 'topics = "assembly"\nx = [')
+    assert tracker("check", code=1).stderr == (
+        f'{PROMISE}:8: topics: expected a list of strings, got a string\n  8 | topics = "assembly"\n'
+        '  hint: write topics = ["..."]\n'
+        f"{PROMISE}:9: warning: x: unknown field, ignored\n  9 | x = [\n"
+        "  hint: known fields: kind, id, country, official, office, title, text, topics, deadline, statements, "
+        "ratings, source_id\n"
+        "0 promises and 5 events valid; 1 error, 1 warning\n")
