@@ -564,7 +564,8 @@ def test_an_event_without_a_severity_weighs_1(tracker, kz):
 def test_a_promise_with_a_slip_in_every_field(tracker, kz):
     text = Path(PROMISE).read_text(encoding="utf-8")
     for old, new in (('country = "KZ"', 'country = "US"'), ('official = "Kassym-Jomart Tokayev"', 'official = ""'),
-                     ('office = "President of Kazakhstan"', "office = 3"), ('"assembly",', '"assembly",\n    "a\\u0007b",')):
+                     ('office = "President of Kazakhstan"', "office = 3"),
+                     ('"assembly",', '"assembly",\n    "a\\u0007b",')):
         text = text.replace(old, new)
     Path(PROMISE).unlink()
     bad = Path("records/kz/promises/Bad_Name.toml")
