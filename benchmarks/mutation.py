@@ -102,6 +102,12 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
     "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
     "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
+    "tracker.dates.xǁPartialDateǁlist_key__mutmut_3": "a full date's rank 3 rather than 2: only the order of the ranks "
+                                                      "0 < 1 < 2 matters",
+    "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
+    **{f"tracker.dates.x_parse_day__mutmut_{n}": "tracker.dates.parse_day is called by nothing in the tool (importing "
+                                                 "has a parse_day of its own): no behaviour reaches it"
+       for n in range(1, 5)},
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_14": "every link indexed: " + _ALL_LINKS,
