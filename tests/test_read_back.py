@@ -598,3 +598,10 @@ def test_a_list_field_that_is_a_string_and_an_unknown_field(tracker, kz):
         "  hint: known fields: kind, id, country, official, office, title, text, topics, deadline, statements, "
         "ratings, source_id\n"
         "0 promises and 5 events valid; 1 error, 1 warning\n")
+
+
+def test_the_parse_cache_is_kept_unless_turned_off(tracker, kz):
+    tracker("check", "--no-cache")
+    assert not (kz / ".tracker-cache").exists()
+    tracker("check")
+    assert (kz / ".tracker-cache").is_dir()
