@@ -83,6 +83,9 @@ EQUIVALENT: dict[str, str] = {
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"
        for n in (12, 15, 19, 22)},
+    **{f"tracker.validate.x__month_folder__mutmut_{n}": "a record's path always starts with its records folder ('.' "
+                                                       "at least), so an event in a month folder has six parts or more"
+       for n in (8, 9)},
     "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
