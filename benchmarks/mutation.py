@@ -86,6 +86,12 @@ EQUIVALENT: dict[str, str] = {
     **{f"tracker.validate.x__month_folder__mutmut_{n}": "a record's path always starts with its records folder ('.' "
                                                        "at least), so an event in a month folder has six parts or more"
        for n in (8, 9)},
+    "tracker.validate.x_part_from__mutmut_41": "Part.kind is never read: the type of its item says what it is",
+    **{f"tracker.validate.x__link_values__mutmut_{n}": "the shared-link memo hands back None for a link it has not "
+                                                      "seen; under mutmut every test's links were seen by the clean "
+                                                      "run the mutant is forked from (in a fresh process any test "
+                                                      "that reads a link fails)"
+       for n in (70, 71, 72)},
     "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
