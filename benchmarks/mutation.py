@@ -92,6 +92,7 @@ EQUIVALENT: dict[str, str] = {
                                                       "run the mutant is forked from (in a fresh process any test "
                                                       "that reads a link fails)"
        for n in (70, 71, 72)},
+    **{f"tracker.validate.x_event_from__mutmut_{n}": "required=None is false, as False is" for n in (10, 34, 84, 96)},
     "tracker.validate.x_promise_from__mutmut_32": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
