@@ -210,6 +210,13 @@ def test_a_step_before_the_partial_delivery_is_not_further_work(case):
     assert c.verdict("2017-12-01")[0] == "compromise"
 
 
+def test_a_step_on_the_day_of_the_partial_delivery_is_not_further_work(case):
+    c = case("2017-01-10")
+    c.event("2017-09-01", "partly-fulfills")
+    c.event("2017-09-01", "advances")
+    assert c.verdict("2017-12-01")[0] == "compromise"
+
+
 def test_a_due_date_closes_the_work_on_a_partial_delivery(case):
     c = case("2017-01-10", deadline="2018-12-31")
     c.event("2018-03-01", "partly-fulfills")
