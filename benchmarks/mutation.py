@@ -53,6 +53,8 @@ _FIRST_MATCH = "get_close_matches without n=1 finds up to 3, but only the first 
 _DROPPED = ("a Rating is built from a missing or unknown value, but each such value was reported as an error, and "
             "a record with an error is left out")
 _REPORTED = "a missing country, official or start was reported as an error, which the test before it catches"
+_REPORTED_EVENT = "a missing country, date or title was reported as an error, which the test before it catches"
+_REPORTED_PROMISE = "a missing country, official or title was reported as an error, which the test before it catches"
 _MEMO = "the memo of each path's kind and each blob's result is skipped: the same result is computed again"
 _DECODED = "the blob was parsed as UTF-8 before a problem could name it, so decoding it cannot fail"
 
@@ -94,6 +96,10 @@ EQUIVALENT: dict[str, str] = {
                                                       "that reads a link fails)"
        for n in (70, 71, 72)},
     **{f"tracker.validate.x_event_from__mutmut_{n}": "required=None is false, as False is" for n in (10, 34, 84, 96)},
+    "tracker.validate.x_event_from__mutmut_105": _REPORTED_EVENT,
+    "tracker.validate.x_event_from__mutmut_106": _REPORTED_EVENT,
+    "tracker.validate.x_promise_from__mutmut_136": _REPORTED_PROMISE,
+    "tracker.validate.x_promise_from__mutmut_137": _REPORTED_PROMISE,
     **{f"tracker.validate.x_promise_from__mutmut_{n}": "required=None is false, as False is" for n in (32, 51, 58, 69)},
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
