@@ -103,7 +103,9 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_promise_from__mutmut_136": _REPORTED_PROMISE,
     "tracker.validate.x_promise_from__mutmut_137": _REPORTED_PROMISE,
     **{f"tracker.validate.x_promise_from__mutmut_{n}": "required=None is false, as False is" for n in (32, 51, 58, 69)},
+    "tracker.validate.x__statement__mutmut_12": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
+    "tracker.validate.x_check_url__mutmut_9": "the pattern is matched ignoring case, so HTTPS? is https?",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
                                                 "reported as an error, and a record with an error is left out",
     "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",

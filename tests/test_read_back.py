@@ -609,3 +609,8 @@ def test_the_parse_cache_is_kept_unless_turned_off(tracker, kz):
     assert not (kz / ".tracker-cache").exists()
     tracker("check")
     assert (kz / ".tracker-cache").is_dir()
+
+
+def test_a_source_s_scheme_may_be_in_capitals(tracker, kz):
+    edit_file(RALLY, '"https://www.hrw.org/', '"HTTPS://www.hrw.org/')
+    tracker("check")
