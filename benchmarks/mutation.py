@@ -139,6 +139,10 @@ EQUIVALENT: dict[str, str] = {
     "tracker.score.x_report__mutmut_16": "every link indexed: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_17": "every link indexed: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_18": "only the chosen links, even when all are chosen: " + _ALL_LINKS,
+    "tracker.score.x_due_of__mutmut_17": "a term that begins on the statement's day is running then, and a running "
+                                         "term is taken before a later one",
+    "tracker.score.x_official_key__mutmut_2": "promises and terms are keyed by this one function, so any joiner pairs "
+                                              "the same names",
     "tracker.score.x_score_of__mutmut_14": "rounding to 10 places removes float error as 9 do; no weights found "
                                            "differ (multipliers 0.1 to 4.0 by 0.1, 1 to 10 items a side)",
 }
