@@ -119,14 +119,16 @@ def test_a_pledge_made_on_the_first_or_last_day_of_a_term_falls_due_at_its_end(c
     assert c.verdict("2013-01-21") == ("broken", "the term ended on 2013-01-20 without the pledge being fulfilled")
 
 
-def test_of_two_terms_that_continue_one_the_longest_carries_the_pledge_on(case, tracker):
-    """Two records of the next term, one ended and one still running: the official is still in office."""
+@pytest.mark.parametrize("last_end, verdict", [(None, "stalled"), ("2017-01-20", "broken")])
+def test_of_two_terms_that_continue_one_the_longest_carries_the_pledge_on(case, tracker, last_end, verdict):
+    """Two records of the next term: the one that ends last (or has not ended) decides when the pledge is due."""
     c = case("2009-03-01")
     c.term("2009-01-20", "2013-01-20")
-    for ident, end in (("us-b", ["--end", "2017-01-20"]), ("us-c", [])):
+    for ident, end in (("us-b", "2015-01-20"), ("us-c", last_end)):
         tracker("add-term", "--country", "US", "--official", "Barack Obama", "--start", "2013-01-21", "--id", ident,
-                *end)
-    assert c.verdict("2017-01-21")[0] == "stalled"
+                *(["--end", end] if end else []))
+    assert c.verdict("2016-01-01")[0] == "stalled"
+    assert c.verdict("2017-01-21")[0] == verdict
 
 
 def test_show_names_the_term_a_pledge_falls_due_with(case, tracker, monkeypatch):
