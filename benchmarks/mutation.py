@@ -82,6 +82,8 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__with_links__mutmut_3": "an event with no link files of its own is returned as it is either "
                                                 "way: no pair of it can be linked twice",
     "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the cache of file texts, to point at lines, is larger: the same "
+                                                  "texts are read" for n in (11, 12)},
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"

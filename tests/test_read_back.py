@@ -614,3 +614,22 @@ def test_the_parse_cache_is_kept_unless_turned_off(tracker, kz):
 def test_a_source_s_scheme_may_be_in_capitals(tracker, kz):
     edit_file(RALLY, '"https://www.hrw.org/', '"HTTPS://www.hrw.org/')
     tracker("check")
+
+
+def test_a_record_with_only_a_warning_is_counted(tracker, kz):
+    edit_file(PROMISE, 'office = "', 'ofice = "x"\noffice = "')
+    edit_file(RALLY, 'location = "Almaty"', 'locaton = "Almaty"')
+    result = tracker("report", "--as-of", "2019-09-30", "--format", "json")
+    assert "warning: ofice: unknown field, ignored" in result.stderr
+    (promise,) = json.loads(result.stdout)["promises"]
+    assert (promise["id"], promise["score"]) == ("kz-assembly-law", 17)
+
+
+def test_a_record_dated_on_the_as_of_date_is_counted_without_a_warning(tracker, kz):
+    with open(PROMISE, "a", encoding="utf-8") as file:
+        file.write('\n[[ratings]]\ndate = 2019-09-21\nverdict = "compromise"\nrationale = "x"\n')
+    warned = tracker("check", "--as-of", "2019-09-21").stderr
+    assert f"{PROMISE}:" not in warned and f"{RALLY}:" not in warned, warned
+    line = Path(PROMISE).read_text(encoding="utf-8").count("\n") - 2
+    assert (f"{PROMISE}:{line}: warning: ratings[0].date: 2019-09-21 is after 2019-09-20; it is not counted until "
+            "then\n") in tracker("check", "--as-of", "2019-09-20").stderr
