@@ -84,6 +84,10 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the cache of file texts, to point at lines, is larger: the same "
                                                   "texts are read" for n in (11, 12)},
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the kind noted for a term file is never compared with anything"
+       for n in (29, 30)},
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the IDs are made from the very list they are zipped with: always "
+                                                  "as long" for n in (42, 45, 46)},
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"

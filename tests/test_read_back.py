@@ -432,7 +432,7 @@ def test_an_event_that_links_one_promise_twice_is_told_at_the_second_link(tracke
 def test_files_of_a_promise_s_folder_are_judged_once_attached(tracker, kz):
     folder = Path("records/kz/promises/kz-assembly-law")
     (folder / "ratings").mkdir()
-    for name, text in (("2019-05-31-kept-00000000", 'date = 2019-05-31\nverdict = "kept"\nrationale = "x"\n'),
+    for name, text in (("2019-05-31-kept-00000000", 'verdict = "kept"\nrationale = "x"\ndate = 2019-05-31\n'),
                        ("2019-06-01-kept-00000000", 'date = 2019-06-01\nverdict = "kept"\nrationale = "x"\n'),
                        ("2020-02-kept-00000000", 'verdict = "kept"\nrationale = "x"\ndate = "2020-02"\n')):
         (folder / "ratings" / f"{name}.toml").write_text(text, encoding="utf-8")  # 2019-06-01: the pledge's first day
@@ -450,8 +450,8 @@ def test_files_of_a_promise_s_folder_are_judged_once_attached(tracker, kz):
         f"{folder}/links/ff/kz-no-event.toml: links the event kz-no-event, but no event has that ID; it was not "
         "counted\n  hint: the event was deleted or renamed (perhaps on another branch): delete this file, or "
         "restore the event\n"
-        f"{folder}/ratings/2019-05-31-kept-00000000.toml:1: date: 2019-05-31 is before the pledge was made "
-        "(2019-06)\n  1 | date = 2019-05-31\n"
+        f"{folder}/ratings/2019-05-31-kept-00000000.toml:3: date: 2019-05-31 is before the pledge was made "
+        "(2019-06)\n  3 | date = 2019-05-31\n"
         "  hint: a pledge can only be rated after it was made: check the dates\n"
         f"{folder}/ratings/2020-02-kept-00000000.toml:3: warning: date: 2020-02 ends after 2020-01-01; it is not "
         f'counted until 2020-02-29\n  3 | date = "2020-02"\n{future}'
@@ -633,3 +633,13 @@ def test_a_record_dated_on_the_as_of_date_is_counted_without_a_warning(tracker, 
     line = Path(PROMISE).read_text(encoding="utf-8").count("\n") - 2
     assert (f"{PROMISE}:{line}: warning: ratings[0].date: 2019-09-21 is after 2019-09-20; it is not counted until "
             "then\n") in tracker("check", "--as-of", "2019-09-20").stderr
+
+
+def test_a_file_s_problems_without_a_line_come_before_those_with_one(tracker, kz):
+    event = Path("records/kz/events/2019/kz-2019-untitled.toml")
+    event.write_text('id = "kz-other"\ncountry = "KZ"\ndate = "2019"\n', encoding="utf-8")
+    assert tracker("check", code=1).stderr == (
+        f"{event}: missing required field 'title'\n  hint: add a line: title = \"...\"\n"
+        f'{event}:1: id: is \'kz-other\' but the file is named kz-2019-untitled.toml\n  1 | id = "kz-other"\n'
+        "  hint: the ID is the file name: rename the file or fix the id\n"
+        "1 promise and 5 events valid; 2 errors, 0 warnings\n")
