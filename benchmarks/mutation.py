@@ -88,6 +88,10 @@ EQUIVALENT: dict[str, str] = {
        for n in (29, 30)},
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the IDs are made from the very list they are zipped with: always "
                                                   "as long" for n in (42, 45, 46)},
+    "tracker.validate.x__attach__mutmut_24": "promise_file_of splits at '/' by default, which is os.sep where the "
+                                             "tests run",
+    "tracker.validate.x__part_dates_and_borders__mutmut_41": "a statement or rating has no event: '' and 'XXXX' are "
+                                                             "both no event's ID, and only a link's country is read",
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"

@@ -643,3 +643,10 @@ def test_a_file_s_problems_without_a_line_come_before_those_with_one(tracker, kz
         f'{event}:1: id: is \'kz-other\' but the file is named kz-2019-untitled.toml\n  1 | id = "kz-other"\n'
         "  hint: the ID is the file name: rename the file or fix the id\n"
         "1 promise and 5 events valid; 2 errors, 0 warnings\n")
+
+
+def test_a_promise_restated_inside_its_own_file_is_in_the_earlier_layout(tracker, kz):
+    edit_file(PROMISE, "[[statements]]", '[[statements]]\ndate = "2019-05"\n\n[[statements]]')
+    assert tracker("check").stderr.startswith(
+        f"records: warning: 1 file(s) are in the earlier layout, such as {PROMISE}; they are read as they are, "
+        "but restatements, ratings and links in them merge badly in git\n")
