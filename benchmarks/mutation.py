@@ -136,7 +136,13 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_validate_blobs__mutmut_107": "'UTF-8' and 'utf-8' name one codec",
     "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
     "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
-    "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
+    "tracker.validate.x_case_folders__mutmut_21": "os.path.join('', folder) is folder",
+    **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
+                                                 "are false, and it is returned as it is" for n in (103, 105)},
+    "tracker.validate.x__paths_by_id__mutmut_3": "IDs of one file each are passed on, and dropped by _duplicate_ids, "
+                                                 "which reports only IDs of more than one file",
+    **{f"tracker.validate.x__paths_by_id__mutmut_{n}": "the IDs are made from the very list they are zipped with: "
+                                                      "always as long" for n in (8, 11, 12)},
     "tracker.dates.xǁPartialDateǁlist_key__mutmut_3": "a full date's rank 3 rather than 2: only the order of the ranks "
                                                       "0 < 1 < 2 matters",
     "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
