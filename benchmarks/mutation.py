@@ -92,6 +92,8 @@ EQUIVALENT: dict[str, str] = {
                                              "tests run",
     "tracker.validate.x__part_dates_and_borders__mutmut_41": "a statement or rating has no event: '' and 'XXXX' are "
                                                              "both no event's ID, and only a link's country is read",
+    "tracker.validate.x_check_raw__mutmut_4": "a valid record wrapped in a Checked with no problems is read as it "
+                                              "is; a None record always comes with problems",
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"

@@ -252,8 +252,13 @@ def test_a_pair_linked_both_in_the_event_and_in_a_link_file_counts_neither(track
     with open(event, "a", encoding="utf-8") as file:
         file.write('\n[[links]]\npromise = "kz-assembly-law"\nstance = "consistent"\n')
     tracker("add-event", "--country", "KZ", "--date", "2019-10-01", "--title", "Unlinked", "--id", "kz-unlinked")
-    assert ("; neither link was counted\n  hint: keep one of the files (two branches decided differently)\n"
-            in tracker("check", code=1).stderr)
+    link = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
+    hint = "  hint: keep one of the files (two branches decided differently)\n"
+    error = tracker("check", code=1).stderr
+    assert (f"{event}: links kz-2019-09-21-dvk-rally to kz-assembly-law, and so does {link}; neither link was "
+            f"counted\n{hint}") in error
+    assert (f"{link}: links kz-2019-09-21-dvk-rally to kz-assembly-law, and so does {event}; neither link was "
+            f"counted\n{hint}") in error
     assert rally_links(kz) == []
     tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "Free the press", "--date", "2019-01",
             "--id", "kz-press")
@@ -653,3 +658,14 @@ def test_a_promise_restated_inside_its_own_file_is_in_the_earlier_layout(tracker
     assert tracker("check").stderr.startswith(
         f"records: warning: 1 file(s) are in the earlier layout, such as {PROMISE}; they are read as they are, "
         "but restatements, ratings and links in them merge badly in git\n")
+
+
+def test_statements_that_are_not_tables_and_a_title_with_a_control_character(tracker, kz):
+    edit_file(PROMISE, "[[statements]]", "statements = 5\n[[x]]")
+    edit_file(PROMISE, 'title = "', 'title = "\\u001b')
+    error = tracker("check", code=1).stderr
+    assert (f"{PROMISE}:6: title: holds the control character U+001B at character 1; only tab and line breaks are "
+            'allowed\n  6 | title = "\\u001bReform the law on peaceful assemblies"\n'
+            "  hint: delete the character; it may be invisible in an editor (search for it by its code)\n") in error
+    assert (f"{PROMISE}:12: statements: expected tables written as [[statements]], got a number\n"
+            "  12 | statements = 5\n") in error
