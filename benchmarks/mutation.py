@@ -94,6 +94,10 @@ EQUIVALENT: dict[str, str] = {
                                                              "both no event's ID, and only a link's country is read",
     "tracker.validate.x_check_raw__mutmut_4": "a valid record wrapped in a Checked with no problems is read as it "
                                               "is; a None record always comes with problems",
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_18": "required=None is false, as False is",
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_51": "an unknown country becomes '' rather than None, but it "
+                                                          "was reported as an error, and a record with an error is "
+                                                          "left out",
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
                                                       "which a test run in process (as mutmut needs) never has"
