@@ -26,9 +26,21 @@ COPIED = ("tracker", "tests", "records", "docs", "benchmarks", "cli.py", "pyproj
 
 # module -> the tests that exercise it (the whole suite per mutant would take hours).
 TESTS = {
-    "score": ["tests/test_scoring.py", "tests/test_commands.py", "tests/test_dates.py"],
+    "score": ["tests/test_scoring.py", "tests/test_commands.py", "tests/test_dates.py",
+              "tests/test_method.py"],  # the method's rules: terms of office, obstacles, partial delivery
     "dates": ["tests/test_dates.py"],
     "validate": ["tests/test_errors.py", "tests/test_hostile.py", "tests/test_limits.py", "tests/test_dates.py",
+                 "tests/test_read_back.py",
+                 # Terms of office, and records read from a git revision rather than the work tree.
+                 *(f"tests/test_method.py::test_{name}" for name in (
+                     "a_campaign_pledge_falls_due_at_the_end_of_the_term_it_was_made_to_win",
+                     "a_running_term_or_none_recorded_sets_no_due_date",
+                     "terms_match_the_official_in_any_case_and_spacing_within_the_country",
+                     "add_term_refuses_an_end_before_the_start_and_check_reports_one_in_a_file")),
+                 *(f"tests/test_git.py::test_{name}" for name in (
+                     "report_at_reads_older_commits_from_git_only",
+                     "report_at_a_revision_with_errors_names_the_file_as_git_does",
+                     "report_at_points_at_the_line_of_a_cross_record_problem", "history_by_revision")),
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
                  # modules look for its settings in the working directory.
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
@@ -37,16 +49,119 @@ TESTS = {
 _ALL_LINKS = ("the index of a filtered report holds only the chosen promises' links, for speed; any superset "
               "gives the same result")
 
+_FIRST_MATCH = "get_close_matches without n=1 finds up to 3, but only the first is used"
+_DROPPED = ("a Rating is built from a missing or unknown value, but each such value was reported as an error, and "
+            "a record with an error is left out")
+_REPORTED = "a missing country, official or start was reported as an error, which the test before it catches"
+_REPORTED_EVENT = "a missing country, date or title was reported as an error, which the test before it catches"
+_REPORTED_PROMISE = "a missing country, official or title was reported as an error, which the test before it catches"
+_MEMO = "the memo of each path's kind and each blob's result is skipped: the same result is computed again"
+_DECODED = "the blob was parsed as UTF-8 before a problem could name it, so decoding it cannot fail"
+
 # mutant name -> why no test can tell it from the original.
 EQUIVALENT: dict[str, str] = {
-    "tracker.validate.x__link__mutmut_18": "get_close_matches without n=1 finds up to 3, but only the first is used",
-    "tracker.validate.x_case_folders__mutmut_34": "os.path.join('', folder) is folder",
+    "tracker.validate.x__link_values__mutmut_17": _FIRST_MATCH,
+    "tracker.validate.x__link_values__mutmut_18": _FIRST_MATCH,
+    "tracker.validate.x__unresolved_links__mutmut_13": _FIRST_MATCH,
+    "tracker.validate.x__unresolved_links__mutmut_14": _FIRST_MATCH,
+    "tracker.validate.x__link_values__mutmut_34": "an unknown stance becomes '' rather than None: both are false, and "
+                                                  "the link is left out either way",
+    "tracker.validate.x__link_values__mutmut_62": "required=None is false, as False is",
+    "tracker.validate.x__link_values__mutmut_68": "the shared-link memo is emptied one link later: it bounds memory",
+    "tracker.validate.x__rating__mutmut_10": "required=None is false, as False is",
+    "tracker.validate.x__rating__mutmut_33": "an unknown verdict becomes '' rather than None: both are false, and the "
+                                             "rating is left out either way",
+    "tracker.validate.x__rating__mutmut_39": _DROPPED,
+    "tracker.validate.x__rating__mutmut_50": _DROPPED,
+    "tracker.validate.x__rating__mutmut_51": _DROPPED,
+    "tracker.validate.x__text_of__mutmut_1": "the locale's encoding is UTF-8 wherever the tests run (Python coerces "
+                                             "the C locale to UTF-8)",
+    "tracker.validate.x__text_of__mutmut_4": "'UTF-8' and 'utf-8' name one codec",
+    "tracker.validate.x__text_of__mutmut_5": "the text of a file that cannot be read again: every file a problem "
+                                             "names was read moments before, and is valid UTF-8",
+    "tracker.validate.x__with_links__mutmut_3": "an event with no link files of its own is returned as it is either "
+                                                "way: no pair of it can be linked twice",
+    "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the cache of file texts, to point at lines, is larger: the same "
+                                                  "texts are read" for n in (11, 12)},
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the kind noted for a term file is never compared with anything"
+       for n in (29, 30)},
+    **{f"tracker.validate.x_assemble__mutmut_{n}": "the IDs are made from the very list they are zipped with: always "
+                                                  "as long" for n in (42, 45, 46)},
+    "tracker.validate.x__attach__mutmut_24": "promise_file_of splits at '/' by default, which is os.sep where the "
+                                             "tests run",
+    "tracker.validate.x__part_dates_and_borders__mutmut_41": "a statement or rating has no event: '' and 'XXXX' are "
+                                                             "both no event's ID, and only a link's country is read",
+    "tracker.validate.x_check_raw__mutmut_4": "a valid record wrapped in a Checked with no problems is read as it "
+                                              "is; a None record always comes with problems",
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_18": "required=None is false, as False is",
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_51": "an unknown country becomes '' rather than None, but it "
+                                                          "was reported as an error, and a record with an error is "
+                                                          "left out",
+    "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
+    **{f"tracker.validate.x_load_records__mutmut_{n}": "the progress bar is drawn only when stderr is a terminal, "
+                                                      "which a test run in process (as mutmut needs) never has"
+       for n in (12, 15, 19, 22)},
+    **{f"tracker.validate.x__month_folder__mutmut_{n}": "a record's path always starts with its records folder ('.' "
+                                                       "at least), so an event in a month folder has six parts or more"
+       for n in (8, 9)},
+    **{f"tracker.validate.x__month_folder__mutmut_{n}": "which folder name is returned is never read: only whether it "
+                                                       "is None" for n in (5, 6)},
+    "tracker.validate.x_part_from__mutmut_41": "Part.kind is never read: the type of its item says what it is",
+    **{f"tracker.validate.x__link_values__mutmut_{n}": "the shared-link memo hands back None for a link it has not "
+                                                      "seen; under mutmut every test's links were seen by the clean "
+                                                      "run the mutant is forked from (in a fresh process any test "
+                                                      "that reads a link fails)"
+       for n in (70, 71, 72)},
+    **{f"tracker.validate.x_event_from__mutmut_{n}": "required=None is false, as False is" for n in (10, 34, 84, 96)},
+    "tracker.validate.x_event_from__mutmut_105": _REPORTED_EVENT,
+    "tracker.validate.x_event_from__mutmut_106": _REPORTED_EVENT,
+    "tracker.validate.x_promise_from__mutmut_136": _REPORTED_PROMISE,
+    "tracker.validate.x_promise_from__mutmut_137": _REPORTED_PROMISE,
+    **{f"tracker.validate.x_promise_from__mutmut_{n}": "required=None is false, as False is" for n in (32, 51, 58, 69)},
+    "tracker.validate.x__statement__mutmut_12": "required=None is false, as False is",
+    "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
+    "tracker.validate.x_check_url__mutmut_9": "the pattern is matched ignoring case, so HTTPS? is https?",
+    "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
+                                                "reported as an error, and a record with an error is left out",
+    "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",
+    "tracker.validate.x_check_file__mutmut_10": "parsed=None is false, as False is",
+    "tracker.validate.x__duplicate_ids__mutmut_6": "line=None is the default",
+    "tracker.validate.x__duplicate_ids__mutmut_14": "only IDs that more than one file has are passed in",
+    "tracker.validate.x_validate_blobs__mutmut_82": "parsed=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_13": "required=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_24": "required=None is false, as False is",
+    "tracker.validate.x_term_from__mutmut_47": _REPORTED,
+    "tracker.validate.x_term_from__mutmut_48": _REPORTED,
+    "tracker.validate.x_validate_blobs__mutmut_5": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_54": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_92": _MEMO,
+    "tracker.validate.x_validate_blobs__mutmut_99": "the text of a file not read from the revision: every file a "
+                                                    "problem names was",
+    "tracker.validate.x_validate_blobs__mutmut_105": _DECODED,
+    "tracker.validate.x_validate_blobs__mutmut_107": "'UTF-8' and 'utf-8' name one codec",
+    "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
+    "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
+    "tracker.validate.x_case_folders__mutmut_21": "os.path.join('', folder) is folder",
+    **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
+                                                 "are false, and it is returned as it is" for n in (103, 105)},
+    "tracker.validate.x__paths_by_id__mutmut_3": "IDs of one file each are passed on, and dropped by _duplicate_ids, "
+                                                 "which reports only IDs of more than one file",
+    **{f"tracker.validate.x__paths_by_id__mutmut_{n}": "the IDs are made from the very list they are zipped with: "
+                                                      "always as long" for n in (8, 11, 12)},
+    "tracker.dates.xǁPartialDateǁlist_key__mutmut_3": "a full date's rank 3 rather than 2: only the order of the ranks "
+                                                      "0 < 1 < 2 matters",
+    "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_14": "every link indexed: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_16": "every link indexed: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_17": "every link indexed: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_18": "only the chosen links, even when all are chosen: " + _ALL_LINKS,
+    "tracker.score.x_due_of__mutmut_17": "a term that begins on the statement's day is running then, and a running "
+                                         "term is taken before a later one",
+    "tracker.score.x_official_key__mutmut_2": "promises and terms are keyed by this one function, so any joiner pairs "
+                                              "the same names",
     "tracker.score.x_score_of__mutmut_14": "rounding to 10 places removes float error as 9 do; no weights found "
                                            "differ (multipliers 0.1 to 4.0 by 0.1, 1 to 10 items a side)",
 }

@@ -145,3 +145,12 @@ def test_a_value_of_each_type_is_named_in_messages(value, name):
     from tracker.dates import type_name
 
     assert type_name(value) == name
+
+
+def test_a_list_puts_a_year_before_a_month_before_a_day_that_they_start_on(tracker, records):
+    """Each sorts at its first day; on one day, the coarser date first, whatever the IDs."""
+    for ident, date in (("kz-a", "2019-01-01"), ("kz-b", "2019-01"), ("kz-c", "2019"), ("kz-d", "2018-12-31")):
+        tracker("add-event", "--country", "KZ", "--date", date, "--title", "Rally", "--id", ident)
+    listed = json.loads(tracker("list", "events", "--format", "json").stdout)
+    assert [(e["id"], e["date"]) for e in listed] == [("kz-d", "2018-12-31"), ("kz-c", "2019"), ("kz-b", "2019-01"),
+                                                       ("kz-a", "2019-01-01")]

@@ -111,6 +111,34 @@ def test_a_statement_on_the_day_one_term_ends_and_the_next_begins_belongs_to_the
     assert c.verdict("2017-01-21")[0] == "broken"
 
 
+@pytest.mark.parametrize("made", ["2009-01-20", "2013-01-20"])
+def test_a_pledge_made_on_the_first_or_last_day_of_a_term_falls_due_at_its_end(case, made):
+    c = case(made)
+    c.term("2009-01-20", "2013-01-20")
+    c.term("2017-01-20", "2021-01-20")  # a later, separate term
+    assert c.verdict("2013-01-21") == ("broken", "the term ended on 2013-01-20 without the pledge being fulfilled")
+
+
+@pytest.mark.parametrize("last_end, verdict", [(None, "stalled"), ("2017-01-20", "broken")])
+def test_of_two_terms_that_continue_one_the_longest_carries_the_pledge_on(case, tracker, last_end, verdict):
+    """Two records of the next term: the one that ends last (or has not ended) decides when the pledge is due."""
+    c = case("2009-03-01")
+    c.term("2009-01-20", "2013-01-20")
+    for ident, end in (("us-b", "2015-01-20"), ("us-c", last_end)):
+        tracker("add-term", "--country", "US", "--official", "Barack Obama", "--start", "2013-01-21", "--id", ident,
+                *(["--end", end] if end else []))
+    assert c.verdict("2016-01-01")[0] == "stalled"
+    assert c.verdict("2017-01-21")[0] == verdict
+
+
+def test_show_names_the_term_a_pledge_falls_due_with(case, tracker, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    case("2009-03-01")
+    tracker("add-term", "--country", "US", "--official", "Barack Obama", "--start", "2009-01-20", "--end", "2013-01-20")
+    assert "2013-01-20 (the end of the term that began on 2009-01-20)" in tracker("show", "p", "--as-of",
+                                                                                 "2010-01-01").stdout
+
+
 def test_a_running_term_or_none_recorded_sets_no_due_date(case, records):
     c = case("2009-03-01")
     assert c.verdict("2030-01-01")[0] == "stalled"
@@ -207,6 +235,13 @@ def test_a_step_before_the_partial_delivery_is_not_further_work(case):
     c = case("2017-01-10")
     c.event("2017-06-01", "advances")
     c.event("2017-09-01", "partly-fulfills")
+    assert c.verdict("2017-12-01")[0] == "compromise"
+
+
+def test_a_step_on_the_day_of_the_partial_delivery_is_not_further_work(case):
+    c = case("2017-01-10")
+    c.event("2017-09-01", "partly-fulfills")
+    c.event("2017-09-01", "advances")
     assert c.verdict("2017-12-01")[0] == "compromise"
 
 

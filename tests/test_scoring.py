@@ -225,3 +225,14 @@ def test_the_tally_counts_every_promise_of_a_verdict(tracker, pledge):
     tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Another", "--date", "2019-06-12",
             "--id", "p2", "--source", URL)
     assert pledge.report("--as-of", "2019-07-31")["summary"]["not-rated"] == 2
+
+
+def test_show_says_what_the_score_means_or_that_there_is_none(tracker, kz, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line each
+    shown = tracker("show", "kz-assembly-law", "--as-of", "2019-09-30").stdout
+    assert ("The score, 17, is the share of the weight of the evidence that supports the pledge (2 of 12).\n"
+            in shown), shown
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "Free the press", "--date", "2019-01",
+            "--id", "kz-press")
+    shown = tracker("show", "kz-press", "--as-of", "2019-09-30").stdout
+    assert shown.endswith(" There is no score yet: no evidence counts.\n"), shown

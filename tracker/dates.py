@@ -97,14 +97,6 @@ def parse_date(value: object) -> PartialDate:
     return _shared(PartialDate(year, month, day))
 
 
-def parse_day(value: str) -> dt.date:
-    """A full date, such as an as-of date."""
-    parsed = parse_date(value)
-    if not parsed.is_full:
-        raise DateError(f"{value!r} must be a full date, YYYY-MM-DD")
-    return parsed.first
-
-
 def type_name(value: object) -> str:
     """How a TOML value's type reads in a message."""
     names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
