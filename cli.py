@@ -730,9 +730,9 @@ def migrate(app: App, commit: bool | None) -> None:
     """Convert a records directory to the current layout, losing nothing.
 
     Restatements, ratings and links move out of the promise and event files into files of their own,
-    and events move into month folders (see docs/records.md). tracker.toml gets a line for each stance
-    added since, at its default, and the schema files are brought up to date. Running it again
-    changes nothing.
+    and events move into month folders (see docs/records.md). tracker.toml gets a line, at its
+    default, for each stance its multipliers do not name, and schema files tracker wrote are brought
+    up to date. Running it again changes nothing.
 
     \b
     Examples:

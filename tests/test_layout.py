@@ -268,3 +268,26 @@ def test_migrate_leaves_settings_written_another_way_and_schemas_it_did_not_writ
     assert settings.read_text(encoding="utf-8") == inline
     assert theirs.read_text(encoding="utf-8") == '{"title": "Our own event schema"}\n'
     assert "partly-breaks" in (isolated / "records/schema/config.schema.json").read_text(encoding="utf-8")
+
+
+def test_migrate_keeps_crlf_line_endings_and_leaves_a_file_it_cannot_read(isolated):
+    shutil.copytree(OLD_SHIPPED, isolated / "records")
+    settings = isolated / "records/tracker.toml"
+    crlf = settings.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    settings.write_bytes(crlf)
+    assert run_tracker("migrate").returncode == 0
+    assert settings.read_bytes() == crlf.replace(b"contradicts = 1\r\n", b"contradicts = 1\r\npartly-breaks = 2\r\n")
+    latin1 = crlf + "# café\n".encode("latin-1")
+    settings.write_bytes(latin1)
+    result = run_tracker("migrate")
+    assert "Traceback" not in result.stderr and settings.read_bytes() == latin1
+
+
+def test_migrate_leaves_a_schema_a_person_edited(isolated):
+    shutil.copytree(OLD_SHIPPED, isolated / "records")
+    edited = isolated / "records/schema/event.schema.json"
+    text = edited.read_text(encoding="utf-8").replace('"title": ', '"description": "our notes",\n  "title": ', 1)
+    edited.write_text(text, encoding="utf-8")
+    assert run_tracker("migrate").returncode == 0
+    assert edited.read_text(encoding="utf-8") == text
+    assert "partly-breaks" in (isolated / "records/schema/config.schema.json").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ fixed first. Running it again finds nothing to do.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,28 +56,30 @@ def migrate(root: Path) -> list[Path]:
 
 
 def _settings(path: Path) -> list[Path]:
-    """A line in [scoring.multipliers] for each weighed stance it lacks, at its default: the weight it had
-    already, now written where a person sees it. Every other byte stays; a table written another way
-    (inline, dotted keys) is left as it is."""
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
+    """A line in [scoring.multipliers] for each weighed stance it does not name, at its default: the weight
+    it had already, now written where a person sees it. Every other byte stays, line endings included; a
+    table written another way (inline, dotted keys, a quoted name) is left as it is, as is a file that
+    does not read (check says why)."""
     try:
+        text = path.read_bytes().decode("utf-8")
         data = tomli.loads(text)
-    except tomli.TOMLDecodeError:
-        return []  # check reports it
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+        return []
     table = data.get("scoring", {}).get("multipliers") if isinstance(data.get("scoring"), dict) else None
     missing = [name for name in WEIGHED if isinstance(table, dict) and name not in table]
-    lines = text.splitlines(keepends=True)
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # only \n ends a TOML line (\r\n too, with its \r)
     start = next((n for n, line in enumerate(lines) if _table_header(line) == "scoring.multipliers"), None)
     if not missing or start is None or not isinstance(table, dict):
         return []
-    defaults = Config().multipliers
+    defaults, ending = Config().multipliers, "\r\n" if "\r\n" in text else "\n"
     for name in missing:
-        lines = _with_line(lines, start, name, f"{name} = {defaults[name]:g}\n")
+        lines = _with_line(lines, start, name, f"{name} = {defaults[name]:g}{ending}", ending)
     result = "".join(lines)
     wanted = data | {"scoring": data["scoring"] | {"multipliers": table | {name: defaults[name] for name in missing}}}
-    if tomli.loads(result) != wanted:
+    try:
+        if tomli.loads(result) != wanted:
+            return []
+    except tomli.TOMLDecodeError:
         return []
     replace(path, result)
     return [path]
@@ -88,7 +91,7 @@ def _table_header(line: str) -> str | None:
     return match.group(2).replace(" ", "") if match and not match.group(1) else None
 
 
-def _with_line(lines: list[str], start: int, name: str, line: str) -> list[str]:
+def _with_line(lines: list[str], start: int, name: str, line: str, ending: str) -> list[str]:
     """lines with line put in the table whose header is at start: before the next stance's key, else after
     the table's last key."""
     end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")), len(lines))
@@ -97,7 +100,7 @@ def _with_line(lines: list[str], start: int, name: str, line: str) -> list[str]:
     later = [keys[k] for k in WEIGHED[WEIGHED.index(name) + 1:] if k in keys]
     at = min(later) if later else max(keys.values(), default=start) + 1
     if not lines[at - 1].endswith("\n"):
-        lines = [*lines[:at - 1], lines[at - 1] + "\n", *lines[at:]]
+        lines = [*lines[:at - 1], lines[at - 1] + ending, *lines[at:]]
     return [*lines[:at], line, *lines[at:]]
 
 
