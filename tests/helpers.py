@@ -4,6 +4,7 @@ process of its own, and looking at or changing files as a person would."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes, to prove that nothing changed (tracker's parse cache is not data)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and ".tracker-cache" not in p.parts}
+
+
+def ctrl_c_reaches_it() -> None:
+    """For subprocess preexec_fn: SIGINT at its default and unblocked in the child, as at a shell, whatever
+    the test process inherited or set (a child inherits an ignored or blocked signal, and Python then
+    leaves Ctrl-C ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

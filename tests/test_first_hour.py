@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, run_tracker, snapshot
+from helpers import REPO, ctrl_c_reaches_it, run_tracker, snapshot
 
 PROMISE = "kz/promises/kz-assembly-law.toml"
 EVENT = "kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
@@ -183,7 +183,7 @@ def test_ctrl_c_exits_130_with_one_line(kz, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "import", "events",
                                 str(fifo), "--set", "country=KZ"], cwd=kz.parent, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it)
     deadline = time.monotonic() + 30
     # Blocked opening the pipe: the kernel names that wait wait_for_partner (fifo_open on older kernels).
     while not any(name in Path(f"/proc/{process.pid}/wchan").read_text() for name in ("fifo", "wait_for_partner")) \

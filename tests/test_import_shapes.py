@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import tomli
-from helpers import REPO, shell_env, snapshot
+from helpers import REPO, ctrl_c_reaches_it, shell_env, snapshot
 
 DATA = Path(__file__).parent / "data"
 
@@ -359,7 +359,8 @@ def test_ctrl_c_lists_what_was_written_and_exits_130(records):
     process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "import", "events",
                                 "events.csv", "--key", "ref", "--set", "country=KZ"],
                                stdout=subprocess.DEVNULL,  # a pipe nobody reads would stop the import once full
-                               stderr=secondary, env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "1000"})
+                               stderr=secondary, preexec_fn=ctrl_c_reaches_it,
+                               env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "1000"})
     os.close(secondary)
     seen = b""
     folder = records / "kz" / "events" / "2019" / "05"
