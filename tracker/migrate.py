@@ -66,10 +66,10 @@ def _settings(path: Path) -> list[Path]:
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
         return []
     table = data.get("scoring", {}).get("multipliers") if isinstance(data.get("scoring"), dict) else None
-    missing = [name for name in WEIGHED if isinstance(table, dict) and name not in table]
+    missing = [name for name in WEIGHED if name not in table] if isinstance(table, dict) else []
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # only \n ends a TOML line (\r\n too, with its \r)
     start = next((n for n, line in enumerate(lines) if _table_header(line) == "scoring.multipliers"), None)
-    if not missing or start is None or not isinstance(table, dict):
+    if not missing or start is None or not isinstance(table, dict):  # the last test tells mypy table's type
         return []
     defaults, ending = Config().multipliers, "\r\n" if "\r\n" in text else "\n"
     for name in missing:

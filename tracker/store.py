@@ -229,15 +229,15 @@ def ensure_schemas(root: Path) -> None:
 def refresh_schemas(root: Path) -> list[Path]:
     """Bring the schema files in root/schema/ up to this version's; the files replaced.
 
-    Only a file that is a schema tracker wrote (its title says so) is replaced: a new stance or field
-    must not read as a mistake in an editor. Anything else there is left as it is.
+    Only a file exactly as some version of tracker wrote it (schema.is_ours) is replaced: a new stance
+    or field must not read as a mistake in an editor. Anything else there is left as it is.
     """
     replaced = []
     for kind in RECORDS:
         path = root / schema.SCHEMA_FOLDER / schema.file_name(kind)
         text = schema.text(kind)
-        if path.is_file() and path.read_text(encoding="utf-8", errors="replace") != text \
-                and schema.is_ours(path.read_bytes(), kind):
+        written = path.read_bytes() if path.is_file() else None
+        if written is not None and written != text.encode("utf-8") and schema.is_ours(written, kind):
             replace(path, text)
             replaced.append(path)
     return replaced
