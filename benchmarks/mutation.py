@@ -41,6 +41,10 @@ TESTS = {
                      "report_at_reads_older_commits_from_git_only",
                      "report_at_a_revision_with_errors_names_the_file_as_git_does",
                      "report_at_points_at_the_line_of_a_cross_record_problem", "history_by_revision")),
+                 # The snapshot of assembled records, and the progress of a long load.
+                 *(f"tests/test_cache.py::test_{name}" for name in (
+                     "a_warm_load_is_the_snapshot_and_writes_nothing",
+                     "a_long_load_shows_its_progress_with_or_without_the_cache")),
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
                  # modules look for its settings in the working directory.
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
@@ -151,6 +155,15 @@ EQUIVALENT: dict[str, str] = {
                                                       "always as long" for n in (8, 11, 12)},
     "tracker.dates.xǁPartialDateǁlist_key__mutmut_3": "a full date's rank 3 rather than 2: only the order of the ranks "
                                                       "0 < 1 < 2 matters",
+    "tracker.validate.x__attach__mutmut_94": "at most two files link one pair (the event, and the one link file named "
+                                             "after it in its promise's folder; a link file in any other folder is "
+                                             "refused): the separator never joins two names",
+    "tracker.validate.x_case_folders__mutmut_27": "os.path.join('', folder) is folder",
+    "tracker.validate.x_load_records__mutmut_25": "the snapshot is then kept for the stamps alone, without the paths: "
+                                                  "no file takes another's path without a new change time (a rename "
+                                                  "sets it), so the stamps tell every change of path too",
+    **{f"tracker.validate.x_load_records__mutmut_{n}": "FileCache.checked takes the stamps of the same files itself "
+                                                       "when not given them" for n in (53, 57)},
     "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
@@ -10,15 +12,17 @@ import pickle
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from helpers import SHIPPED, run_tracker
 
-from tracker.cache import FOLDER, KEY_SIZE, MARGIN_NS, FileCache, user_key
+import tracker.cache
+from tracker import read
+from tracker.cache import FILE, FOLDER, KEY_SIZE, MARGIN_NS, SNAPSHOT, FileCache, user_key
 from tracker.load import discover
-from tracker.validate import check_file
+from tracker.validate import check_file, load_records
 
 PROMISE = Path("kz/promises/kz-assembly-law.toml")
 RALLY = Path("kz/events/2019/09/kz-2019-09-21-dvk-rally.toml")
@@ -33,7 +37,7 @@ def aged_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     A file is cached only once its times are MARGIN_NS in the past, and a file's change time
     cannot be set, so the copies are made once per module and then waited for once."""
     base = tmp_path_factory.mktemp("aged")
-    copies = [base / f"records-{n}" for n in range(16)]
+    copies = [base / f"records-{n}" for n in range(18)]
     for copy in copies:
         shutil.copytree(SHIPPED, copy, ignore=shutil.ignore_patterns(FOLDER))
     time.sleep(MARGIN_NS / 1e9 + 0.2)
@@ -271,3 +275,37 @@ def test_an_unwritable_records_directory_goes_without_a_cache(aged: Path):
     shutil.rmtree(aged / FOLDER)
     (aged / FOLDER).write_text("a file where the cache folder should be")
     assert report_json() == expected
+
+
+def stamps(*paths: Path) -> list[tuple[int, int]]:
+    return [(os.lstat(path).st_ino, os.lstat(path).st_mtime_ns) for path in paths]
+
+
+def test_a_warm_load_is_the_snapshot_and_writes_nothing(aged: Path):
+    """A load of unchanged records takes the snapshot whole (the same records, settings included) and
+    writes nothing; the snapshot holds for one as-of date, so another date is assembled again."""
+    cache_files = (aged / FOLDER / SNAPSHOT, aged / FOLDER / FILE)
+    cold = read(aged, as_of="2019-09-30", cache=True)
+    written = stamps(*cache_files)
+    warm = read(aged, as_of="2019-09-30", cache=True)
+    assert warm == cold and warm.config == read(aged, as_of="2019-09-30").config
+    assert stamps(*cache_files) == written, "a warm load must not write to the records folder"
+    earlier = read(aged, as_of="2019-06-30", cache=True)
+    assert earlier == read(aged, as_of="2019-06-30") != cold
+    assert read(aged, as_of="2019-09-30", cache=True) == cold
+
+
+def test_a_long_load_shows_its_progress_with_or_without_the_cache(aged: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(tracker.cache, "SLOW_FILES", 1)  # the shipped records are too few to show a bar
+    totals: list[int] = []
+    advanced: list[int] = []
+
+    @contextlib.contextmanager
+    def bar(total: int) -> Iterator[Callable[[], None]]:
+        totals.append(total)
+        yield lambda: advanced.append(total)
+
+    files = len(discover(aged)[0])
+    assert load_records(aged, dt.date(2019, 9, 30), cache=False, progress=bar) == read(aged, as_of="2019-09-30")
+    assert load_records(aged, dt.date(2019, 9, 30), progress=bar) == read(aged, as_of="2019-09-30")
+    assert totals == [files, files] and len(advanced) == 2 * files

@@ -85,6 +85,15 @@ def test_a_windows_reserved_id_is_an_error(tracker, kz, ident):
             "--id", f"{ident}-law")
 
 
+def test_an_id_may_be_100_characters_and_no_more(tracker, kz):
+    longest = "kz-" + "a" * 97
+    tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019", "--id", longest)
+    result = tracker("add-promise", "--country", "KZ", "--official", "A", "--title", "T", "--date", "2019",
+                     "--id", longest + "a", code=2)
+    assert "ID is 101 characters; the limit is 100" in result.stderr
+    tracker("check")
+
+
 def test_country_folders_that_differ_only_by_case_are_errors(tracker, kz):
     Path("records/KZ/events/2019/09").mkdir(parents=True)
     text = Path(EVENT).read_text(encoding="utf-8").replace("kz-2019-09-21-dvk-rally", "kz-2019-09-22-second")
