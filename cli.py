@@ -259,13 +259,16 @@ def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str =
 
 def require_promises(app: App, idents: list[str]) -> None:
     """Every promise named on the command line exists; found by file name, before anything is written."""
-    from tracker.complete import candidates
     from tracker.load import require_records_dir
+    from tracker.store import find_record
 
     require_records_dir(app.root)
-    known = [value for value, _ in candidates("promise", app.root, "")]
     for ident in idents:
-        if ident not in known:
+        found = find_record(app.root, ident)
+        if found is None or found[1] != "promise":
+            from tracker.complete import candidates  # only a mistyped ID pays for listing every promise
+
+            known = [value for value, _ in candidates("promise", app.root, "")]
             unknown_id(ident, known, "promise", app.root, "; nothing was written")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -66,10 +65,10 @@ def default_mode() -> int:
 def temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = True) -> str:
     """A temporary file in folder (hidden, so no reader takes it for a record), synced if sync.
 
-    mkstemp makes it owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
+    It is made owner-only; it gets mode, or else what the umask gives a new file, before it is moved into place.
     """
     data = encode_utf8(text)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".toml")
+    handle, name = _new_temp(folder)
     try:
         with os.fdopen(handle, "wb") as file:
             os.fchmod(file.fileno(), default_mode() if mode is None else mode)
@@ -81,6 +80,23 @@ def temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tru
         os.unlink(name)
         raise
     return name
+
+
+# As tempfile.mkstemp opens a file: new (never an existing file or a link), owner-only, not inherited by a child.
+_NEW = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def _new_temp(folder: Path) -> tuple[int, str]:
+    """A new hidden file .tmp-RANDOM.toml in folder, open, as tempfile.mkstemp makes one: without importing
+    tempfile (and the archive modules it brings), which cost a write command several milliseconds of start-up."""
+    for _ in range(100):
+        name = os.path.join(folder, f".tmp-{os.urandom(8).hex()}.toml")
+        try:
+            return os.open(name, _NEW, 0o600), name
+        except FileExistsError:
+            continue  # 64 random bits: only a folder full of such names gets here
+    raise FileExistsError(f"no free temporary name in {folder}")
 
 
 def encode_utf8(text: str) -> bytes:

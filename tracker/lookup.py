@@ -20,23 +20,41 @@ def matching(root: str, pattern: str) -> list[str]:
     separated by "/"; wildcards in any part, as glob has them."""
     found = [""]
     parts = pattern.split("/")
+    prefix = os.path.join(root, "")
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         if glob.has_magic(part):
-            found = _listed(root, found, re.compile(fnmatch.translate(part)).match, last)
+            found = _listed(prefix, found, re.compile(fnmatch.translate(part)).match, last)
+        elif last:
+            found = [path for folder in found if _exists(prefix + (path := _joined(folder, part)))]
         else:
-            exists = os.path.lexists if last else os.path.isdir
-            found = [os.path.join(folder, part) for folder in found if exists(os.path.join(root, folder, part))]
+            # Not looked at: a folder that is not there lists as empty, and a file below it does not exist.
+            found = [_joined(folder, part) for folder in found]
     return found
 
 
-def _listed(root: str, folders: list[str], match: Callable[[str], re.Match[str] | None], files_too: bool) -> list[str]:
-    """The names in these folders that match, but hidden ones; folders only, unless files_too."""
+def _joined(folder: str, name: str) -> str:
+    return f"{folder}{os.sep}{name}" if folder else name
+
+
+def _no_exception(path: str) -> bool:
+    return os.access(path, os.F_OK, follow_symlinks=False)
+
+
+# Whether there is anything at a path, a link included (os.path.lexists), without raising an exception for
+# each of the thousands of folders where there is not, where the system can tell (faccessat).
+_exists = _no_exception if os.access in os.supports_follow_symlinks else os.path.lexists
+
+
+def _listed(prefix: str, folders: list[str], match: Callable[[str], re.Match[str] | None],
+            files_too: bool) -> list[str]:
+    """The names in these folders below prefix (the root and a separator) that match, but hidden ones;
+    folders only, unless files_too."""
     found = []
     for folder in folders:
         try:
-            with os.scandir(os.path.join(root, folder)) as entries:
-                found += [os.path.join(folder, entry.name) for entry in entries
+            with os.scandir(prefix + folder) as entries:
+                found += [_joined(folder, entry.name) for entry in entries
                           if not entry.name.startswith(".") and match(entry.name) and (files_too or entry.is_dir())]
         except OSError:
             continue

@@ -10,8 +10,6 @@ checks a record while a person types it.
 from __future__ import annotations
 
 import hashlib
-import json
-from importlib import resources
 from typing import Any
 
 from .fields import RECORDS, Field
@@ -73,16 +71,22 @@ def schema_of(kind: str) -> dict[str, Any]:
 
 
 def text(kind: str) -> str:
+    import json  # json and importlib.resources only where a schema's text is made or read: not on every write
+
     return json.dumps(schema_of(kind), indent=2, ensure_ascii=False) + "\n"
 
 
 def shipped(kind: str) -> str:
     """The schema as shipped inside the package."""
+    from importlib import resources
+
     return resources.files("tracker").joinpath("schemas", file_name(kind)).read_text(encoding="utf-8")
 
 
 def rebuild() -> None:
     """Rewrite the shipped schemas after a change to the field table (a test says when)."""
+    from importlib import resources
+
     folder = resources.files("tracker").joinpath("schemas")
     for kind in RECORDS:
         with resources.as_file(folder.joinpath(file_name(kind))) as path:
