@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import default_mode
@@ -91,8 +92,11 @@ def place(temp: Path, path: Path, force: bool) -> None:
 # ---------------------------------------------------------------------------
 # A folder of output (the site).
 
-def write_tree(outdir: Path, files: dict[str, str], records: Path) -> list[str]:
+def write_tree(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
     """Make outdir hold files (relative name -> text); return the stale files of the last build removed.
+
+    Each file's text is read from files once, when it is written, so a mapping that draws its values when
+    asked (the site's pages) is never held in memory whole.
 
     outdir must be new, empty, or made by an earlier build (it has the manifest).
     """
@@ -159,7 +163,7 @@ def _leaves(folder: Path) -> list[str]:
     return found
 
 
-def _refuse_conflicts(outdir: Path, files: dict[str, str], foreign: list[str]) -> None:
+def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]) -> None:
     """A file we did not write (or that was changed since) where this build needs the name: refuse."""
     needed = set(files) | {name.rsplit("/", 1)[0] for name in files if "/" in name}
     for name in sorted(foreign):
@@ -168,15 +172,16 @@ def _refuse_conflicts(outdir: Path, files: dict[str, str], foreign: list[str]) -
                              "was written. Move it away, or give another directory")
 
 
-def _build(outdir: Path, files: dict[str, str], old: dict[str, str], owned: set[str], foreign: list[str]) -> Path:
+def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: set[str],
+           foreign: list[str]) -> Path:
     """The new output in a temporary sibling folder; on any failure it is removed and outdir is untouched."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=outdir.parent, prefix=f".{outdir.name}.tmp-"))
     try:
         os.chmod(temp, 0o777 & ~_umask())
         manifest = []
-        for name, text in sorted(files.items()):
-            data = text.encode("utf-8")
+        for name in sorted(files):
+            data = files[name].encode("utf-8")
             sha = digest(data)
             manifest.append(f"{sha}  {name}\n")
             # An unchanged file is linked, not copied: it keeps its times and takes no space.
@@ -193,6 +198,9 @@ def _build(outdir: Path, files: dict[str, str], old: dict[str, str], owned: set[
         shutil.rmtree(temp, ignore_errors=True)  # our own folder: new files, and second names of kept ones
         raise StoreError(f"{outdir}: {error.strerror or error} while building the new output; nothing was "
                          "changed, the previous output is whole") from None
+    except BaseException:  # files are drawn while they are written: a failure or Ctrl-C there leaves no folder
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
     return temp
 
 

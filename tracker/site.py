@@ -13,17 +13,18 @@ import base64
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import chart, safeout, serialise
 from .changes import Milestone, milestones, spans, verdict_points
-from .model import Event, Records
+from .model import Config, Event, Records
 from .score import (
     RULES,
     Assessment,
@@ -58,7 +59,27 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-def build_site(records: Records, options: SiteOptions) -> dict[str, str]:
+class SiteFiles(Mapping[str, str]):
+    """Every file of the site by its path relative to the output directory, each drawn when it is read.
+
+    The names are known at once; a page is drawn only when asked for, so that writing the site holds one
+    page at a time, not a hundred thousand.
+    """
+
+    def __init__(self, draw: dict[str, Callable[[], str]]) -> None:
+        self._draw = draw
+
+    def __getitem__(self, name: str) -> str:
+        return self._draw[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._draw)
+
+    def __len__(self) -> int:
+        return len(self._draw)
+
+
+def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
@@ -69,22 +90,22 @@ def build_site(records: Records, options: SiteOptions) -> dict[str, str]:
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
     page = _page_renderer(env, common)
-    files = {"index.html": page("index.html", "", **index_context(assessments)),
-             "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
-                                      verdicts=VERDICTS, rules=RULES, count=len(assessments)),
-             "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
-             "data.json": serialise.to_json(serialise.report_dict(
-                 assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
-             ".nojekyll": ""}
+    draw: dict[str, Callable[[], str]] = {
+        "index.html": lambda: page("index.html", "", **index_context(assessments)),
+        "methodology.html": lambda: page("methodology.html", "", config=records.config, stances=STANCES,
+                                         verdicts=VERDICTS, rules=RULES, count=len(assessments)),
+        "feed.xml": lambda: env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
+        "data.json": lambda: serialise.to_json(serialise.report_dict(
+            assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
+        ".nojekyll": lambda: ""}
     shown_events = {e.id for e in events}
     for a in assessments:
-        files[f"promises/{a.promise.id}.html"] = page("promise.html", "../", **promise_context(
-            a, points[a.promise.id], records, shown_events))
-    shown_promises = {a.promise.id: a for a in assessments}
+        draw[f"promises/{a.promise.id}.html"] = partial(lambda a: page("promise.html", "../", **promise_context(
+            a, points[a.promise.id], records, shown_events)), a)
+    event_page = EventPages(page, {a.promise.id: a for a in assessments}, records.config)
     for event in events:
-        files[f"events/{event.id}.html"] = page("event.html", "../", event=event, promises=shown_promises,
-                                                 config=records.config)
-    return files
+        draw[f"events/{event.id}.html"] = partial(event_page, event)
+    return SiteFiles(draw)
 
 
 def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
@@ -128,6 +149,87 @@ def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., st
                                              **context)
 
     return page
+
+
+_MARK = "\x00part\x00"  # where a page's own parts go in its frame; no template or option text holds it
+
+
+class EventPages:
+    """The page of each event: drawn here, not by the template engine, since there is one per event.
+
+    Jinja spends about half a millisecond on a page (a new context, the frame of base.html, a macro
+    call per link and per source); at 100,000 events that was most of the time of a site. The frame,
+    everything around the title and the main part, is drawn once by the templates (event.html, base.html)
+    and cut at marks; each page fills in its own parts. Record text is escaped with markupsafe.escape, as
+    the templates' autoescape does, so the bytes are those the templates gave (tests/test_site.py holds the
+    escaping). Each promise's link text and each stance's multiplier are drawn once for every page.
+    """
+
+    def __init__(self, page: Callable[..., str], promises: dict[str, Assessment], config: Config) -> None:
+        self.frame = page("event.html", "../", title=Markup(_MARK), main=Markup(_MARK)).split(_MARK)
+        if len(self.frame) != 3:
+            raise RuntimeError("event.html must show the title and the main part once each")
+        self.promises, self.config = promises, config
+        self.targets: dict[str, str] = {}
+        self.multipliers: dict[str, str] = {}
+
+    def __call__(self, event: Event) -> str:
+        head, middle, tail = self.frame
+        return "".join((head, escape(event.title), middle, self.main(event), tail))
+
+    def main(self, event: Event) -> str:
+        parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{escape(event.title)}</h1>\n'
+                 f'<dl class="fields">\n<dt>Date</dt><dd>{escape(event.date)}</dd>\n'
+                 f"<dt>Country</dt><dd>{escape(event.country)}</dd>\n"]
+        if event.kind:
+            parts.append(f"<dt>Kind</dt><dd>{escape(event.kind)}</dd>")
+        if event.location:
+            parts.append(f"<dt>Location</dt><dd>{escape(event.location)}</dd>")
+        if event.actors:
+            parts.append('<dt>Actors</dt><dd><ul class="actors">'
+                         + "".join(f"<li>{escape(actor)}</li>" for actor in event.actors) + "</ul></dd>")
+        if event.counts:
+            parts.append("<dt>Counts</dt><dd>" + ", ".join(f"{escape(f'{n:,}')} {escape(name)}"
+                                                           for name, n in event.counts.items()) + "</dd>")
+        parts.append(f"<dt>Severity</dt><dd>{escape(event.severity)} of 5</dd>\n"
+                     f"<dt>ID</dt><dd><code>{escape(event.id)}</code></dd>\n</dl>\n")
+        if event.notes:
+            parts.append(f'<p class="notes">{escape(event.notes)}</p>')
+        parts.append("<h2>Sources</h2>\n")
+        parts.append(sources_html(event.sources) if event.sources else "<p>None given.</p>")
+        parts.append('<h2>Promises it bears on</h2>\n<ul class="links">\n')
+        for link in event.links:
+            note = f". {escape(link.note)}" if link.note else ""
+            parts.append(f"<li>{escape(link.stance)}:\n{self.target(link.promise)}— weight "
+                         f"{escape(severity(event, link))} × {self.multiplier(link.stance)}{note}</li>\n")
+        parts.append("</ul>\n")
+        return "".join(parts)
+
+    def target(self, promise: str) -> str:
+        """A link to the promise's page and its verdict, or its ID alone when it has no page on this site."""
+        if promise not in self.targets:
+            a = self.promises.get(promise)
+            self.targets[promise] = (f'<a href="../promises/{escape(promise)}.html">{escape(a.promise.title)}</a> '
+                                     f"({verdict_html(a.verdict)})" if a
+                                     else f"<code>{escape(promise)}</code> <small>(not on this site)</small>")
+        return self.targets[promise]
+
+    def multiplier(self, stance: str) -> str:
+        if stance not in self.multipliers:
+            self.multipliers[stance] = str(escape(f"{self.config.multipliers.get(stance, 0):g}"))
+        return self.multipliers[stance]
+
+
+def verdict_html(name: str) -> str:
+    """As the verdict macro of _macros.html draws it."""
+    return f'<span class="verdict verdict-{escape(name)}">{escape(name)}</span>'
+
+
+def sources_html(urls: tuple[str, ...]) -> str:
+    """As the sources macro of _macros.html draws a list of sources: a link only to an http or https URL."""
+    items = (f'<li><a href="{escape(url)}" rel="noopener noreferrer nofollow">{escape(url)}</a></li>\n'
+             if http_url(url) else f'<li><span class="url">{escape(url)}</span></li>\n' for url in urls)
+    return '<ul class="sources">\n' + "".join(items) + "</ul>\n" if urls else ""
 
 
 def _hash(text: str) -> str:
@@ -236,7 +338,7 @@ def _slug(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Writing the files: by the safe-output rules (tracker.safeout).
 
-def write_site(outdir: Path, files: dict[str, str], records: Path) -> list[str]:
+def write_site(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
     """Swap the new site into outdir whole; returns the stale files of the last build that were removed.
 
     A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
