@@ -171,12 +171,14 @@ def spans(points: list[tuple[dt.date, Assessment]]) -> list[Span]:
     return result
 
 
-def milestones(points: list[tuple[dt.date, Assessment]]) -> list[Milestone]:
-    """Verdict changes (the first verdict included) and each new piece of evidence, oldest first."""
+def milestones(points: list[tuple[dt.date, Assessment]], merged: list[Span] | None = None) -> list[Milestone]:
+    """Verdict changes (the first verdict included) and each new piece of evidence, oldest first.
+
+    merged: spans(points), when the caller has them already."""
     if not points:
         return []
     promise = points[-1][1].promise
-    merged = spans(points)
+    merged = spans(points) if merged is None else merged
     result = [Milestone(s.start, promise, "verdict", s.verdict, previous.verdict if previous else None, s.reason)
               for previous, s in zip([None, *merged], merged, strict=False)]
     result += [Milestone(e.event.date.last, promise, "evidence", evidence=e) for e in points[-1][1].evidence]

@@ -23,8 +23,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from . import chart, safeout, serialise
-from .changes import Milestone, milestones, spans, verdict_points
-from .model import Config, Event, Records
+from .changes import Milestone, Span, milestones, spans, verdict_points
+from .model import Config, Event, Link, Records
 from .score import (
     RULES,
     Assessment,
@@ -44,8 +44,6 @@ from .store import StoreError
 from .terminal import safe
 from .validate import check_url
 from .vocabulary import STANCES, VERDICTS
-
-Points = list[tuple[dt.date, Assessment]]  # a promise's assessment at each day its verdict may change
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,7 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    points = {a.promise.id: verdict_points(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
-                                    terms_of(records, a.promise))
-              for a in assessments}
+    history = {a.promise.id: _history(a, linked.get(a.promise.id, []), records) for a in assessments}
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
@@ -94,18 +90,26 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
         "index.html": lambda: page("index.html", "", **index_context(assessments)),
         "methodology.html": lambda: page("methodology.html", "", config=records.config, stances=STANCES,
                                          verdicts=VERDICTS, rules=RULES, count=len(assessments)),
-        "feed.xml": lambda: env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
+        "feed.xml": lambda: env.get_template("feed.xml").render(feed_context(history, options, common)),
         "data.json": lambda: serialise.to_json(serialise.report_dict(
             assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
         ".nojekyll": lambda: ""}
     shown_events = {e.id for e in events}
     for a in assessments:
         draw[f"promises/{a.promise.id}.html"] = partial(lambda a: page("promise.html", "../", **promise_context(
-            a, points[a.promise.id], records, shown_events)), a)
+            a, history[a.promise.id][0], records, shown_events)), a)
     event_page = EventPages(page, {a.promise.id: a for a in assessments}, records.config)
     for event in events:
         draw[f"events/{event.id}.html"] = partial(event_page, event)
     return SiteFiles(draw)
+
+
+def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records) -> tuple[list[Span], list[Milestone]]:
+    """The promise's verdict over time (for its page) and what changed when (for the feed), worked out once:
+    the assessment of each day is dropped as soon as these are drawn from it."""
+    points = verdict_points(a.promise, linked, records.config, a.as_of, terms_of(records, a.promise))
+    merged = spans(points)
+    return merged, milestones(points, merged)
 
 
 def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
@@ -262,9 +266,9 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
             "meter": Markup(chart.meter_svg(counts)), "extra_style": extra_style + "\n"}
 
 
-def promise_context(a: Assessment, points: Points, records: Records, shown_events: set[str]) -> dict[str, Any]:
+def promise_context(a: Assessment, merged: list[Span], records: Records, shown_events: set[str]) -> dict[str, Any]:
     return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": timeline_rows(a),
-            "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
+            "strip": Markup(chart.strip_svg(merged, a.promise.title)), "spans": merged,
             "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
             "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
             "shown_events": shown_events}
@@ -300,13 +304,15 @@ def explain(a: Assessment) -> list[str]:
     return sentences
 
 
-def feed_context(assessments: list[Assessment], points: dict[str, Points], options: SiteOptions,
+def feed_context(history: dict[str, tuple[list[Span], list[Milestone]]], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for a in assessments for c in milestones(points[a.promise.id])),
+    entries = sorted((c for _, marks in history.values() for c in marks),
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
                      reverse=True)
     base = options.base_url or ""
-    return common | {"entries": [feed_entry(c, base) for c in entries], "base": base,
+    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped as the template's
+    # autoescape would, rather than by a loop of the template.
+    return common | {"entries": Markup("".join(map(_entry_xml, (feed_entry(c, base) for c in entries)))), "base": base,
                      "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
                      "updated": _stamp(options.as_of)}
 
@@ -325,6 +331,12 @@ def feed_entry(c: Milestone, base: str) -> dict[str, Any]:
     ident = f"{link}#{key}" if base else f"urn:tracker-site:{c.promise.id}:{key}"
     # XML 1.0 forbids most control characters, which escaping alone would leave in place.
     return {"id": ident, "title": safe(title), "summary": safe(summary), "link": link, "updated": _stamp(c.date)}
+
+
+def _entry_xml(entry: dict[str, str]) -> str:
+    return (f"<entry>\n<title>{escape(entry['title'])}</title>\n<id>{escape(entry['id'])}</id>\n"
+            f"<updated>{escape(entry['updated'])}</updated>\n<link href=\"{escape(entry['link'])}\"/>\n"
+            f"<summary>{escape(entry['summary'])}</summary>\n</entry>\n")
 
 
 def _stamp(day: dt.date) -> str:
