@@ -267,16 +267,33 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
 
 
 def promise_context(a: Assessment, merged: list[Span], records: Records, shown_events: set[str]) -> dict[str, Any]:
-    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": timeline_rows(a),
-            "strip": Markup(chart.strip_svg(merged, a.promise.title)), "spans": merged,
-            "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
-            "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
-            "shown_events": shown_events}
+    """What promise.html shows. The rows of its tables, one per piece of evidence, are drawn here with each
+    value escaped as the template's autoescape would: a template loop costs several times more per row."""
+    rows = "".join(f'<tr><td>{escape(date)}</td><td>{escape(what)}</td><td>{escape(stance)}</td><td class="num">'
+                   f"{escape(weight)}</td></tr>\n" for date, what, stance, weight in timeline_rows(a))
+    strip = "".join(f"<tr><td>{escape(s.start)}</td><td>{escape(s.end)}</td><td>{verdict_html(s.verdict)}"
+                    f"{' (editorial)' if s.source == 'editorial' else ''}</td><td>{escape(s.reason)}</td></tr>\n"
+                    for s in merged)
+    multipliers = records.config.multipliers
+    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": Markup(rows),
+            "strip": Markup(chart.strip_svg(merged, a.promise.title)), "spans": Markup(strip),
+            "evidence": Markup("".join(evidence_row(e, shown_events, multipliers) for e in a.evidence)),
+            "sentences": explain(a), "ratings": ratings_by(a.promise, a.as_of),
+            "statements": statements_by(a.promise, a.as_of)}
 
 
-def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    return {"e": e, "severity": severity(e.event, e.link),
-            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance].meaning}
+def evidence_row(e: Evidence, shown_events: set[str], multipliers: Mapping[str, float]) -> str:
+    """A row of a promise's table of evidence: the event (a link to its page when it has one), stance, weight."""
+    event, link = e.event, e.link
+    title = (f'<a href="../events/{escape(event.id)}.html">{escape(event.title)}</a>' if event.id in shown_events
+             else escape(event.title))
+    note = f"<br><small>{escape(link.note)}</small>" if link.note else ""
+    weighed = f"{severity(event, link)} × {multipliers.get(link.stance, 0):g} = {e.weight:g}"
+    side = f"{escape(e.side)}: {escape(STANCES[link.stance].meaning)}"
+    return (f'<tr class="side-{escape(e.side)}">\n<td>{escape(event.date)}</td>\n<td>{title}{note}</td>\n'
+            f"<td>{escape(link.stance)} <small>({side})</small></td>\n"
+            f'<td class="num">{escape(weighed)}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n'
+            "</tr>\n")
 
 
 def explain(a: Assessment) -> list[str]:
