@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, SHIPPED, run_tracker, snapshot
+from markupsafe import Markup, escape
 from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links, make_records
 from test_readme import shell_block_after
 
 from benchmarks.generate import generate
 from tracker.changes import assess_days, checkpoints
+from tracker.dates import PartialDate
 from tracker.score import RULES, assess, links_by_promise, terms_of
+from tracker.site import _text, environment
 from tracker.validate import load_records
 
 AS_OF = "2019-09-30"
@@ -383,3 +386,12 @@ def test_the_verdict_over_time_is_assess_on_each_day(tmp_path):
             assert assess_days(promise, pairs, records.config, days, terms) == expected, promise.id
             compared += sum(a is not None and len(a.evidence) > 1 for a in expected)
         assert compared > 1000
+
+
+@pytest.mark.parametrize("value", [HOSTILE_TITLE, HOSTILE_QUOTE, HOSTILE_EVENT, HOSTILE_OFFICIAL, "&amp; ' \" < >",
+                                   "", "Алматы 北京 \u202e\x00", 12, 2.5, dt.date(2019, 6, 1), PartialDate(2019, 6),
+                                   Markup("<b>ours</b>")])
+def test_pages_drawn_in_python_escape_as_the_templates_do(value):
+    """Event pages, the rows of promise pages and the feed's entries are drawn without the template engine;
+    each value must come out as the templates' autoescape gives it."""
+    assert _text(value) == environment().from_string("{{ value }}").render(value=value) == str(escape(value))

@@ -155,6 +155,19 @@ def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., st
     return page
 
 
+def _text(value: object) -> str:
+    """The value as text in HTML: what markupsafe.escape (the templates' autoescape) makes of it, for the
+    plain values of records (text, numbers, dates), as markupsafe's own pure-Python escaping spells it. The
+    pages drawn in Python call it hundreds of thousands of times; escape's wrapping in Markup costs more than
+    the escaping."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(escape(value))
+        value = str(value)
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
 _MARK = "\x00part\x00"  # where a page's own parts go in its frame; no template or option text holds it
 
 
@@ -164,8 +177,8 @@ class EventPages:
     Jinja spends about half a millisecond on a page (a new context, the frame of base.html, a macro
     call per link and per source); at 100,000 events that was most of the time of a site. The frame,
     everything around the title and the main part, is drawn once by the templates (event.html, base.html)
-    and cut at marks; each page fills in its own parts. Record text is escaped with markupsafe.escape, as
-    the templates' autoescape does, so the bytes are those the templates gave (tests/test_site.py holds the
+    and cut at marks; each page fills in its own parts. Record text is escaped by _text, exactly as the
+    templates' autoescape does, so the bytes are those the templates gave (tests/test_site.py holds the
     escaping). Each promise's link text and each stance's multiplier are drawn once for every page.
     """
 
@@ -179,33 +192,33 @@ class EventPages:
 
     def __call__(self, event: Event) -> str:
         head, middle, tail = self.frame
-        return "".join((head, escape(event.title), middle, self.main(event), tail))
+        return "".join((head, _text(event.title), middle, self.main(event), tail))
 
     def main(self, event: Event) -> str:
-        parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{escape(event.title)}</h1>\n'
-                 f'<dl class="fields">\n<dt>Date</dt><dd>{escape(event.date)}</dd>\n'
-                 f"<dt>Country</dt><dd>{escape(event.country)}</dd>\n"]
+        parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{_text(event.title)}</h1>\n'
+                 f'<dl class="fields">\n<dt>Date</dt><dd>{_text(event.date)}</dd>\n'
+                 f"<dt>Country</dt><dd>{_text(event.country)}</dd>\n"]
         if event.kind:
-            parts.append(f"<dt>Kind</dt><dd>{escape(event.kind)}</dd>")
+            parts.append(f"<dt>Kind</dt><dd>{_text(event.kind)}</dd>")
         if event.location:
-            parts.append(f"<dt>Location</dt><dd>{escape(event.location)}</dd>")
+            parts.append(f"<dt>Location</dt><dd>{_text(event.location)}</dd>")
         if event.actors:
             parts.append('<dt>Actors</dt><dd><ul class="actors">'
-                         + "".join(f"<li>{escape(actor)}</li>" for actor in event.actors) + "</ul></dd>")
+                         + "".join(f"<li>{_text(actor)}</li>" for actor in event.actors) + "</ul></dd>")
         if event.counts:
-            parts.append("<dt>Counts</dt><dd>" + ", ".join(f"{escape(f'{n:,}')} {escape(name)}"
+            parts.append("<dt>Counts</dt><dd>" + ", ".join(f"{_text(f'{n:,}')} {_text(name)}"
                                                            for name, n in event.counts.items()) + "</dd>")
-        parts.append(f"<dt>Severity</dt><dd>{escape(event.severity)} of 5</dd>\n"
-                     f"<dt>ID</dt><dd><code>{escape(event.id)}</code></dd>\n</dl>\n")
+        parts.append(f"<dt>Severity</dt><dd>{_text(event.severity)} of 5</dd>\n"
+                     f"<dt>ID</dt><dd><code>{_text(event.id)}</code></dd>\n</dl>\n")
         if event.notes:
-            parts.append(f'<p class="notes">{escape(event.notes)}</p>')
+            parts.append(f'<p class="notes">{_text(event.notes)}</p>')
         parts.append("<h2>Sources</h2>\n")
         parts.append(sources_html(event.sources) if event.sources else "<p>None given.</p>")
         parts.append('<h2>Promises it bears on</h2>\n<ul class="links">\n')
         for link in event.links:
-            note = f". {escape(link.note)}" if link.note else ""
-            parts.append(f"<li>{escape(link.stance)}:\n{self.target(link.promise)}— weight "
-                         f"{escape(severity(event, link))} × {self.multiplier(link.stance)}{note}</li>\n")
+            note = f". {_text(link.note)}" if link.note else ""
+            parts.append(f"<li>{_text(link.stance)}:\n{self.target(link.promise)}— weight "
+                         f"{_text(severity(event, link))} × {self.multiplier(link.stance)}{note}</li>\n")
         parts.append("</ul>\n")
         return "".join(parts)
 
@@ -213,26 +226,26 @@ class EventPages:
         """A link to the promise's page and its verdict, or its ID alone when it has no page on this site."""
         if promise not in self.targets:
             a = self.promises.get(promise)
-            self.targets[promise] = (f'<a href="../promises/{escape(promise)}.html">{escape(a.promise.title)}</a> '
+            self.targets[promise] = (f'<a href="../promises/{_text(promise)}.html">{_text(a.promise.title)}</a> '
                                      f"({verdict_html(a.verdict)})" if a
-                                     else f"<code>{escape(promise)}</code> <small>(not on this site)</small>")
+                                     else f"<code>{_text(promise)}</code> <small>(not on this site)</small>")
         return self.targets[promise]
 
     def multiplier(self, stance: str) -> str:
         if stance not in self.multipliers:
-            self.multipliers[stance] = str(escape(f"{self.config.multipliers.get(stance, 0):g}"))
+            self.multipliers[stance] = _text(f"{self.config.multipliers.get(stance, 0):g}")
         return self.multipliers[stance]
 
 
 def verdict_html(name: str) -> str:
     """As the verdict macro of _macros.html draws it."""
-    return f'<span class="verdict verdict-{escape(name)}">{escape(name)}</span>'
+    return f'<span class="verdict verdict-{_text(name)}">{_text(name)}</span>'
 
 
 def sources_html(urls: tuple[str, ...]) -> str:
     """As the sources macro of _macros.html draws a list of sources: a link only to an http or https URL."""
-    items = (f'<li><a href="{escape(url)}" rel="noopener noreferrer nofollow">{escape(url)}</a></li>\n'
-             if http_url(url) else f'<li><span class="url">{escape(url)}</span></li>\n' for url in urls)
+    items = (f'<li><a href="{_text(url)}" rel="noopener noreferrer nofollow">{_text(url)}</a></li>\n'
+             if http_url(url) else f'<li><span class="url">{_text(url)}</span></li>\n' for url in urls)
     return '<ul class="sources">\n' + "".join(items) + "</ul>\n" if urls else ""
 
 
@@ -268,11 +281,11 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
 
 def promise_context(a: Assessment, merged: list[Span], records: Records, shown_events: set[str]) -> dict[str, Any]:
     """What promise.html shows. The rows of its tables, one per piece of evidence, are drawn here with each
-    value escaped as the template's autoescape would: a template loop costs several times more per row."""
-    rows = "".join(f'<tr><td>{escape(date)}</td><td>{escape(what)}</td><td>{escape(stance)}</td><td class="num">'
-                   f"{escape(weight)}</td></tr>\n" for date, what, stance, weight in timeline_rows(a))
-    strip = "".join(f"<tr><td>{escape(s.start)}</td><td>{escape(s.end)}</td><td>{verdict_html(s.verdict)}"
-                    f"{' (editorial)' if s.source == 'editorial' else ''}</td><td>{escape(s.reason)}</td></tr>\n"
+    value escaped by _text, as the template's autoescape would: a template loop costs several times more per row."""
+    rows = "".join(f'<tr><td>{_text(date)}</td><td>{_text(what)}</td><td>{_text(stance)}</td><td class="num">'
+                   f"{_text(weight)}</td></tr>\n" for date, what, stance, weight in timeline_rows(a))
+    strip = "".join(f"<tr><td>{_text(s.start)}</td><td>{_text(s.end)}</td><td>{verdict_html(s.verdict)}"
+                    f"{' (editorial)' if s.source == 'editorial' else ''}</td><td>{_text(s.reason)}</td></tr>\n"
                     for s in merged)
     multipliers = records.config.multipliers
     return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": Markup(rows),
@@ -285,14 +298,14 @@ def promise_context(a: Assessment, merged: list[Span], records: Records, shown_e
 def evidence_row(e: Evidence, shown_events: set[str], multipliers: Mapping[str, float]) -> str:
     """A row of a promise's table of evidence: the event (a link to its page when it has one), stance, weight."""
     event, link = e.event, e.link
-    title = (f'<a href="../events/{escape(event.id)}.html">{escape(event.title)}</a>' if event.id in shown_events
-             else escape(event.title))
-    note = f"<br><small>{escape(link.note)}</small>" if link.note else ""
+    title = (f'<a href="../events/{_text(event.id)}.html">{_text(event.title)}</a>' if event.id in shown_events
+             else _text(event.title))
+    note = f"<br><small>{_text(link.note)}</small>" if link.note else ""
     weighed = f"{severity(event, link)} × {multipliers.get(link.stance, 0):g} = {e.weight:g}"
-    side = f"{escape(e.side)}: {escape(STANCES[link.stance].meaning)}"
-    return (f'<tr class="side-{escape(e.side)}">\n<td>{escape(event.date)}</td>\n<td>{title}{note}</td>\n'
-            f"<td>{escape(link.stance)} <small>({side})</small></td>\n"
-            f'<td class="num">{escape(weighed)}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n'
+    side = f"{_text(e.side)}: {_text(STANCES[link.stance].meaning)}"
+    return (f'<tr class="side-{_text(e.side)}">\n<td>{_text(event.date)}</td>\n<td>{title}{note}</td>\n'
+            f"<td>{_text(link.stance)} <small>({side})</small></td>\n"
+            f'<td class="num">{_text(weighed)}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n'
             "</tr>\n")
 
 
@@ -327,8 +340,8 @@ def feed_context(history: dict[str, tuple[list[Span], list[Milestone]]], options
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
                      reverse=True)
     base = options.base_url or ""
-    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped as the template's
-    # autoescape would, rather than by a loop of the template.
+    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped by _text as the
+    # template's autoescape would, rather than by a loop of the template.
     return common | {"entries": Markup("".join(map(_entry_xml, (feed_entry(c, base) for c in entries)))), "base": base,
                      "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
                      "updated": _stamp(options.as_of)}
@@ -351,9 +364,9 @@ def feed_entry(c: Milestone, base: str) -> dict[str, Any]:
 
 
 def _entry_xml(entry: dict[str, str]) -> str:
-    return (f"<entry>\n<title>{escape(entry['title'])}</title>\n<id>{escape(entry['id'])}</id>\n"
-            f"<updated>{escape(entry['updated'])}</updated>\n<link href=\"{escape(entry['link'])}\"/>\n"
-            f"<summary>{escape(entry['summary'])}</summary>\n</entry>\n")
+    return (f"<entry>\n<title>{_text(entry['title'])}</title>\n<id>{_text(entry['id'])}</id>\n"
+            f"<updated>{_text(entry['updated'])}</updated>\n<link href=\"{_text(entry['link'])}\"/>\n"
+            f"<summary>{_text(entry['summary'])}</summary>\n</entry>\n")
 
 
 def _stamp(day: dt.date) -> str:
