@@ -101,7 +101,7 @@ def assess_days(promise: Promise, linked: list[tuple[Event, Link]], config: Conf
     ordered = sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id))  # as assess sorts them
     lasts = [event.date.last for event, _ in ordered]
     arrivals = sorted(range(len(ordered)), key=lasts.__getitem__)  # the order in which they come to count
-    due: dict[tuple[PartialDate, ...], Due | None] = {}
+    due: tuple[tuple[PartialDate, ...], Due | None] = ((), None)  # the statements of the day before, and due_of
     counted = _Counted(ordered, config, None)
     result: list[Assessment | None] = []
     for day in days:
@@ -117,14 +117,13 @@ def assess_days(promise: Promise, linked: list[tuple[Event, Link]], config: Conf
         counted.day = day
         # The same weights added in the same order as assess adds them: the same floating-point sums.
         support, against = sum(counted.weights["support"]), sum(counted.weights["against"])
-        if statements not in due:
-            due[statements] = due_of(promise, statements, terms, config)
-        verdict, reason = computed_verdict(made, list(counted.scored), support, against, config, day,
-                                           due[statements])
+        if statements != due[0]:  # the same statements as the day before, most days: compared, not hashed
+            due = statements, due_of(promise, statements, terms, config)
+        verdict, reason = computed_verdict(made, list(counted.scored), support, against, config, day, due[1])
         ratings = ratings_by(promise, day)
         result.append(Assessment(promise, day, statements, tuple(counted.evidence), support, against,
                                  score_of(support, against), verdict, reason, ratings[-1] if ratings else None,
-                                 due[statements]))
+                                 due[1]))
     return result
 
 
@@ -160,14 +159,14 @@ class _Counted:
 
 def spans(points: list[tuple[dt.date, Assessment]]) -> list[Span]:
     """Consecutive days with the same verdict merged into one span."""
+    states = [(a.verdict, a.verdict_source) for _, a in points]
+    starts = [n for n, state in enumerate(states) if n == 0 or state != states[n - 1]]
     result: list[Span] = []
-    for n, (day, a) in enumerate(points):
-        end = points[n + 1][0] - DAY if n + 1 < len(points) else day
+    for n, stop in zip(starts, [*starts[1:], len(points)], strict=True):
+        day, a = points[n]
+        end = points[stop][0] - DAY if stop < len(points) else points[-1][0]
         reason = a.reason if a.rating is None else f"rated {a.rating.verdict} on {a.rating.date}: {a.rating.rationale}"
-        if result and result[-1].verdict == a.verdict and result[-1].source == a.verdict_source:
-            result[-1] = Span(result[-1].start, end, a.verdict, a.verdict_source, result[-1].reason)
-        else:
-            result.append(Span(day, end, a.verdict, a.verdict_source, reason))
+        result.append(Span(day, end, *states[n], reason))
     return result
 
 
