@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -301,12 +301,18 @@ def evidence_row(e: Evidence, shown_events: set[str], multipliers: Mapping[str, 
     title = (f'<a href="../events/{_text(event.id)}.html">{_text(event.title)}</a>' if event.id in shown_events
              else _text(event.title))
     note = f"<br><small>{_text(link.note)}</small>" if link.note else ""
-    weighed = f"{severity(event, link)} × {multipliers.get(link.stance, 0):g} = {e.weight:g}"
-    side = f"{_text(e.side)}: {_text(STANCES[link.stance].meaning)}"
-    return (f'<tr class="side-{_text(e.side)}">\n<td>{_text(event.date)}</td>\n<td>{title}{note}</td>\n'
-            f"<td>{_text(link.stance)} <small>({side})</small></td>\n"
-            f'<td class="num">{_text(weighed)}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n'
-            "</tr>\n")
+    opening, stance = _stance_cells(link.stance)
+    weighed = f"{severity(event, link)} × {multipliers.get(link.stance, 0):g} = {e.weight:g}"  # numbers only
+    return (f"{opening}<td>{_text(event.date)}</td>\n<td>{title}{note}</td>\n{stance}"
+            f'<td class="num">{weighed}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n</tr>\n')
+
+
+@cache
+def _stance_cells(stance: str) -> tuple[str, str]:
+    """The opening of an evidence row, and its stance cell, for each stance: drawn once, not once a row."""
+    side = STANCES[stance].side
+    return (f'<tr class="side-{_text(side)}">\n',
+            f"<td>{_text(stance)} <small>({_text(side)}: {_text(STANCES[stance].meaning)})</small></td>\n")
 
 
 def explain(a: Assessment) -> list[str]:
