@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -11,10 +12,16 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, SHIPPED, run_tracker, snapshot
+from markupsafe import Markup, escape
 from sitecheck import HOSTILE_EVENT, HOSTILE_OFFICIAL, HOSTILE_QUOTE, HOSTILE_TITLE, Page, check_links, make_records
 from test_readme import shell_block_after
 
-from tracker.score import RULES
+from benchmarks.generate import generate
+from tracker.changes import assess_days, checkpoints
+from tracker.dates import PartialDate
+from tracker.score import RULES, assess, links_by_promise, terms_of
+from tracker.site import _text, environment
+from tracker.validate import load_records
 
 AS_OF = "2019-09-30"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -359,3 +366,32 @@ def test_site_and_chart_files_get_the_mode_the_umask_gives(tracker, kz, umask, m
         os.umask(before)
     files = [p for p in Path("site").rglob("*") if p.is_file()] + [Path("timeline.svg")]
     assert {p.stat().st_mode & 0o777 for p in files} == {mode}
+
+
+def test_the_verdict_over_time_is_assess_on_each_day(tmp_path):
+    """The site assesses each promise on every checkpoint at once (changes.assess_days); each day's assessment
+    must equal score.assess's on that day, field for field, on records with partial dates, restatements and
+    ratings, also when the days do not run in order."""
+    root = tmp_path / "records"
+    generate(root, promises=40, events=1500, countries=3, seed=5)
+    for as_of in (dt.date(2026, 1, 1), dt.date(2021, 6, 30)):
+        records = load_records(root, as_of)
+        linked = links_by_promise(records)
+        compared = 0
+        for promise in records.promises:
+            pairs, terms = linked.get(promise.id, []), terms_of(records, promise)
+            days = [dt.date(1990, 1, 1), *checkpoints(promise, pairs, records.config, as_of, terms), as_of,
+                    dt.date(2020, 1, 1)]
+            expected = [assess(promise, pairs, records.config, day, terms) for day in days]
+            assert assess_days(promise, pairs, records.config, days, terms) == expected, promise.id
+            compared += sum(a is not None and len(a.evidence) > 1 for a in expected)
+        assert compared > 1000
+
+
+@pytest.mark.parametrize("value", [HOSTILE_TITLE, HOSTILE_QUOTE, HOSTILE_EVENT, HOSTILE_OFFICIAL, "&amp; ' \" < >",
+                                   "", "Алматы 北京 \u202e\x00", 12, 2.5, dt.date(2019, 6, 1), PartialDate(2019, 6),
+                                   Markup("<b>ours</b>")])
+def test_pages_drawn_in_python_escape_as_the_templates_do(value):
+    """Event pages, the rows of promise pages and the feed's entries are drawn without the template engine;
+    each value must come out as the templates' autoescape gives it."""
+    assert _text(value) == environment().from_string("{{ value }}").render(value=value) == str(escape(value))

@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import default_mode
@@ -91,8 +92,11 @@ def place(temp: Path, path: Path, force: bool) -> None:
 # ---------------------------------------------------------------------------
 # A folder of output (the site).
 
-def write_tree(outdir: Path, files: dict[str, str], records: Path) -> list[str]:
+def write_tree(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
     """Make outdir hold files (relative name -> text); return the stale files of the last build removed.
+
+    Each file's text is read from files once, when it is written, so a mapping that draws its values when
+    asked (the site's pages) is never held in memory whole.
 
     outdir must be new, empty, or made by an earlier build (it has the manifest).
     """
@@ -159,7 +163,7 @@ def _leaves(folder: Path) -> list[str]:
     return found
 
 
-def _refuse_conflicts(outdir: Path, files: dict[str, str], foreign: list[str]) -> None:
+def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]) -> None:
     """A file we did not write (or that was changed since) where this build needs the name: refuse."""
     needed = set(files) | {name.rsplit("/", 1)[0] for name in files if "/" in name}
     for name in sorted(foreign):
@@ -168,19 +172,21 @@ def _refuse_conflicts(outdir: Path, files: dict[str, str], foreign: list[str]) -
                              "was written. Move it away, or give another directory")
 
 
-def _build(outdir: Path, files: dict[str, str], old: dict[str, str], owned: set[str], foreign: list[str]) -> Path:
+def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: set[str],
+           foreign: list[str]) -> Path:
     """The new output in a temporary sibling folder; on any failure it is removed and outdir is untouched."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=outdir.parent, prefix=f".{outdir.name}.tmp-"))
     try:
         os.chmod(temp, 0o777 & ~_umask())
+        writer = _Writer(str(temp), default_mode())
         manifest = []
-        for name, text in sorted(files.items()):
-            data = text.encode("utf-8")
+        for name in sorted(files):
+            data = files[name].encode("utf-8")
             sha = digest(data)
             manifest.append(f"{sha}  {name}\n")
             # An unchanged file is linked, not copied: it keeps its times and takes no space.
-            _put(temp / name, data, outdir / name if name in owned and old[name] == sha else None)
+            writer.put(name, data, outdir / name if name in owned and old[name] == sha else None)
         for name in foreign:  # a person's files stay: the same file, under the new folder
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
             if (outdir / name).is_dir() and not (outdir / name).is_symlink():
@@ -188,25 +194,47 @@ def _build(outdir: Path, files: dict[str, str], old: dict[str, str], owned: set[
             else:
                 os.link(outdir / name, temp / name, follow_symlinks=False)
         listing = "".join(manifest).encode("utf-8")
-        _put(temp / MANIFEST, listing, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
+        writer.put(MANIFEST, listing, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)  # our own folder: new files, and second names of kept ones
         raise StoreError(f"{outdir}: {error.strerror or error} while building the new output; nothing was "
                          "changed, the previous output is whole") from None
+    except BaseException:  # files are drawn while they are written: a failure or Ctrl-C there leaves no folder
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
     return temp
 
 
-def _put(path: Path, data: bytes, same: Path | None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if same is not None:
+class _Writer:
+    """New files in our own new temporary folder, by relative name: each folder made once, each file created
+    (never opened over another), given the mode the umask gives, and written, in a few system calls. Not
+    synced one by one: the folder is swapped in whole, and until then the old output stands."""
+
+    def __init__(self, root: str, mode: int) -> None:
+        self.root, self.mode = root, mode
+        self.folders: set[str] = {""}
+
+    def put(self, name: str, data: bytes, same: Path | None) -> None:
+        folder = name.rpartition("/")[0]
+        if folder not in self.folders:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self.folders.add(folder)
+        path = os.path.join(self.root, name)
+        if same is not None:
+            try:
+                os.link(same, path, follow_symlinks=False)
+                return
+            except OSError:
+                pass  # a file system without hard links: write a copy
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0),
+                         self.mode)
         try:
-            os.link(same, path, follow_symlinks=False)
-            return
-        except OSError:
-            pass  # a file system without hard links: write a copy
-    with open(path, "xb") as file:
-        os.fchmod(file.fileno(), default_mode())
-        file.write(data)
+            os.fchmod(handle, self.mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+        finally:
+            os.close(handle)
 
 
 def _umask() -> int:

@@ -13,17 +13,18 @@ import base64
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import chart, safeout, serialise
-from .changes import Milestone, milestones, spans, verdict_points
-from .model import Event, Records
+from .changes import Milestone, Span, milestones, spans, verdict_points
+from .model import Config, Event, Link, Records
 from .score import (
     RULES,
     Assessment,
@@ -44,8 +45,6 @@ from .terminal import safe
 from .validate import check_url
 from .vocabulary import STANCES, VERDICTS
 
-Points = list[tuple[dt.date, Assessment]]  # a promise's assessment at each day its verdict may change
-
 
 @dataclass(frozen=True)
 class SiteOptions:
@@ -58,33 +57,59 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-def build_site(records: Records, options: SiteOptions) -> dict[str, str]:
+class SiteFiles(Mapping[str, str]):
+    """Every file of the site by its path relative to the output directory, each drawn when it is read.
+
+    The names are known at once; a page is drawn only when asked for, so that writing the site holds one
+    page at a time, not a hundred thousand.
+    """
+
+    def __init__(self, draw: dict[str, Callable[[], str]]) -> None:
+        self._draw = draw
+
+    def __getitem__(self, name: str) -> str:
+        return self._draw[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._draw)
+
+    def __len__(self) -> int:
+        return len(self._draw)
+
+
+def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    points = {a.promise.id: verdict_points(a.promise, linked.get(a.promise.id, []), records.config, options.as_of,
-                                    terms_of(records, a.promise))
-              for a in assessments}
+    history = {a.promise.id: _history(a, linked.get(a.promise.id, []), records) for a in assessments}
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
     page = _page_renderer(env, common)
-    files = {"index.html": page("index.html", "", **index_context(assessments)),
-             "methodology.html": page("methodology.html", "", config=records.config, stances=STANCES,
-                                      verdicts=VERDICTS, rules=RULES, count=len(assessments)),
-             "feed.xml": env.get_template("feed.xml").render(feed_context(assessments, points, options, common)),
-             "data.json": serialise.to_json(serialise.report_dict(
-                 assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
-             ".nojekyll": ""}
+    draw: dict[str, Callable[[], str]] = {
+        "index.html": lambda: page("index.html", "", **index_context(assessments)),
+        "methodology.html": lambda: page("methodology.html", "", config=records.config, stances=STANCES,
+                                         verdicts=VERDICTS, rules=RULES, count=len(assessments)),
+        "feed.xml": lambda: env.get_template("feed.xml").render(feed_context(history, options, common)),
+        "data.json": lambda: serialise.to_json(serialise.report_dict(
+            assessments, options.as_of, {"country": options.country, "official": None, "topic": None})) + "\n",
+        ".nojekyll": lambda: ""}
     shown_events = {e.id for e in events}
     for a in assessments:
-        files[f"promises/{a.promise.id}.html"] = page("promise.html", "../", **promise_context(
-            a, points[a.promise.id], records, shown_events))
-    shown_promises = {a.promise.id: a for a in assessments}
+        draw[f"promises/{a.promise.id}.html"] = partial(lambda a: page("promise.html", "../", **promise_context(
+            a, history[a.promise.id][0], records, shown_events)), a)
+    event_page = EventPages(page, {a.promise.id: a for a in assessments}, records.config)
     for event in events:
-        files[f"events/{event.id}.html"] = page("event.html", "../", event=event, promises=shown_promises,
-                                                 config=records.config)
-    return files
+        draw[f"events/{event.id}.html"] = partial(event_page, event)
+    return SiteFiles(draw)
+
+
+def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records) -> tuple[list[Span], list[Milestone]]:
+    """The promise's verdict over time (for its page) and what changed when (for the feed), worked out once:
+    the assessment of each day is dropped as soon as these are drawn from it."""
+    points = verdict_points(a.promise, linked, records.config, a.as_of, terms_of(records, a.promise))
+    merged = spans(points)
+    return merged, milestones(points, merged)
 
 
 def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
@@ -130,6 +155,100 @@ def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., st
     return page
 
 
+def _text(value: object) -> str:
+    """The value as text in HTML: what markupsafe.escape (the templates' autoescape) makes of it, for the
+    plain values of records (text, numbers, dates), as markupsafe's own pure-Python escaping spells it. The
+    pages drawn in Python call it hundreds of thousands of times; escape's wrapping in Markup costs more than
+    the escaping."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(escape(value))
+        value = str(value)
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
+_MARK = "\x00part\x00"  # where a page's own parts go in its frame; no template or option text holds it
+
+
+class EventPages:
+    """The page of each event: drawn here, not by the template engine, since there is one per event.
+
+    Jinja spends about half a millisecond on a page (a new context, the frame of base.html, a macro
+    call per link and per source); at 100,000 events that was most of the time of a site. The frame,
+    everything around the title and the main part, is drawn once by the templates (event.html, base.html)
+    and cut at marks; each page fills in its own parts. Record text is escaped by _text, exactly as the
+    templates' autoescape does, so the bytes are those the templates gave (tests/test_site.py holds the
+    escaping). Each promise's link text and each stance's multiplier are drawn once for every page.
+    """
+
+    def __init__(self, page: Callable[..., str], promises: dict[str, Assessment], config: Config) -> None:
+        self.frame = page("event.html", "../", title=Markup(_MARK), main=Markup(_MARK)).split(_MARK)
+        if len(self.frame) != 3:
+            raise RuntimeError("event.html must show the title and the main part once each")
+        self.promises, self.config = promises, config
+        self.targets: dict[str, str] = {}
+        self.multipliers: dict[str, str] = {}
+
+    def __call__(self, event: Event) -> str:
+        head, middle, tail = self.frame
+        return "".join((head, _text(event.title), middle, self.main(event), tail))
+
+    def main(self, event: Event) -> str:
+        parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{_text(event.title)}</h1>\n'
+                 f'<dl class="fields">\n<dt>Date</dt><dd>{_text(event.date)}</dd>\n'
+                 f"<dt>Country</dt><dd>{_text(event.country)}</dd>\n"]
+        if event.kind:
+            parts.append(f"<dt>Kind</dt><dd>{_text(event.kind)}</dd>")
+        if event.location:
+            parts.append(f"<dt>Location</dt><dd>{_text(event.location)}</dd>")
+        if event.actors:
+            parts.append('<dt>Actors</dt><dd><ul class="actors">'
+                         + "".join(f"<li>{_text(actor)}</li>" for actor in event.actors) + "</ul></dd>")
+        if event.counts:
+            parts.append("<dt>Counts</dt><dd>" + ", ".join(f"{_text(f'{n:,}')} {_text(name)}"
+                                                           for name, n in event.counts.items()) + "</dd>")
+        parts.append(f"<dt>Severity</dt><dd>{_text(event.severity)} of 5</dd>\n"
+                     f"<dt>ID</dt><dd><code>{_text(event.id)}</code></dd>\n</dl>\n")
+        if event.notes:
+            parts.append(f'<p class="notes">{_text(event.notes)}</p>')
+        parts.append("<h2>Sources</h2>\n")
+        parts.append(sources_html(event.sources) if event.sources else "<p>None given.</p>")
+        parts.append('<h2>Promises it bears on</h2>\n<ul class="links">\n')
+        for link in event.links:
+            note = f". {_text(link.note)}" if link.note else ""
+            parts.append(f"<li>{_text(link.stance)}:\n{self.target(link.promise)}— weight "
+                         f"{_text(severity(event, link))} × {self.multiplier(link.stance)}{note}</li>\n")
+        parts.append("</ul>\n")
+        return "".join(parts)
+
+    def target(self, promise: str) -> str:
+        """A link to the promise's page and its verdict, or its ID alone when it has no page on this site."""
+        if promise not in self.targets:
+            a = self.promises.get(promise)
+            self.targets[promise] = (f'<a href="../promises/{_text(promise)}.html">{_text(a.promise.title)}</a> '
+                                     f"({verdict_html(a.verdict)})" if a
+                                     else f"<code>{_text(promise)}</code> <small>(not on this site)</small>")
+        return self.targets[promise]
+
+    def multiplier(self, stance: str) -> str:
+        if stance not in self.multipliers:
+            self.multipliers[stance] = _text(f"{self.config.multipliers.get(stance, 0):g}")
+        return self.multipliers[stance]
+
+
+def verdict_html(name: str) -> str:
+    """As the verdict macro of _macros.html draws it."""
+    return f'<span class="verdict verdict-{_text(name)}">{_text(name)}</span>'
+
+
+def sources_html(urls: tuple[str, ...]) -> str:
+    """As the sources macro of _macros.html draws a list of sources: a link only to an http or https URL."""
+    items = (f'<li><a href="{_text(url)}" rel="noopener noreferrer nofollow">{_text(url)}</a></li>\n'
+             if http_url(url) else f'<li><span class="url">{_text(url)}</span></li>\n' for url in urls)
+    return '<ul class="sources">\n' + "".join(items) + "</ul>\n" if urls else ""
+
+
 def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
@@ -160,17 +279,40 @@ def index_context(assessments: list[Assessment]) -> dict[str, Any]:
             "meter": Markup(chart.meter_svg(counts)), "extra_style": extra_style + "\n"}
 
 
-def promise_context(a: Assessment, points: Points, records: Records, shown_events: set[str]) -> dict[str, Any]:
-    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": timeline_rows(a),
-            "strip": Markup(chart.strip_svg(spans(points), a.promise.title)), "spans": spans(points),
-            "evidence": [evidence_row(e, records) for e in a.evidence], "sentences": explain(a),
-            "ratings": ratings_by(a.promise, a.as_of), "statements": statements_by(a.promise, a.as_of),
-            "shown_events": shown_events}
+def promise_context(a: Assessment, merged: list[Span], records: Records, shown_events: set[str]) -> dict[str, Any]:
+    """What promise.html shows. The rows of its tables, one per piece of evidence, are drawn here with each
+    value escaped by _text, as the template's autoescape would: a template loop costs several times more per row."""
+    rows = "".join(f'<tr><td>{_text(date)}</td><td>{_text(what)}</td><td>{_text(stance)}</td><td class="num">'
+                   f"{_text(weight)}</td></tr>\n" for date, what, stance, weight in timeline_rows(a))
+    strip = "".join(f"<tr><td>{_text(s.start)}</td><td>{_text(s.end)}</td><td>{verdict_html(s.verdict)}"
+                    f"{' (editorial)' if s.source == 'editorial' else ''}</td><td>{_text(s.reason)}</td></tr>\n"
+                    for s in merged)
+    multipliers = records.config.multipliers
+    return {"a": a, "p": a.promise, "timeline": Markup(chart.timeline_svg(a)), "timeline_rows": Markup(rows),
+            "strip": Markup(chart.strip_svg(merged, a.promise.title)), "spans": Markup(strip),
+            "evidence": Markup("".join(evidence_row(e, shown_events, multipliers) for e in a.evidence)),
+            "sentences": explain(a), "ratings": ratings_by(a.promise, a.as_of),
+            "statements": statements_by(a.promise, a.as_of)}
 
 
-def evidence_row(e: Evidence, records: Records) -> dict[str, Any]:
-    return {"e": e, "severity": severity(e.event, e.link),
-            "multiplier": records.config.multipliers.get(e.link.stance, 0), "meaning": STANCES[e.link.stance].meaning}
+def evidence_row(e: Evidence, shown_events: set[str], multipliers: Mapping[str, float]) -> str:
+    """A row of a promise's table of evidence: the event (a link to its page when it has one), stance, weight."""
+    event, link = e.event, e.link
+    title = (f'<a href="../events/{_text(event.id)}.html">{_text(event.title)}</a>' if event.id in shown_events
+             else _text(event.title))
+    note = f"<br><small>{_text(link.note)}</small>" if link.note else ""
+    opening, stance = _stance_cells(link.stance)
+    weighed = f"{severity(event, link)} × {multipliers.get(link.stance, 0):g} = {e.weight:g}"  # numbers only
+    return (f"{opening}<td>{_text(event.date)}</td>\n<td>{title}{note}</td>\n{stance}"
+            f'<td class="num">{weighed}</td>\n<td>{"yes" if e.scored else "no: before the pledge"}</td>\n</tr>\n')
+
+
+@cache
+def _stance_cells(stance: str) -> tuple[str, str]:
+    """The opening of an evidence row, and its stance cell, for each stance: drawn once, not once a row."""
+    side = STANCES[stance].side
+    return (f'<tr class="side-{_text(side)}">\n',
+            f"<td>{_text(stance)} <small>({_text(side)}: {_text(STANCES[stance].meaning)})</small></td>\n")
 
 
 def explain(a: Assessment) -> list[str]:
@@ -198,13 +340,15 @@ def explain(a: Assessment) -> list[str]:
     return sentences
 
 
-def feed_context(assessments: list[Assessment], points: dict[str, Points], options: SiteOptions,
+def feed_context(history: dict[str, tuple[list[Span], list[Milestone]]], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for a in assessments for c in milestones(points[a.promise.id])),
+    entries = sorted((c for _, marks in history.values() for c in marks),
                      key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
                      reverse=True)
     base = options.base_url or ""
-    return common | {"entries": [feed_entry(c, base) for c in entries], "base": base,
+    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped by _text as the
+    # template's autoescape would, rather than by a loop of the template.
+    return common | {"entries": Markup("".join(map(_entry_xml, (feed_entry(c, base) for c in entries)))), "base": base,
                      "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
                      "updated": _stamp(options.as_of)}
 
@@ -225,6 +369,12 @@ def feed_entry(c: Milestone, base: str) -> dict[str, Any]:
     return {"id": ident, "title": safe(title), "summary": safe(summary), "link": link, "updated": _stamp(c.date)}
 
 
+def _entry_xml(entry: dict[str, str]) -> str:
+    return (f"<entry>\n<title>{_text(entry['title'])}</title>\n<id>{_text(entry['id'])}</id>\n"
+            f"<updated>{_text(entry['updated'])}</updated>\n<link href=\"{_text(entry['link'])}\"/>\n"
+            f"<summary>{_text(entry['summary'])}</summary>\n</entry>\n")
+
+
 def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
@@ -236,7 +386,7 @@ def _slug(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Writing the files: by the safe-output rules (tracker.safeout).
 
-def write_site(outdir: Path, files: dict[str, str], records: Path) -> list[str]:
+def write_site(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
     """Swap the new site into outdir whole; returns the stale files of the last build that were removed.
 
     A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
