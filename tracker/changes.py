@@ -21,11 +21,13 @@ from .score import (
     Evidence,
     assess,
     computed_verdict,
+    counts_by,
     due_of,
+    evidence_of,
+    in_order,
     ratings_by,
     score_of,
     statements_by,
-    weight,
 )
 
 DAY = dt.timedelta(days=1)
@@ -98,9 +100,9 @@ def assess_days(promise: Promise, linked: list[tuple[Event, Link]], config: Conf
     day applies the method's own rules (statements_by, due_of, computed_verdict, score_of, ratings_by)
     to what counts by then. tests/test_site.py holds it equal to assess.
     """
-    ordered = sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id))  # as assess sorts them
-    lasts = [event.date.last for event, _ in ordered]
-    arrivals = sorted(range(len(ordered)), key=lasts.__getitem__)  # the order in which they come to count
+    ordered = in_order(linked)
+    # The order in which they come to count (counts_by: by the last day of their dates).
+    arrivals = sorted(range(len(ordered)), key=lambda n: ordered[n][0].date.last)
     due: tuple[tuple[PartialDate, ...], Due | None] = ((), None)  # the statements of the day before, and due_of
     counted = _Counted(ordered, config, None)
     result: list[Assessment | None] = []
@@ -110,9 +112,9 @@ def assess_days(promise: Promise, linked: list[tuple[Event, Link]], config: Conf
             result.append(None)
             continue
         made = statements[0]
-        if made.first != counted.made or day < counted.day:  # whether each piece is scored has changed
-            counted = _Counted(ordered, config, made.first)
-        while counted.size < len(arrivals) and lasts[arrivals[counted.size]] <= day:
+        if counted.made is None or made.first != counted.made.first or day < counted.day:  # scored afresh
+            counted = _Counted(ordered, config, made)
+        while counted.size < len(arrivals) and counts_by(ordered[arrivals[counted.size]][0].date, day):
             counted.add(arrivals[counted.size])
         counted.day = day
         # The same weights added in the same order as assess adds them: the same floating-point sums.
@@ -132,7 +134,7 @@ class _Counted:
     whether each piece is scored). Each list is kept sorted by position in `ordered`, with a list of
     those positions beside it to find where the next piece goes."""
 
-    def __init__(self, ordered: list[tuple[Event, Link]], config: Config, made: dt.date | None) -> None:
+    def __init__(self, ordered: list[tuple[Event, Link]], config: Config, made: PartialDate | None) -> None:
         self.ordered, self.config, self.made, self.day = ordered, config, made, dt.date.min
         self.size = 0
         self.evidence: list[Evidence] = []
@@ -141,9 +143,8 @@ class _Counted:
         self._at: dict[str, list[int]] = {"all": [], "scored": [], "support": [], "against": []}
 
     def add(self, n: int) -> None:
-        event, link = self.ordered[n]
-        e = Evidence(event, link, weight(event, link, self.config), scored=self.made is not None
-                     and event.date.last >= self.made)
+        assert self.made is not None  # add() is called only for a day on which the promise was made
+        e = evidence_of(*self.ordered[n], self.config, self.made)
         self._insert("all", n, self.evidence, e)
         if e.scored:
             self._insert("scored", n, self.scored, e)

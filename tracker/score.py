@@ -145,10 +145,8 @@ def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, a
     if not statements:
         return None
     made = statements[0]
-    evidence = tuple(
-        Evidence(event, link, weight(event, link, config), scored=event.date.last >= made.first)
-        for event, link in sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id))
-        if counts_by(event.date, as_of))
+    evidence = tuple(evidence_of(event, link, config, made) for event, link in in_order(linked)
+                     if counts_by(event.date, as_of))
     scored = [e for e in evidence if e.scored]
     support = sum(e.weight for e in scored if e.side == "support")
     against = sum(e.weight for e in scored if e.side == "against")
@@ -157,6 +155,16 @@ def assess(promise: Promise, linked: list[tuple[Event, Link]], config: Config, a
     ratings = ratings_by(promise, as_of)
     return Assessment(promise, as_of, statements, evidence, support, against, score_of(support, against),
                       verdict, reason, ratings[-1] if ratings else None, due)
+
+
+def in_order(linked: list[tuple[Event, Link]]) -> list[tuple[Event, Link]]:
+    """The evidence in the order a report lists and weighs it: by date (a partial date at its first day), then ID."""
+    return sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id))
+
+
+def evidence_of(event: Event, link: Link, config: Config, made: PartialDate) -> Evidence:
+    """A linked event as evidence for a pledge made on `made`: scored unless it ended before the pledge began."""
+    return Evidence(event, link, weight(event, link, config), scored=event.date.last >= made.first)
 
 
 def due_of(promise: Promise, statements: tuple[PartialDate, ...], terms: tuple[Term, ...],
