@@ -20,7 +20,7 @@ from benchmarks.generate import generate
 from tracker.changes import assess_days, checkpoints
 from tracker.dates import PartialDate
 from tracker.score import RULES, assess, links_by_promise, terms_of
-from tracker.site import _text, environment
+from tracker.site import _text, environment, sources_html, verdict_html
 from tracker.validate import load_records
 
 AS_OF = "2019-09-30"
@@ -395,3 +395,15 @@ def test_pages_drawn_in_python_escape_as_the_templates_do(value):
     """Event pages, the rows of promise pages and the feed's entries are drawn without the template engine;
     each value must come out as the templates' autoescape gives it."""
     assert _text(value) == environment().from_string("{{ value }}").render(value=value) == str(escape(value))
+
+
+@pytest.mark.parametrize("value", [HOSTILE_TITLE, "kept", "https://example.org/a?b=1&c=<2>", "ftp://example.org/x",
+                                   "javascript:alert(1)"])
+def test_parts_drawn_in_python_are_the_macros_of_the_templates(value):
+    """verdict_html and sources_html stand in for the verdict and sources macros on the pages drawn in Python:
+    a change to either macro must be made to both."""
+    macros = '{% import "_macros.html" as m %}'
+    render = environment().from_string
+    assert verdict_html(value) == render(macros + "{{ m.verdict(value) }}").render(value=value)
+    assert sources_html((value, "https://example.org/")) == render(macros + "{{ m.sources(urls) }}").render(
+        urls=(value, "https://example.org/"))
