@@ -82,8 +82,8 @@ def temp_with(folder: Path, text: str, mode: int | None = None, sync: bool = Tru
     return name
 
 
-# As tempfile.mkstemp opens a file: new (never an existing file or a link), owner-only, not inherited by a child.
-_NEW = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+# As tempfile.mkstemp opens a file: new (never an existing file or a link), not inherited by a child.
+NEW_FILE = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
     | getattr(os, "O_BINARY", 0)
 
 
@@ -93,7 +93,7 @@ def _new_temp(folder: Path) -> tuple[int, str]:
     for _ in range(100):
         name = os.path.join(folder, f".tmp-{os.urandom(8).hex()}.toml")
         try:
-            return os.open(name, _NEW, 0o600), name
+            return os.open(name, NEW_FILE, 0o600), name
         except FileExistsError:
             continue  # 64 random bits: only a folder full of such names gets here
     raise FileExistsError(f"no free temporary name in {folder}")

@@ -220,7 +220,7 @@ def _dated(promise: Promise, linked: list[tuple[Event, Link]]) -> dict[dt.date, 
     dated: dict[dt.date, list[str]] = {}
     for n, statement in enumerate(sorted(promise.statements, key=lambda s: s.date.sort_key())):
         dated.setdefault(statement.date.last, []).append(("made" if n == 0 else "restated") + f" {statement.date}")
-    for event, link in sorted(linked, key=lambda pair: (pair[0].date.sort_key(), pair[0].id)):
+    for event, link in in_order(linked):
         dated.setdefault(event.date.last, []).append(f"{event.id} {link.stance}")
     for rating in promise.ratings:
         dated.setdefault(rating.date.last, []).append(f"rated {rating.verdict}")

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .atomic import default_mode
+from .atomic import NEW_FILE, default_mode
 from .errors import StoreError, option
 
 MANIFEST = ".tracker-site"  # "sha256  name" per file the last build wrote
@@ -226,8 +226,7 @@ class _Writer:
                 return
             except OSError:
                 pass  # a file system without hard links: write a copy
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0),
-                         self.mode)
+        handle = os.open(path, NEW_FILE, self.mode)
         try:
             os.fchmod(handle, self.mode)
             view = memoryview(data)
