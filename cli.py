@@ -15,7 +15,7 @@ import click
 
 from tracker import __version__
 from tracker.dates import DateError, PartialDate, parse_date
-from tracker.errors import TrackerError, worded
+from tracker.errors import RevisionError, TrackerError, worded
 from tracker.vocabulary import COUNTS, EVENT_KINDS, MAX_COUNT, STANCES, VERDICTS
 
 if TYPE_CHECKING:
@@ -373,8 +373,6 @@ class TrackerGroup(click.Group):
     group_class = type  # `import` is a TrackerGroup too
 
     def invoke(self, ctx: click.Context) -> Any:
-        from tracker.gitrepo import RevisionError
-
         try:
             return super().invoke(ctx)
         except RevisionError as error:

@@ -49,3 +49,13 @@ class TrackerError(Exception):
 
 class StoreError(TrackerError):
     """A write that was refused; nothing was written."""
+
+
+# The git errors live here, not in tracker.gitrepo, so that the command line can catch them without importing
+# git's module (and subprocess) for every command; gitrepo re-exports them.
+class GitError(TrackerError):
+    """git is missing, or the records are not in a repository, or git refused."""
+
+
+class RevisionError(GitError):
+    """A revision named on the command line does not exist (a usage error)."""

@@ -17,19 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TrackerError, option
+from .errors import GitError as GitError, RevisionError as RevisionError, option  # re-exported, as gitrepo.GitError
 from .load import MAX_BYTES
 from .model import Problem, Records
 
 WORK_TREE = "work tree"  # how the uncommitted state of the files is named in output
-
-
-class GitError(TrackerError):
-    """git is missing, or the records are not in a repository, or git refused."""
-
-
-class RevisionError(GitError):
-    """A revision named on the command line does not exist (a usage error)."""
 
 
 @dataclass(frozen=True)

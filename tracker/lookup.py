@@ -1,61 +1,123 @@
 """Find a record's file by its ID from the layout's patterns, listing only the folders the patterns name.
 
-The same answer as glob.glob(pattern, root_dir=root) for the patterns of layout.globs (hidden names
-never match a wildcard), at a fraction of its cost: glob joins, splits and matches each path in
-Python, which at 100,000 events (twenty thousand month folders to look into) made every write
-wait on it.
+The same answer as min() of glob.glob(pattern, root_dir=root) over the patterns of layout.globs (hidden
+names never match a wildcard), at a fraction of its cost. glob joins, splits and matches each path in
+Python, and lists a folder again for each pattern: at 100,000 events (some twenty thousand month folders
+to look into) that made every write wait on it. Here the patterns share their listings (an event's two
+patterns list each year folder once, and that listing shows whether the file is in the year folder
+itself), a file in a folder that need not be listed costs one check of its name, and the search stops at
+the first top-level folder (a country) that holds a match.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import glob
+import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 
-def matching(root: str, pattern: str) -> list[str]:
-    """The paths below root (relative to it, joined by os.sep) that match pattern, whose parts are
-    separated by "/"; wildcards in any part, as glob has them."""
-    found = [""]
-    parts = pattern.split("/")
+class _Node:
+    """What follows one part of the patterns: whether a pattern ends there, and the parts after it; once the
+    patterns are all in, the parts after it sorted into the literal names that end a pattern, the literal
+    folder names to go into, and the wildcards (with their matcher)."""
+
+    __slots__ = ("end", "after", "ends", "folders", "wild")
+
+    def __init__(self) -> None:
+        self.end = False
+        self.after: dict[str, _Node] = {}
+        self.ends: list[str] = []
+        self.folders: list[tuple[str, _Node]] = []
+        self.wild: list[tuple[Callable[[str], object], _Node]] = []
+
+    def finish(self) -> None:
+        for part, node in self.after.items():
+            if any(char in part for char in "*?["):  # what glob.has_magic looks for
+                self.wild.append((re.compile(fnmatch.translate(part)).match, node))
+            else:
+                if node.end:
+                    self.ends.append(part)
+                if node.after:
+                    self.folders.append((part, node))
+            node.finish()
+
+
+Group = tuple[_Node, list[str]]  # a node of the patterns, and the folders (relative to the root) it applies to
+
+
+def least(root: str, patterns: Iterable[str]) -> str | None:
+    """The first, as sorted() orders them, of the paths below root (relative to it, joined by os.sep) that
+    match any of the patterns, whose parts are separated by "/"; wildcards in any part, as glob has them.
+    None if no path matches."""
+    tree = _Node()
+    for pattern in patterns:
+        node = tree
+        for part in pattern.split("/"):
+            node = node.after.setdefault(part, _Node())
+        node.end = True
+    tree.finish()
     prefix = os.path.join(root, "")
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        if glob.has_magic(part):
-            found = _listed(prefix, found, re.compile(fnmatch.translate(part)).match, last)
-        elif last:
-            found = [path for folder in found if _exists(prefix + (path := _joined(folder, part)))]
-        else:
-            # Not looked at: a folder that is not there lists as empty, and a file below it does not exist.
-            found = [_joined(folder, part) for folder in found]
+    hits, deeper = _step(prefix, tree, [""])
+    # The paths below a top-level folder sort together, right after the name of the folder and a separator:
+    # the top-level folders are searched one by one in that order, and the first one with a match holds the least.
+    folders: dict[str, list[_Node]] = {}
+    for node, paths in deeper:
+        for path in paths:
+            folders.setdefault(path, []).append(node)
+    places: list[tuple[str, str, list[_Node]]] = [(hit, hit, []) for hit in hits]
+    places += [(path + os.sep, path, nodes) for path, nodes in folders.items()]
+    for _, path, nodes in sorted(places, key=lambda place: place[0]):
+        found = _all_below(prefix, [(node, [path]) for node in nodes]) if nodes else [path]
+        if found:
+            return min(found)
+    return None
+
+
+def _all_below(prefix: str, groups: list[Group]) -> list[str]:
+    """Every path that the nodes match below their folders, a level at a time."""
+    found: list[str] = []
+    while groups:
+        deeper: list[Group] = []
+        for node, folders in groups:
+            hits, more = _step(prefix, node, folders)
+            found += hits
+            deeper += more
+        groups = deeper
     return found
 
 
-def _joined(folder: str, name: str) -> str:
-    return f"{folder}{os.sep}{name}" if folder else name
-
-
-def _no_exception(path: str) -> bool:
-    return os.access(path, os.F_OK, follow_symlinks=False)
+def _step(prefix: str, node: _Node, folders: list[str]) -> tuple[list[str], list[Group]]:
+    """The paths one part below these folders that end a pattern, and the folders there to go on into."""
+    lead = [f"{folder}{os.sep}" if folder else "" for folder in folders]  # each folder as the start of a path
+    hits: list[str] = []
+    # Not looked at: a folder that is not there lists as empty, and a file below it does not exist.
+    deeper: list[Group] = [(after, [start + part for start in lead]) for part, after in node.folders]
+    if not node.wild:
+        exists = _exists
+        for part in node.ends:
+            hits += [path for start in lead if exists(prefix + (path := start + part))]
+        return hits, deeper
+    for start in lead:
+        try:
+            names = os.listdir(prefix + start if start else prefix)
+        except OSError:  # not a folder, or not one that can be listed: a name in it may still be there
+            names = None
+        for part in node.ends:
+            if (part in names) if names is not None else _exists(prefix + start + part):
+                hits.append(start + part)
+        for match, after in node.wild:
+            # Listed names that are not folders are gone into too: nothing is below them, so nothing matches.
+            matched = [start + name for name in names or () if not name.startswith(".") and match(name)]
+            if after.end:
+                hits += matched
+            if after.after and matched:
+                deeper.append((after, matched))
+    return hits, deeper
 
 
 # Whether there is anything at a path, a link included (os.path.lexists), without raising an exception for
 # each of the thousands of folders where there is not, where the system can tell (faccessat).
-_exists = _no_exception if os.access in os.supports_follow_symlinks else os.path.lexists
-
-
-def _listed(prefix: str, folders: list[str], match: Callable[[str], re.Match[str] | None],
-            files_too: bool) -> list[str]:
-    """The names in these folders below prefix (the root and a separator) that match, but hidden ones;
-    folders only, unless files_too."""
-    found = []
-    for folder in folders:
-        try:
-            with os.scandir(prefix + folder) as entries:
-                found += [_joined(folder, entry.name) for entry in entries
-                          if not entry.name.startswith(".") and match(entry.name) and (files_too or entry.is_dir())]
-        except OSError:
-            continue
-    return found
+_exists: Callable[[str], bool] = (functools.partial(os.access, mode=os.F_OK, follow_symlinks=False)
+                                  if os.access in os.supports_follow_symlinks else os.path.lexists)

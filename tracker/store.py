@@ -24,7 +24,7 @@ from .errors import StoreError as StoreError, option  # StoreError: re-exported,
 from .fields import RECORDS
 from .layout import event_path, promise_path, slugify, term_path
 from .load import MAX_BYTES, RawFile, parse_file, parse_text, require_records_dir
-from .lookup import matching
+from .lookup import least
 from .model import Config, Problem
 from .validate import check_raw, check_slug
 
@@ -54,9 +54,9 @@ def find_record(root: Path, ident: str) -> tuple[Path, str] | None:
         return None  # never build a path from an ID that is not a slug
     for kind in layout.TOP_KINDS:
         # Literal names: an ID is a slug, so it holds no glob characters.
-        hits = [hit for pattern in layout.globs(kind, ident) for hit in matching(str(root), pattern)]
-        if hits:
-            return root / sorted(hits)[0], kind
+        hit = least(str(root), layout.globs(kind, ident))
+        if hit is not None:
+            return root / hit, kind
     return None
 
 
