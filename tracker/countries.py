@@ -16,7 +16,6 @@ People's Republic of" are a few letters apart.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -88,5 +87,7 @@ def suggestion(value: str) -> str | None:
         return SUGGEST[text.upper()]
     if len(text) < 4:
         return None
+    import difflib  # only a mistyped country pays for it
+
     close = difflib.get_close_matches(_key(text), list(_index()), n=1, cutoff=0.85)
     return _index()[close[0]] if close else None

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,6 +209,8 @@ def transliterate(text: str) -> str:
 
 
 def _syllabic(char: str) -> bool:
+    import unicodedata  # only a title in another script pays for it
+
     return not char.isascii() and unicodedata.name(char, "").startswith(
         ("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
 

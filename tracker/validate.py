@@ -7,7 +7,6 @@ raises on bad data, so `check` can print every problem at once.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import math
 import os
@@ -18,8 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-
-from iso3166 import countries_by_alpha2
 
 from . import layout
 from .dates import SHARED_LIMIT, DateError, PartialDate, parse_date, type_name
@@ -68,6 +65,8 @@ def check_slug(value: str) -> str | None:
 
 
 def check_country(value: str) -> str | None:
+    from iso3166 import countries_by_alpha2  # here, not above: a restatement, a rating or a link has no country
+
     if value.upper() not in countries_by_alpha2:
         return f"{value!r} is not an ISO 3166-1 alpha-2 country code (such as KZ or US)"
     return None
@@ -177,6 +176,8 @@ class Fields:
         allowed = tuple(allowed)
         for key in self.data:
             if key not in allowed:
+                import difflib  # only a record with a stray field pays for it
+
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(allowed)}"
                 self.report(key, "unknown field, ignored", hint, level="warning")
@@ -406,6 +407,8 @@ def _link(fields: Fields) -> Link | None:
 def _link_values(fields: Fields) -> Link | None:
     promise, stance = fields.text("promise"), fields.text("stance")
     if stance is not None and stance not in STANCES:
+        import difflib  # only a mistyped stance pays for it
+
         close = difflib.get_close_matches(stance, STANCES, n=1)
         fields.report("stance", f"{stance!r} is not a stance",
                       (f"did you mean {close[0]!r}? " if close else "") + f"use one of: {', '.join(STANCES)}")
@@ -541,6 +544,8 @@ def _unresolved_links(promises: list[Promise], events: list[Event], known: set[s
         seen: set[str] = set()
         for index, link in enumerate(event.links):
             if link.promise not in known:
+                import difflib  # only a link to no promise pays for it
+
                 close = difflib.get_close_matches(link.promise, known, n=1)
                 hint = f"did you mean {lowered[link.promise.lower()]!r}? IDs are lowercase" \
                     if link.promise.lower() in lowered else f"did you mean {close[0]!r}?" if close \
