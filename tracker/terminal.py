@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .model import Problem
@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 
 # C0 and C1 controls (but newline and tab), DEL, the invisible direction marks and overrides, and other
 # invisible format characters that can hide text: interlinear annotations, tag characters, lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                     "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+_UNSAFE = ("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+           "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """_UNSAFE compiled, on first use: compiling it takes over a millisecond, which a write that prints only
+    its own line would pay for nothing."""
+    return re.compile(_UNSAFE)
 
 
 _RICH_DROPS = {code: None for code in (0x07, 0x08, 0x0B, 0x0C, 0x0D)}  # rich.control.STRIP_CONTROL_CODES
@@ -37,7 +44,7 @@ def _visible(match: re.Match[str]) -> str:
 
 def safe(text: str, one_line: bool = True) -> str:
     """Text made inert: controls and direction overrides shown as escapes, never passed through."""
-    text = _UNSAFE.sub(_visible, text.replace("\t", " "))
+    text = _unsafe().sub(_visible, text.replace("\t", " "))
     return text.replace("\n", " ") if one_line else text
 
 
