@@ -109,7 +109,7 @@ def _step(prefix: str, node: _Node, folders: list[str]) -> tuple[list[str], list
                 hits.append(start + part)
         for match, after in node.wild:
             # Listed names that are not folders are gone into too: nothing is below them, so nothing matches.
-            matched = [start + name for name in names or () if not name.startswith(".") and match(name)]
+            matched = [start + name for name in filter(match, names or ()) if not name.startswith(".")]
             if after.end:
                 hits += matched
             if after.after and matched:
