@@ -65,7 +65,7 @@ def check_slug(value: str) -> str | None:
 
 
 def check_country(value: str) -> str | None:
-    from iso3166 import countries_by_alpha2  # here, not above: a restatement, a rating or a link has no country
+    from iso3166 import countries_by_alpha2  # here, not above: writing a restatement or a link checks no country
 
     if value.upper() not in countries_by_alpha2:
         return f"{value!r} is not an ISO 3166-1 alpha-2 country code (such as KZ or US)"
