@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tracker import layout
 from tracker.lookup import least
@@ -73,3 +75,31 @@ def test_find_record_takes_the_kinds_in_order(maze: Path):
     touch(maze, f"zz-last/promises/{ID}.toml")
     assert find_record(maze, ID) == (maze / "zz-last" / "promises" / f"{ID}.toml", "promise")
     assert find_record(maze, "missing") is None
+
+
+# Any directory shaped like a records directory: at each level a name that fits the patterns or nearly does
+# (hidden ones, names that sort before a separator), paths that stop at any level, the ID as a file or a folder.
+LEVELS = [["ad", "ad", "ad-x", "a", ".h"], ["events", "events", "events", "promises", "terms", "event"],
+          ["2019", "2019", "2020", "20x9", ".2019", f"{ID}.toml"],
+          ["05", "05", "12", "1", ".05", f"{ID}.toml", f"{ID}.toml", "other.toml"], [f"{ID}.toml", f"{ID}.toml", "x"]]
+DEPTH = st.integers(1, len(LEVELS)) | st.integers(len(LEVELS) - 1, len(LEVELS))  # mostly as deep as an event
+PATH = DEPTH.flatmap(lambda depth: st.tuples(*map(st.sampled_from, LEVELS[:depth])))
+TREE = st.lists(st.tuples(PATH, st.booleans()), min_size=1, max_size=40)
+
+
+@settings(max_examples=int(os.environ.get("TRACKER_HYPOTHESIS_EXAMPLES", "60")), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=TREE)
+def test_any_directory_is_searched_as_glob_searches_it(isolated: Path, tree: list[tuple[tuple[str, ...], bool]]):
+    root = isolated / "random"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    for parts, is_folder in tree:
+        path = root.joinpath(*parts)
+        try:
+            path.mkdir(parents=True, exist_ok=True) if is_folder else touch(root, os.path.join(*parts))
+        except OSError:  # a file already stands where a folder was to go, or the other way round
+            continue
+    for kind in layout.TOP_KINDS:
+        patterns = layout.globs(kind, ID)
+        assert least(str(root), patterns) == by_glob(root, patterns), kind
