@@ -28,12 +28,12 @@ CHUNK = 500  # files a worker parses before sending their results back
 _work: Callable[[Any], Any] | None = None  # the function the forked workers apply (inherited, never pickled)
 
 
-def jobs(count: int) -> int:
-    """How many processes to parse `count` files with (1: in this process)."""
+def jobs(count: int, least: int = PARALLEL_FILES) -> int:
+    """How many processes to parse `count` files with (1: in this process); unset, several from `least` items."""
     given = os.environ.get("TRACKER_JOBS", "").strip()
     if given.isdigit() and int(given) >= 1:
         wanted = int(given)
-    elif count < PARALLEL_FILES:
+    elif count < least:
         return 1
     else:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -49,13 +49,16 @@ def _apply(chunk: Sequence[Any]) -> list[Any]:
     return [_work(item) for item in chunk]
 
 
-def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None) -> list[R]:
+def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None,
+                least: int = PARALLEL_FILES) -> list[R]:
     """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
-    (progress(total) is a context manager yielding an advance() callable).
+    (progress(total) is a context manager yielding an advance() callable). Below `least` items (and
+    TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work.
 
-    work need not be picklable (a closure will do): the workers are forked with it in place."""
+    work need not be picklable (a closure will do): the workers are forked with it in place, and only
+    the items and the results travel between the processes."""
     global _work
-    processes = jobs(len(items))
+    processes = jobs(len(items), least)
     if processes <= 1:
         return _gather(iter([work(item)] for item in items), progress, len(items))
     import multiprocessing

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .atomic import NEW_FILE, default_mode
 from .errors import StoreError, option
+from .parallel import map_ordered
 
 MANIFEST = ".tracker-site"  # "sha256  name" per file the last build wrote
 
@@ -180,13 +181,20 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
     try:
         os.chmod(temp, 0o777 & ~_umask())
         writer = _Writer(str(temp), default_mode())
-        manifest = []
-        for name in sorted(files):
+        names = sorted(files)
+        writer.folders_of(names)  # made before the work is shared out, so no two processes race to make one
+
+        def put(name: str) -> str:
             data = files[name].encode("utf-8")
             sha = digest(data)
-            manifest.append(f"{sha}  {name}\n")
             # An unchanged file is linked, not copied: it keeps its times and takes no space.
             writer.put(name, data, outdir / name if name in owned and old[name] == sha else None)
+            return sha
+
+        # Drawn, hashed and written on every core for a large site (parallel.map_ordered: forked workers
+        # writing into this same folder); the hashes come back in the order of the names, so the
+        # manifest, like every file, is that of a build in one process.
+        manifest = [f"{sha}  {name}\n" for name, sha in zip(names, map_ordered(put, names), strict=True)]
         for name in foreign:  # a person's files stay: the same file, under the new folder
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
             if (outdir / name).is_dir() and not (outdir / name).is_symlink():
@@ -214,11 +222,17 @@ class _Writer:
         self.root, self.mode = root, mode
         self.folders: set[str] = {""}
 
-    def put(self, name: str, data: bytes, same: Path | None) -> None:
-        folder = name.rpartition("/")[0]
+    def folders_of(self, names: list[str]) -> None:
+        for folder in sorted({name.rpartition("/")[0] for name in names}):
+            self.make(folder)
+
+    def make(self, folder: str) -> None:
         if folder not in self.folders:
             os.makedirs(os.path.join(self.root, folder), exist_ok=True)
             self.folders.add(folder)
+
+    def put(self, name: str, data: bytes, same: Path | None) -> None:
+        self.make(name.rpartition("/")[0])
         path = os.path.join(self.root, name)
         if same is not None:
             try:

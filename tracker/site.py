@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 from . import chart, safeout, serialise
 from .changes import Milestone, Span, milestones, spans, verdict_points
 from .model import Config, Event, Link, Records
+from .parallel import map_ordered
 from .score import (
     RULES,
     Assessment,
@@ -81,7 +83,11 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    history = {a.promise.id: _history(a, linked.get(a.promise.id, []), records) for a in assessments}
+    # Each promise's verdict over time, and its feed entries drawn, on every core for many promises.
+    base = options.base_url or ""
+    history = dict(zip((a.promise.id for a in assessments),
+                       map_ordered(lambda a: _history(a, linked.get(a.promise.id, []), records, base), assessments,
+                                   least=PARALLEL_PROMISES), strict=True))
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
@@ -104,12 +110,19 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     return SiteFiles(draw)
 
 
-def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records) -> tuple[list[Span], list[Milestone]]:
-    """The promise's verdict over time (for its page) and what changed when (for the feed), worked out once:
-    the assessment of each day is dropped as soon as these are drawn from it."""
+FeedEntry = tuple[tuple[dt.date, str, str, str], str]  # (where it sorts in the feed, its <entry> drawn)
+PARALLEL_PROMISES = 400  # about a second of work: below it, a pool costs more than it saves
+
+
+def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records,
+             base: str) -> tuple[list[Span], list[FeedEntry]]:
+    """The promise's verdict over time (for its page) and what changed when (for the feed, drawn), worked out
+    once: the assessment of each day is dropped as soon as these are drawn from it. Only plain values come
+    back, so that a worker process sends little."""
     points = verdict_points(a.promise, linked, records.config, a.as_of, terms_of(records, a.promise))
     merged = spans(points)
-    return merged, milestones(points, merged)
+    return merged, [((c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
+                     _entry_xml(feed_entry(c, base))) for c in milestones(points, merged)]
 
 
 def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
@@ -332,15 +345,13 @@ def explain(a: Assessment) -> list[str]:
     return sentences
 
 
-def feed_context(history: dict[str, tuple[list[Span], list[Milestone]]], options: SiteOptions,
+def feed_context(history: dict[str, tuple[list[Span], list[FeedEntry]]], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for _, marks in history.values() for c in marks),
-                     key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
-                     reverse=True)
+    entries = sorted((entry for _, drawn in history.values() for entry in drawn), key=itemgetter(0), reverse=True)
     base = options.base_url or ""
-    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped by _text as the
-    # template's autoescape would, rather than by a loop of the template.
-    return common | {"entries": Markup("".join(map(_entry_xml, (feed_entry(c, base) for c in entries)))), "base": base,
+    # Hundreds of thousands of entries at 100,000 events: drawn by _history, each field escaped by _text as
+    # the template's autoescape would, rather than by a loop of the template.
+    return common | {"entries": Markup("".join(xml for _, xml in entries)), "base": base,
                      "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
                      "updated": _stamp(options.as_of)}
 
