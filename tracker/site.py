@@ -169,8 +169,18 @@ def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., st
 
 
 def _text(value: object) -> str:
-    """The value as text in HTML, escaped by markupsafe as the templates' autoescape does."""
-    return str(escape(value))
+    """The value as text in HTML, escaped as the templates' autoescape (markupsafe.escape) does.
+
+    Millions of values at 100,000 events: plain text is escaped here by markupsafe's own replacements, in
+    its order, without making a Markup of each; anything that draws itself (__html__) goes to markupsafe."""
+    if type(value) is str:
+        text = value
+    elif hasattr(value, "__html__"):
+        return str(escape(value))
+    else:
+        text = str(value)
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
 
 
 _MARK = "\x00part\x00"  # where a page's own parts go in its frame; no template or option text holds it
