@@ -97,7 +97,8 @@ def write_tree(outdir: Path, files: Mapping[str, str], records: Path) -> list[st
     """Make outdir hold files (relative name -> text); return the stale files of the last build removed.
 
     Each file's text is read from files once, when it is written, so a mapping that draws its values when
-    asked (the site's pages) is never held in memory whole.
+    asked (the site's pages) is never held in memory whole. Many files are drawn and written by forked
+    worker processes (tracker.parallel), in the mapping's order; TRACKER_JOBS=1 keeps them in this one.
 
     outdir must be new, empty, or made by an earlier build (it has the manifest).
     """
@@ -181,7 +182,7 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
     try:
         os.chmod(temp, 0o777 & ~_umask())
         writer = _Writer(str(temp), default_mode())
-        names = sorted(files)
+        names = list(files)  # in the order given: a caller lists its largest files first, so they go first
         writer.folders_of(names)  # made before the work is shared out, so no two processes race to make one
 
         def put(name: str) -> str:
@@ -192,9 +193,10 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
             return sha
 
         # Drawn, hashed and written on every core for a large site (parallel.map_ordered: forked workers
-        # writing into this same folder); the hashes come back in the order of the names, so the
-        # manifest, like every file, is that of a build in one process.
-        manifest = [f"{sha}  {name}\n" for name, sha in zip(names, map_ordered(put, names), strict=True)]
+        # writing into this same folder). Each file's bytes depend on nothing else, and the manifest lists
+        # them by name: the same output as a build in one process, in any order of work.
+        shas = dict(zip(names, map_ordered(put, names), strict=True))
+        manifest = [f"{shas[name]}  {name}\n" for name in sorted(names)]
         for name in foreign:  # a person's files stay: the same file, under the new folder
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
             if (outdir / name).is_dir() and not (outdir / name).is_symlink():
