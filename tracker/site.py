@@ -83,11 +83,16 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    # Each promise's verdict over time, and its feed entries drawn, on every core for many promises.
+    # Each promise's verdict over time, and its feed entries drawn, on every core for many promises. The
+    # workers are given positions in the list, not assessments: what is given to a worker is pickled.
     base = options.base_url or ""
+
+    def drawn_history(n: int) -> tuple[list[Span], list[FeedEntry]]:
+        a = assessments[n]
+        return _history(a, linked.get(a.promise.id, []), records, base)
+
     history = dict(zip((a.promise.id for a in assessments),
-                       map_ordered(lambda a: _history(a, linked.get(a.promise.id, []), records, base), assessments,
-                                   least=PARALLEL_PROMISES), strict=True))
+                       map_ordered(drawn_history, range(len(assessments)), least=PARALLEL_PROMISES), strict=True))
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
