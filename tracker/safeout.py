@@ -35,6 +35,27 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Start:
+    """The opening text that many files of a folder share (the frame of a page up to its own parts): encoded
+    and hashed once, so that each file pays only for the text that follows it."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8")
+        self.hashed = hashlib.sha256(self.data)
+
+
+class Framed:
+    """A file's text as a shared Start and the text that follows it: the same bytes as start.text + rest."""
+
+    __slots__ = ("start", "rest")
+
+    def __init__(self, start: Start, rest: str) -> None:
+        self.start, self.rest = start, rest
+
+
+Drawn = str | Framed  # what a folder of output holds under each name
+
+
 # ---------------------------------------------------------------------------
 # Where output may go.
 
@@ -93,7 +114,7 @@ def place(temp: Path, path: Path, force: bool) -> None:
 # ---------------------------------------------------------------------------
 # A folder of output (the site).
 
-def write_tree(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
+def write_tree(outdir: Path, files: Mapping[str, Drawn], records: Path) -> list[str]:
     """Make outdir hold files (relative name -> text); return the stale files of the last build removed.
 
     Each file's text is read from files once, when it is written, so a mapping that draws its values when
@@ -165,7 +186,7 @@ def _leaves(folder: Path) -> list[str]:
     return found
 
 
-def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]) -> None:
+def _refuse_conflicts(outdir: Path, files: Mapping[str, Drawn], foreign: list[str]) -> None:
     """A file we did not write (or that was changed since) where this build needs the name: refuse."""
     needed = set(files) | {name.rsplit("/", 1)[0] for name in files if "/" in name}
     for name in sorted(foreign):
@@ -174,7 +195,7 @@ def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]
                              "was written. Move it away, or give another directory")
 
 
-def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: set[str],
+def _build(outdir: Path, files: Mapping[str, Drawn], old: dict[str, str], owned: set[str],
            foreign: list[str]) -> Path:
     """The new output in a temporary sibling folder; on any failure it is removed and outdir is untouched."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -186,10 +207,9 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
         writer.folders_of(names)  # made before the work is shared out, so no two processes race to make one
 
         def put(name: str) -> str:
-            data = files[name].encode("utf-8")
-            sha = digest(data)
+            parts, sha = _encoded(files[name])
             # An unchanged file is linked, not copied: it keeps its times and takes no space.
-            writer.put(name, data, outdir / name if name in owned and old[name] == sha else None)
+            writer.put(name, parts, outdir / name if name in owned and old[name] == sha else None)
             return sha
 
         # Drawn, hashed and written on every core for a large site (parallel.map_ordered: forked workers
@@ -204,7 +224,7 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
             else:
                 os.link(outdir / name, temp / name, follow_symlinks=False)
         listing = "".join(manifest).encode("utf-8")
-        writer.put(MANIFEST, listing, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
+        writer.put(MANIFEST, [listing], outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)  # our own folder: new files, and second names of kept ones
         raise StoreError(f"{outdir}: {error.strerror or error} while building the new output; nothing was "
@@ -213,6 +233,17 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return temp
+
+
+def _encoded(drawn: Drawn) -> tuple[list[bytes], str]:
+    """A file's bytes, in parts, and their SHA-256."""
+    if isinstance(drawn, str):
+        data = drawn.encode("utf-8")
+        return [data], digest(data)
+    rest = drawn.rest.encode("utf-8")
+    hashed = drawn.start.hashed.copy()
+    hashed.update(rest)
+    return [drawn.start.data, rest], hashed.hexdigest()
 
 
 class _Writer:
@@ -233,7 +264,7 @@ class _Writer:
             os.makedirs(os.path.join(self.root, folder), exist_ok=True)
             self.folders.add(folder)
 
-    def put(self, name: str, data: bytes, same: Path | None) -> None:
+    def put(self, name: str, parts: list[bytes], same: Path | None) -> None:
         self.make(name.rpartition("/")[0])
         path = os.path.join(self.root, name)
         if same is not None:
@@ -245,9 +276,11 @@ class _Writer:
         handle = os.open(path, NEW_FILE, self.mode)
         try:
             os.fchmod(handle, self.mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
+            written = os.writev(handle, parts)
+            if written < sum(map(len, parts)):  # a short write: the rest, as one piece
+                view = memoryview(b"".join(parts))[written:]
+                while view:
+                    view = view[os.write(handle, view):]
         finally:
             os.close(handle)
 

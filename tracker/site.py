@@ -27,6 +27,7 @@ from . import chart, safeout, serialise
 from .changes import Milestone, Span, milestones, spans, verdict_points
 from .model import Config, Event, Link, Records
 from .parallel import map_ordered
+from .safeout import Drawn, Framed, Start
 from .score import (
     RULES,
     Assessment,
@@ -59,17 +60,17 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-class SiteFiles(Mapping[str, str]):
+class SiteFiles(Mapping[str, Drawn]):
     """Every file of the site by its path relative to the output directory, each drawn when it is read.
 
     The names are known at once; a page is drawn only when asked for, so that writing the site holds one
     page at a time, not a hundred thousand.
     """
 
-    def __init__(self, draw: dict[str, Callable[[], str]]) -> None:
+    def __init__(self, draw: dict[str, Callable[[], Drawn]]) -> None:
         self._draw = draw
 
-    def __getitem__(self, name: str) -> str:
+    def __getitem__(self, name: str) -> Drawn:
         return self._draw[name]()
 
     def __iter__(self) -> Iterator[str]:
@@ -97,7 +98,7 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
     page = _page_renderer(env, common)
-    draw: dict[str, Callable[[], str]] = {
+    draw: dict[str, Callable[[], Drawn]] = {
         "index.html": lambda: page("index.html", "", **index_context(assessments)),
         "methodology.html": lambda: page("methodology.html", "", config=records.config, stances=STANCES,
                                          verdicts=VERDICTS, rules=RULES, count=len(assessments)),
@@ -206,13 +207,14 @@ class EventPages:
         self.frame = page("event.html", "../", title=Markup(_MARK), main=Markup(_MARK)).split(_MARK)
         if len(self.frame) != 3:
             raise RuntimeError("event.html must show the title and the main part once each")
+        self.start = Start(self.frame[0])  # most of each page's bytes (the style and the script): hashed once
         self.promises, self.config = promises, config
         self.targets: dict[str, str] = {}
         self.multipliers: dict[str, str] = {}
 
-    def __call__(self, event: Event) -> str:
-        head, middle, tail = self.frame
-        return "".join((head, _text(event.title), middle, self.main(event), tail))
+    def __call__(self, event: Event) -> Framed:
+        _, middle, tail = self.frame
+        return Framed(self.start, "".join((_text(event.title), middle, self.main(event), tail)))
 
     def main(self, event: Event) -> str:
         parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{_text(event.title)}</h1>\n'
@@ -404,7 +406,7 @@ def _slug(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Writing the files: by the safe-output rules (tracker.safeout).
 
-def write_site(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
+def write_site(outdir: Path, files: Mapping[str, Drawn], records: Path) -> list[str]:
     """Swap the new site into outdir whole; returns the stale files of the last build that were removed.
 
     A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
