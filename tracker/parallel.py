@@ -9,7 +9,8 @@ A pool costs tens of milliseconds to start and its results must be copied back, 
 records directory is read in this process alone. The environment variable TRACKER_JOBS sets the
 number of processes (1: no pool), whatever the number of files; unset, every core is used for
 PARALLEL_FILES files or more. Workers are forked, which only Linux does safely and cheaply;
-elsewhere the load stays in one process.
+elsewhere the load stays in one process. The site's pages are drawn and written the same way
+(tracker.site, tracker.safeout).
 """
 
 from __future__ import annotations
