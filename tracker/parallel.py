@@ -51,10 +51,11 @@ def _apply(chunk: Sequence[Any]) -> list[Any]:
 
 
 def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None,
-                least: int = PARALLEL_FILES) -> list[R]:
+                least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
     """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
     (progress(total) is a context manager yielding an advance() callable). Below `least` items (and
-    TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work.
+    TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker takes
+    `chunk` items at a time: fewer where each item is long work, so that the workers finish together.
 
     work need not be picklable (a closure will do): the workers are forked with it in place, and only
     the items and the results travel between the processes."""
@@ -68,7 +69,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
     try:
         # The pool forks before a progress bar starts its thread: a process with threads forks unsafely.
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return _gather(pool.imap(_apply, chunks(items, CHUNK)), progress, len(items))
+            return _gather(pool.imap(_apply, chunks(items, chunk)), progress, len(items))
     finally:
         _work = None
 

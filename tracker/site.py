@@ -93,7 +93,8 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
         return _history(a, linked.get(a.promise.id, []), records, base)
 
     history = dict(zip((a.promise.id for a in assessments),
-                       map_ordered(drawn_history, range(len(assessments)), least=PARALLEL_PROMISES), strict=True))
+                       map_ordered(drawn_history, range(len(assessments)), least=PARALLEL_PROMISES, chunk=50),
+                       strict=True))
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
