@@ -1,13 +1,19 @@
 """A site drawn and written on several processes is the site one process builds, byte for byte: every
-page, the feed, data.json and the manifest; and so is a rebuild over it, with its stale pages removed."""
+page, the feed, data.json and the manifest; and so is a rebuild over it, with its stale pages removed.
+Ctrl-C in the middle of it leaves the old site whole and says so in one line."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from helpers import run_tracker, snapshot
+from helpers import REPO, ctrl_c_reaches_it, run_tracker, snapshot
 
 from benchmarks.generate import generate
 from tracker.parallel import CHUNK
@@ -18,7 +24,7 @@ AS_OF = "2026-01-01"
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site-parallel") / "records"
-    generate(root, promises=40, events=1200, countries=3, seed=11)
+    generate(root, promises=40, events=4000, countries=3, seed=11)
     return root
 
 
@@ -55,3 +61,23 @@ def test_a_parallel_build_and_a_serial_build_are_the_same_bytes(corpus: Path, tm
     assert rebuilt != files and "Renamed &lt;b&gt;&amp;amp; " in "".join(
         page.decode("utf-8") for name, page in rebuilt.items() if name.startswith("events/"))
     assert snapshot(parallel) == rebuilt
+
+
+def test_ctrl_c_while_the_workers_write_leaves_the_old_site_whole(corpus: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(corpus, out, "1")
+    before = snapshot(out)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
+    # Its own process group, as a shell gives a command: Ctrl-C reaches the command and its workers alike.
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(corpus), "site",
+                                str(out), "--as-of", AS_OF, "--title", "Second"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".site.tmp-*/events/*")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the workers have begun to write the new site
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.count("\n") == 1 and "interrupted" in stderr and "Traceback" not in stderr
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".site.*"))  # no half-built folder left

@@ -16,6 +16,7 @@ elsewhere the load stays in one process. The site's pages are drawn and written 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -68,10 +69,16 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
     _work = work
     try:
         # The pool forks before a progress bar starts its thread: a process with threads forks unsafely.
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_leave_ctrl_c_to_the_parent) as pool:
             return _gather(pool.imap(_apply, chunks(items, chunk)), progress, len(items))
     finally:
         _work = None
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the workers (the pool's exit
+    ends them) and says so in one line, where each worker would print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _gather(parts: Iterator[list[R]], progress: Callable[[int], Any] | None, total: int) -> list[R]:
