@@ -151,18 +151,19 @@ def _fill(disk: Path) -> Path:
     return filler
 
 
-def test_site_on_a_full_disk_leaves_the_old_site_whole_and_the_next_run_works(kz, small_disk):
-    out = small_disk / "site"
-    first = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "First")
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the files are written by worker processes
+def test_site_on_a_full_disk_leaves_the_old_site_whole_and_the_next_run_works(kz, small_disk, jobs):
+    out, env = small_disk / "site", {"TRACKER_JOBS": jobs}
+    first = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "First", env=env)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
     filler = _fill(small_disk)
-    full = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "Second")
+    full = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "Second", env=env)
     assert full.returncode == 1 and "previous output is whole" in full.stderr and "Traceback" not in full.stderr
     assert snapshot(out) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "site"]  # no half-built folder left
     filler.unlink()
-    again = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "Second")
+    again = run_tracker("--records", str(kz), "site", str(out), "--as-of", AS_OF, "--title", "Second", env=env)
     assert again.returncode == 0, again.stderr
     assert "Second" in (out / "index.html").read_text(encoding="utf-8")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 from .changes import Span, later
@@ -54,6 +55,7 @@ def verdict_fill(prefix: str, verdict: str) -> str:
     return f"url(#{prefix}-{verdict})"
 
 
+@cache  # the same for every chart of a kind
 def _defs(prefix: str) -> str:
     patterns = []
     for verdict, (colour, kind) in VERDICT_LOOK.items():
@@ -175,10 +177,12 @@ def _ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
 
 def _shape(kind: str, x: float, y: float, r: float, prefix: str) -> str:
     if kind == "support":
-        return (f'<path d="M{_n(x)},{_n(y - r)} L{_n(x + r)},{_n(y + r * 0.8)} L{_n(x - r)},{_n(y + r * 0.8)} Z" '
+        base = _n(y + r * 0.8)
+        return (f'<path d="M{_n(x)},{_n(y - r)} L{_n(x + r)},{base} L{_n(x - r)},{base} Z" '
                 f'fill="#1a7f37" stroke="#000000"/>')
     if kind == "against":
-        return (f'<path d="M{_n(x)},{_n(y + r)} L{_n(x + r)},{_n(y - r * 0.8)} L{_n(x - r)},{_n(y - r * 0.8)} Z" '
+        base = _n(y - r * 0.8)
+        return (f'<path d="M{_n(x)},{_n(y + r)} L{_n(x + r)},{base} L{_n(x - r)},{base} Z" '
                 f'fill="url(#{prefix}-hatch)" stroke="#b2182b" stroke-width="1.5"/>')
     if kind == "context":
         return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="#ffffff" stroke="#555555" '
@@ -187,6 +191,9 @@ def _shape(kind: str, x: float, y: float, r: float, prefix: str) -> str:
         return f'<path d="M{_n(x)},{_n(y - 7)} l7,7 l-7,7 l-7,-7 Z" fill="#222222" stroke="#000000"/>'
     return (f'<rect x="{_n(x - 6)}" y="{_n(y - 6)}" width="12" height="12" fill="#ffffff" stroke="#000000" '
             'stroke-width="2"/>')
+
+
+_LANES = {"support": "up", "against": "down"}  # the rest go on the middle line
 
 
 def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
@@ -223,16 +230,18 @@ def timeline_svg(a: Assessment, prefix: str = "timeline") -> str:
                    f'stroke-dasharray="6 3"/><text x="{_n(x - 4)}" y="40" text-anchor="end">'
                    f'{_e(f"deadline {deadline}")}</text></g>')
     placed: dict[str, float] = {}
+    axis = _n(middle)
     for m in marks:
         r = min(4 + 1.5 * math.sqrt(m.weight), 12) if m.weight else 6
-        lane = {"support": "up", "against": "down"}.get(m.kind, "mid")
+        lane = _LANES.get(m.kind, "mid")
         # Marks on one side that would overlap move right; at the edge they stack (the table has them all).
         x = min(max(left + (m.day - first).days * scale, placed.get(lane, -100) + 2 * r + 2), right)
         placed[lane] = x
         length = max(reach * m.weight / heaviest, 14) if lane != "mid" else 0
         y = middle - length if lane == "up" else middle + length
         dash = ' stroke-dasharray="2 2"' if m.kind == "context" else ""
-        stem = (f'<line x1="{_n(x)}" y1="{_n(middle)}" x2="{_n(x)}" y2="{_n(y)}" stroke="#000000" '
+        at = _n(x)
+        stem = (f'<line x1="{at}" y1="{axis}" x2="{at}" y2="{_n(y)}" stroke="#000000" '
                 f'stroke-width="1.5"{dash}/>' if length else "")
         svg.append(f'<g class="mark mark-{m.kind}"><title>{_e(m.label)}</title>'
                    f'{stem}{_shape(m.kind, x, y, r, prefix)}</g>')

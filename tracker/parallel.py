@@ -9,12 +9,14 @@ A pool costs tens of milliseconds to start and its results must be copied back, 
 records directory is read in this process alone. The environment variable TRACKER_JOBS sets the
 number of processes (1: no pool), whatever the number of files; unset, every core is used for
 PARALLEL_FILES files or more. Workers are forked, which only Linux does safely and cheaply;
-elsewhere the load stays in one process.
+elsewhere the load stays in one process. The site's pages are drawn and written the same way
+(tracker.site, tracker.safeout).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -28,12 +30,12 @@ CHUNK = 500  # files a worker parses before sending their results back
 _work: Callable[[Any], Any] | None = None  # the function the forked workers apply (inherited, never pickled)
 
 
-def jobs(count: int) -> int:
-    """How many processes to parse `count` files with (1: in this process)."""
+def jobs(count: int, least: int = PARALLEL_FILES) -> int:
+    """How many processes to parse `count` files with (1: in this process); unset, several from `least` items."""
     given = os.environ.get("TRACKER_JOBS", "").strip()
     if given.isdigit() and int(given) >= 1:
         wanted = int(given)
-    elif count < PARALLEL_FILES:
+    elif count < least:
         return 1
     else:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -49,13 +51,17 @@ def _apply(chunk: Sequence[Any]) -> list[Any]:
     return [_work(item) for item in chunk]
 
 
-def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None) -> list[R]:
+def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None,
+                least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
     """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
-    (progress(total) is a context manager yielding an advance() callable).
+    (progress(total) is a context manager yielding an advance() callable). Below `least` items (and
+    TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker takes
+    `chunk` items at a time: fewer where each item is long work, so that the workers finish together.
 
-    work need not be picklable (a closure will do): the workers are forked with it in place."""
+    work need not be picklable (a closure will do): the workers are forked with it in place, and only
+    the items and the results travel between the processes."""
     global _work
-    processes = jobs(len(items))
+    processes = jobs(len(items), least)
     if processes <= 1:
         return _gather(iter([work(item)] for item in items), progress, len(items))
     import multiprocessing
@@ -63,10 +69,16 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
     _work = work
     try:
         # The pool forks before a progress bar starts its thread: a process with threads forks unsafely.
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return _gather(pool.imap(_apply, chunks(items, CHUNK)), progress, len(items))
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_leave_ctrl_c_to_the_parent) as pool:
+            return _gather(pool.imap(_apply, chunks(items, chunk)), progress, len(items))
     finally:
         _work = None
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the workers (the pool's exit
+    ends them) and says so in one line, where each worker would print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _gather(parts: Iterator[list[R]], progress: Callable[[int], Any] | None, total: int) -> list[R]:

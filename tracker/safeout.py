@@ -26,12 +26,34 @@ from pathlib import Path
 
 from .atomic import NEW_FILE, default_mode
 from .errors import StoreError, option
+from .parallel import map_ordered
 
 MANIFEST = ".tracker-site"  # "sha256  name" per file the last build wrote
 
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class Start:
+    """The opening text that many files of a folder share (the frame of a page up to its own parts): encoded
+    and hashed once, so that each file pays only for the text that follows it."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8")
+        self.hashed = hashlib.sha256(self.data)
+
+
+class Framed:
+    """A file's text as a shared Start and the text that follows it: the same bytes as start.text + rest."""
+
+    __slots__ = ("start", "rest")
+
+    def __init__(self, start: Start, rest: str) -> None:
+        self.start, self.rest = start, rest
+
+
+Drawn = str | Framed  # what a folder of output holds under each name
 
 
 # ---------------------------------------------------------------------------
@@ -92,11 +114,12 @@ def place(temp: Path, path: Path, force: bool) -> None:
 # ---------------------------------------------------------------------------
 # A folder of output (the site).
 
-def write_tree(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
+def write_tree(outdir: Path, files: Mapping[str, Drawn], records: Path) -> list[str]:
     """Make outdir hold files (relative name -> text); return the stale files of the last build removed.
 
     Each file's text is read from files once, when it is written, so a mapping that draws its values when
-    asked (the site's pages) is never held in memory whole.
+    asked (the site's pages) is never held in memory whole. Many files are drawn and written by forked
+    worker processes (tracker.parallel), in the mapping's order; TRACKER_JOBS=1 keeps them in this one.
 
     outdir must be new, empty, or made by an earlier build (it has the manifest).
     """
@@ -163,7 +186,7 @@ def _leaves(folder: Path) -> list[str]:
     return found
 
 
-def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]) -> None:
+def _refuse_conflicts(outdir: Path, files: Mapping[str, Drawn], foreign: list[str]) -> None:
     """A file we did not write (or that was changed since) where this build needs the name: refuse."""
     needed = set(files) | {name.rsplit("/", 1)[0] for name in files if "/" in name}
     for name in sorted(foreign):
@@ -172,7 +195,7 @@ def _refuse_conflicts(outdir: Path, files: Mapping[str, str], foreign: list[str]
                              "was written. Move it away, or give another directory")
 
 
-def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: set[str],
+def _build(outdir: Path, files: Mapping[str, Drawn], old: dict[str, str], owned: set[str],
            foreign: list[str]) -> Path:
     """The new output in a temporary sibling folder; on any failure it is removed and outdir is untouched."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -180,13 +203,20 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
     try:
         os.chmod(temp, 0o777 & ~_umask())
         writer = _Writer(str(temp), default_mode())
-        manifest = []
-        for name in sorted(files):
-            data = files[name].encode("utf-8")
-            sha = digest(data)
-            manifest.append(f"{sha}  {name}\n")
+        names = list(files)  # in the order given: a caller lists its largest files first, so they go first
+        writer.folders_of(names)  # made before the work is shared out, so no two processes race to make one
+
+        def put(name: str) -> str:
+            parts, sha = _encoded(files[name])
             # An unchanged file is linked, not copied: it keeps its times and takes no space.
-            writer.put(name, data, outdir / name if name in owned and old[name] == sha else None)
+            writer.put(name, parts, outdir / name if name in owned and old[name] == sha else None)
+            return sha
+
+        # Drawn, hashed and written on every core for a large site (parallel.map_ordered: forked workers
+        # writing into this same folder). Each file's bytes depend on nothing else, and the manifest lists
+        # them by name: the same output as a build in one process, in any order of work.
+        shas = dict(zip(names, map_ordered(put, names), strict=True))
+        manifest = [f"{shas[name]}  {name}\n" for name in sorted(names)]
         for name in foreign:  # a person's files stay: the same file, under the new folder
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
             if (outdir / name).is_dir() and not (outdir / name).is_symlink():
@@ -194,7 +224,7 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
             else:
                 os.link(outdir / name, temp / name, follow_symlinks=False)
         listing = "".join(manifest).encode("utf-8")
-        writer.put(MANIFEST, listing, outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
+        writer.put(MANIFEST, [listing], outdir / MANIFEST if _holds(outdir / MANIFEST, digest(listing)) else None)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)  # our own folder: new files, and second names of kept ones
         raise StoreError(f"{outdir}: {error.strerror or error} while building the new output; nothing was "
@@ -203,6 +233,17 @@ def _build(outdir: Path, files: Mapping[str, str], old: dict[str, str], owned: s
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return temp
+
+
+def _encoded(drawn: Drawn) -> tuple[list[bytes], str]:
+    """A file's bytes, in parts, and their SHA-256."""
+    if isinstance(drawn, str):
+        data = drawn.encode("utf-8")
+        return [data], digest(data)
+    rest = drawn.rest.encode("utf-8")
+    hashed = drawn.start.hashed.copy()
+    hashed.update(rest)
+    return [drawn.start.data, rest], hashed.hexdigest()
 
 
 class _Writer:
@@ -214,11 +255,17 @@ class _Writer:
         self.root, self.mode = root, mode
         self.folders: set[str] = {""}
 
-    def put(self, name: str, data: bytes, same: Path | None) -> None:
-        folder = name.rpartition("/")[0]
+    def folders_of(self, names: list[str]) -> None:
+        for folder in sorted({name.rpartition("/")[0] for name in names}):
+            self.make(folder)
+
+    def make(self, folder: str) -> None:
         if folder not in self.folders:
             os.makedirs(os.path.join(self.root, folder), exist_ok=True)
             self.folders.add(folder)
+
+    def put(self, name: str, parts: list[bytes], same: Path | None) -> None:
+        self.make(name.rpartition("/")[0])
         path = os.path.join(self.root, name)
         if same is not None:
             try:
@@ -229,9 +276,11 @@ class _Writer:
         handle = os.open(path, NEW_FILE, self.mode)
         try:
             os.fchmod(handle, self.mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
+            written = os.writev(handle, parts)
+            if written < sum(map(len, parts)):  # a short write: the rest, as one piece
+                view = memoryview(b"".join(parts))[written:]
+                while view:
+                    view = view[os.write(handle, view):]
         finally:
             os.close(handle)
 

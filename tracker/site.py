@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from markupsafe import Markup, escape
 from . import chart, safeout, serialise
 from .changes import Milestone, Span, milestones, spans, verdict_points
 from .model import Config, Event, Link, Records
+from .parallel import map_ordered
+from .safeout import Drawn, Framed, Start
 from .score import (
     RULES,
     Assessment,
@@ -57,17 +60,17 @@ class SiteOptions:
 # ---------------------------------------------------------------------------
 # Building: records in, {relative path: text} out.
 
-class SiteFiles(Mapping[str, str]):
+class SiteFiles(Mapping[str, Drawn]):
     """Every file of the site by its path relative to the output directory, each drawn when it is read.
 
     The names are known at once; a page is drawn only when asked for, so that writing the site holds one
     page at a time, not a hundred thousand.
     """
 
-    def __init__(self, draw: dict[str, Callable[[], str]]) -> None:
+    def __init__(self, draw: dict[str, Callable[[], Drawn]]) -> None:
         self._draw = draw
 
-    def __getitem__(self, name: str) -> str:
+    def __getitem__(self, name: str) -> Drawn:
         return self._draw[name]()
 
     def __iter__(self) -> Iterator[str]:
@@ -81,12 +84,22 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     """Every file of the site by its path relative to the output directory."""
     linked = links_by_promise(records)
     assessments = report(records, options.as_of, options.country)
-    history = {a.promise.id: _history(a, linked.get(a.promise.id, []), records) for a in assessments}
+    # Each promise's verdict over time, and its feed entries drawn, on every core for many promises. The
+    # workers are given positions in the list, not assessments: what is given to a worker is pickled.
+    base = options.base_url or ""
+
+    def drawn_history(n: int) -> tuple[list[Span], list[FeedEntry]]:
+        a = assessments[n]
+        return _history(a, linked.get(a.promise.id, []), records, base)
+
+    history = dict(zip((a.promise.id for a in assessments),
+                       map_ordered(drawn_history, range(len(assessments)), least=PARALLEL_PROMISES, chunk=50),
+                       strict=True))
     events = site_events(records, assessments, options)
     env = environment()
     common = {"site_title": options.title, "as_of": options.as_of, "style": _inlined(env, "site.css")}
     page = _page_renderer(env, common)
-    draw: dict[str, Callable[[], str]] = {
+    draw: dict[str, Callable[[], Drawn]] = {
         "index.html": lambda: page("index.html", "", **index_context(assessments)),
         "methodology.html": lambda: page("methodology.html", "", config=records.config, stances=STANCES,
                                          verdicts=VERDICTS, rules=RULES, count=len(assessments)),
@@ -104,12 +117,19 @@ def build_site(records: Records, options: SiteOptions) -> SiteFiles:
     return SiteFiles(draw)
 
 
-def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records) -> tuple[list[Span], list[Milestone]]:
-    """The promise's verdict over time (for its page) and what changed when (for the feed), worked out once:
-    the assessment of each day is dropped as soon as these are drawn from it."""
+FeedEntry = tuple[tuple[dt.date, str, str, str], str]  # (where it sorts in the feed, its <entry> drawn)
+PARALLEL_PROMISES = 400  # about a second of work: below it, a pool costs more than it saves
+
+
+def _history(a: Assessment, linked: list[tuple[Event, Link]], records: Records,
+             base: str) -> tuple[list[Span], list[FeedEntry]]:
+    """The promise's verdict over time (for its page) and what changed when (for the feed, drawn), worked out
+    once: the assessment of each day is dropped as soon as these are drawn from it. Only plain values come
+    back, so that a worker process sends little."""
     points = verdict_points(a.promise, linked, records.config, a.as_of, terms_of(records, a.promise))
     merged = spans(points)
-    return merged, milestones(points, merged)
+    return merged, [((c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
+                     _entry_xml(feed_entry(c, base))) for c in milestones(points, merged)]
 
 
 def site_events(records: Records, assessments: list[Assessment], options: SiteOptions) -> list[Event]:
@@ -156,8 +176,18 @@ def _page_renderer(env: Environment, common: dict[str, Any]) -> Callable[..., st
 
 
 def _text(value: object) -> str:
-    """The value as text in HTML, escaped by markupsafe as the templates' autoescape does."""
-    return str(escape(value))
+    """The value as text in HTML, escaped as the templates' autoescape (markupsafe.escape) does.
+
+    Millions of values at 100,000 events: plain text is escaped here by markupsafe's own replacements, in
+    its order, without making a Markup of each; anything that draws itself (__html__) goes to markupsafe."""
+    if type(value) is str:
+        text = value
+    elif hasattr(value, "__html__"):
+        return str(escape(value))
+    else:
+        text = str(value)
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
 
 
 _MARK = "\x00part\x00"  # where a page's own parts go in its frame; no template or option text holds it
@@ -178,13 +208,14 @@ class EventPages:
         self.frame = page("event.html", "../", title=Markup(_MARK), main=Markup(_MARK)).split(_MARK)
         if len(self.frame) != 3:
             raise RuntimeError("event.html must show the title and the main part once each")
+        self.start = Start(self.frame[0])  # most of each page's bytes (the style and the script): hashed once
         self.promises, self.config = promises, config
         self.targets: dict[str, str] = {}
         self.multipliers: dict[str, str] = {}
 
-    def __call__(self, event: Event) -> str:
-        head, middle, tail = self.frame
-        return "".join((head, _text(event.title), middle, self.main(event), tail))
+    def __call__(self, event: Event) -> Framed:
+        _, middle, tail = self.frame
+        return Framed(self.start, "".join((_text(event.title), middle, self.main(event), tail)))
 
     def main(self, event: Event) -> str:
         parts = [f'<p class="crumbs"><a href="../index.html">All promises</a></p>\n<h1>{_text(event.title)}</h1>\n'
@@ -332,15 +363,13 @@ def explain(a: Assessment) -> list[str]:
     return sentences
 
 
-def feed_context(history: dict[str, tuple[list[Span], list[Milestone]]], options: SiteOptions,
+def feed_context(history: dict[str, tuple[list[Span], list[FeedEntry]]], options: SiteOptions,
                  common: dict[str, Any]) -> dict[str, Any]:
-    entries = sorted((c for _, marks in history.values() for c in marks),
-                     key=lambda c: (c.date, c.promise.id, c.kind, c.evidence.event.id if c.evidence else ""),
-                     reverse=True)
+    entries = sorted((entry for _, drawn in history.values() for entry in drawn), key=itemgetter(0), reverse=True)
     base = options.base_url or ""
-    # Hundreds of thousands of entries at 100,000 events: drawn here, each field escaped by _text as the
-    # template's autoescape would, rather than by a loop of the template.
-    return common | {"entries": Markup("".join(map(_entry_xml, (feed_entry(c, base) for c in entries)))), "base": base,
+    # Hundreds of thousands of entries at 100,000 events: drawn by _history, each field escaped by _text as
+    # the template's autoescape would, rather than by a loop of the template.
+    return common | {"entries": Markup("".join(xml for _, xml in entries)), "base": base,
                      "feed_id": f"{base}feed.xml" if base else f"urn:tracker-site:{_slug(options.title)}",
                      "updated": _stamp(options.as_of)}
 
@@ -378,7 +407,7 @@ def _slug(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Writing the files: by the safe-output rules (tracker.safeout).
 
-def write_site(outdir: Path, files: Mapping[str, str], records: Path) -> list[str]:
+def write_site(outdir: Path, files: Mapping[str, Drawn], records: Path) -> list[str]:
     """Swap the new site into outdir whole; returns the stale files of the last build that were removed.
 
     A directory that holds anything but an earlier build is refused: nothing a person put there is touched.
