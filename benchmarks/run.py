@@ -137,7 +137,7 @@ def corpus(path: Path, promises: int, events: int, countries: int) -> Path:
     runner stays small."""
     if not (path / "tracker.toml").exists():
         print(f"generating {path}: {promises} promises, {events} events …", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "benchmarks.generate", str(path), "--promises", str(promises),
+        subprocess.run([sys.executable, "-m", "benchmarks.generate", str(path.absolute()), "--promises", str(promises),
                         "--events", str(events), "--countries", str(countries), "--seed", "1"], cwd=REPO, check=True)
     return path
 
