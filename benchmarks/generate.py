@@ -269,7 +269,7 @@ class Writer:
 
     def make(self, folder: str) -> None:
         """The folder and any missing above it, each made once (another worker may make it at the same moment)."""
-        if folder in self.made:
+        if not folder or folder in self.made:  # "": the current folder, when the records are "."
             return
         self.make(os.path.dirname(folder))
         try:
