@@ -6,8 +6,13 @@
 Every case runs as a separate process, several times, in this one run; the table
 gives the median wall-clock time (what a user waits) and the median CPU time of
 the process (user + system; steadier on a busy machine). Each ratio compares
-with a baseline measured in the same run. Peak memory is the child's maximum
+with a baseline measured in the same run. Peak memory is the process's maximum
 resident set size, from the kernel's accounting for that one process (os.wait4).
+
+The kernel starts a new process's peak at the size of the process that started it,
+so each case is started by a small launcher (LAUNCH), never by this runner, and the
+corpus is generated in a process of its own: the figures are the cases' own, not the
+runner's. The launcher, a bare Python of about 10 MB, is their floor.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.generate import generate
 from tracker import __version__
 from tracker.cache import FOLDER, MARGIN_NS
 
@@ -39,6 +44,16 @@ for folder, _, files in os.walk(sys.argv[1]):
         if name.endswith(".toml"):
             with open(os.path.join(folder, name), "rb") as handle:
                 tomllib.loads(handle.read().decode())
+"""
+# Starts the command, output discarded, and prints its wall time, CPU time, peak memory and exit code.
+LAUNCH = """
+import os, sys, time
+null = os.open(os.devnull, os.O_WRONLY)
+started = time.perf_counter()
+child = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, null, 1)])
+_, status, usage = os.wait4(child, 0)
+wall = time.perf_counter() - started
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 STAT_LOOP = """
 import os, sys
@@ -80,16 +95,17 @@ def measure(case: Case, argv: list[str], before: list[str] | None = None) -> Non
         shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else Path(path).unlink(missing_ok=True)
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     with tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
-        _, status, usage = os.wait4(child.pid, 0)  # this one child's own resource use
-        case.walls.append(time.perf_counter() - started)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        launched = subprocess.run([sys.executable, "-c", LAUNCH, *argv], stdout=subprocess.PIPE, stderr=stderr,
+                                  env=env, text=True)
+        figures = launched.stdout.split()
+        code = int(figures[3]) if launched.returncode == 0 and len(figures) == 4 else launched.returncode
+        if code != 0:
             stderr.seek(0)
-            raise SystemExit(f"{' '.join(argv)} exited {child.returncode}:\n{stderr.read().decode()}")
-    case.cpus.append(usage.ru_utime + usage.ru_stime)
-    case.peak_kb = max(case.peak_kb, usage.ru_maxrss)
+            raise SystemExit(f"{' '.join(argv)} exited {code}:\n{stderr.read().decode()}")
+    wall, cpu, peak_kb = figures[:3]
+    case.walls.append(float(wall))
+    case.cpus.append(float(cpu))
+    case.peak_kb = max(case.peak_kb, int(peak_kb))
 
 
 def compile_bytecode() -> None:
@@ -101,23 +117,33 @@ def compile_bytecode() -> None:
     compileall.compile_file(REPO / "cli.py", quiet=1)
 
 
+def toml_files(root: Path) -> Iterator[str]:
+    """Every .toml file below root, as Path.rglob finds them, without the set of every path found that
+    rglob keeps (some 2 GB at 1,000,000 events, which would stay this runner's size)."""
+    for folder, _, files in os.walk(root):
+        yield from (os.path.join(folder, name) for name in files if name.endswith(".toml"))
+
+
 def wait_until_cacheable(*roots: Path) -> None:
     """Files are cached only once they are a little old (tracker.cache.MARGIN_NS); wait for the newest."""
-    newest = max(os.stat(p).st_mtime_ns for root in roots for p in map(str, root.rglob("*.toml")))
+    newest = max(os.stat(p).st_mtime_ns for root in roots for p in toml_files(root))
     delay = (newest + MARGIN_NS) / 1e9 - time.time() + 0.5
     if delay > 0:
         time.sleep(delay)
 
 
 def corpus(path: Path, promises: int, events: int, countries: int) -> Path:
+    """The corpus at path, generated there first unless it is already, in a process of its own: this
+    runner stays small."""
     if not (path / "tracker.toml").exists():
         print(f"generating {path}: {promises} promises, {events} events …", file=sys.stderr)
-        generate(path, promises, events, countries, seed=1)
+        subprocess.run([sys.executable, "-m", "benchmarks.generate", str(path.absolute()), "--promises", str(promises),
+                        "--events", str(events), "--countries", str(countries), "--seed", "1"], cwd=REPO, check=True)
     return path
 
 
 def biggest_country(root: Path) -> str:
-    sizes = {d.name: sum(1 for _ in (d / "events").rglob("*.toml")) for d in root.iterdir()
+    sizes = {d.name: sum(1 for _ in toml_files(d / "events")) for d in root.iterdir()
              if (d / "events").is_dir()}
     return max(sizes, key=lambda name: (sizes[name], name)).upper()
 
@@ -136,7 +162,7 @@ def run(big: Path, scratch: Path, slow: int, fast: int) -> tuple[dict[str, Case]
     tracker = tracker_command()
     country = biggest_country(big)
     promise, other = sorted((big / country.lower() / "promises").glob("*.toml"))[:2]
-    facts = {"country": country, "files": str(sum(1 for _ in big.rglob("*.toml")) - 1)}
+    facts = {"country": country, "files": str(sum(1 for _ in toml_files(big)) - 1)}
     cases: dict[str, Case] = {}
 
     def case(name: str, repeat: int, argv: list[str], before: list[str] | None = None) -> None:
@@ -257,8 +283,8 @@ def markdown(cases: dict[str, Case], facts: dict[str, str], parts: dict[str, flo
     lines.append("| 1,000,000 events, 20,000 promises | | | | | a separate command: `python -m benchmarks.million` "
                  "(below) |")
     lines += ["", "## Every case", "",
-              "Peak memory counts from the fork of the runner, so a process that stays small shows the runner's "
-              "own size.", "",
+              "Peak memory is each process's own, started from a small launcher (a bare Python of about 10 MB, "
+              "the floor of the figures).", "",
               "| case | median wall (s) | median CPU (s) | peak memory (MB) | runs |", "|---|---:|---:|---:|---:|"]
     for case in cases.values():
         lines.append(f"| {case.name} | {case.wall:.3f} | {case.cpu:.3f} | {case.peak_kb / 1024:.0f} | "

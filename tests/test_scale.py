@@ -16,9 +16,10 @@ from helpers import REPO, run_tracker
 from tracker.cache import SLOW_FILES
 
 
-def generate(target: Path, *args: str) -> None:
+def generate(target: Path, *args: str, jobs: str = "") -> None:
+    env = {**os.environ, "TRACKER_JOBS": jobs} if jobs else None
     subprocess.run([sys.executable, "-m", "benchmarks.generate", str(target), *args], cwd=REPO, check=True,
-                   capture_output=True)
+                   capture_output=True, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,16 @@ def test_generated_records_pass_check_and_repeat_with_the_seed(corpus: Path, tmp
     again = tmp_path / "again"
     generate(again, "--promises", "30", "--events", "300", "--countries", "4", "--seed", "3")
     assert files(again) == files(corpus)
+
+
+def test_the_records_are_the_same_written_by_one_process_or_by_several(tmp_path: Path):
+    """The generator makes every choice in one process and has forked workers write the records, a chunk
+    at a time: the bytes do not depend on how many workers there are."""
+    size = ("--promises", "40", "--events", "2500", "--countries", "5", "--seed", "6")
+    generate(tmp_path / "one", *size, jobs="1")
+    generate(tmp_path / "three", *size, jobs="3")
+    alone = files(tmp_path / "one")
+    assert len(alone) > 2540 and alone == files(tmp_path / "three")
 
 
 def test_a_generated_event_is_byte_for_byte_what_add_event_writes(corpus: Path, tmp_path: Path):
