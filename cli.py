@@ -7,18 +7,17 @@ import functools
 import shlex
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from tracker import __version__
-from tracker.dates import DateError, PartialDate, parse_date
 from tracker.errors import RevisionError, TrackerError, worded
 from tracker.vocabulary import COUNTS, EVENT_KINDS, MAX_COUNT, STANCES, VERDICTS
 
 if TYPE_CHECKING:
+    from tracker.dates import PartialDate
     from tracker.model import Promise, Records
     from tracker.terminal import Terminal
 
@@ -55,6 +54,9 @@ class DateType(click.ParamType):  # type: ignore[type-arg]  # ParamType takes ty
         self.day = day
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        # Imported here, not above: the dates module is a dataclass, and `--version` need not pay for them.
+        from tracker.dates import DateError, PartialDate, parse_date
+
         if isinstance(value, (PartialDate, dt.date)):
             return value
         try:
@@ -123,13 +125,15 @@ SEVERITY = click.IntRange(1, 5)
 # ---------------------------------------------------------------------------
 # Shared state and helpers.
 
-@dataclass
 class App:
-    """What the global options chose; they may come before the command name or after it."""
+    """What the global options chose; they may come before the command name or after it.
 
-    given_root: Path | None = None  # --records or TRACKER_RECORDS
-    color: bool | None = None
-    cache: bool = True
+    A plain class, not a dataclass: importing dataclasses costs a sixth of `tracker --version`."""
+
+    def __init__(self) -> None:
+        self.given_root: Path | None = None  # --records or TRACKER_RECORDS
+        self.color: bool | None = None
+        self.cache = True
 
     @functools.cached_property
     def root(self) -> Path:
@@ -685,6 +689,8 @@ def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: 
     require_promises(app, [promise_id])
     promise = promise_on_file(app, promise_id)
     if promise:
+        from dataclasses import replace
+
         refuse_before_pledge(replace(promise, ratings=(Rating(date, verdict, rationale, by, sources),)), "--date")
     entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by, "sources": sources}
     app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "rating", entry, verdict)),

@@ -7,7 +7,7 @@ against, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .vocabulary import COUNTS, MAX_COUNT, STANCES, VERDICTS, WEIGHED
 
@@ -18,8 +18,10 @@ MAX_STALL_DAYS = 36_500  # a century: any longer window is a typo, and would ove
 MAX_MULTIPLIER = 100  # twenty-five times the heaviest default: any more is a typo, and weights stay finite
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
+    """One field of a record. A named tuple, not a dataclass: the command line reads these to word its
+    help, and `tracker --version` need not import dataclasses."""
+
     name: str
     kind: str
     help: str
