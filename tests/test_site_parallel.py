@@ -81,3 +81,25 @@ def test_ctrl_c_while_the_workers_write_leaves_the_old_site_whole(corpus: Path, 
     assert stderr.count("\n") == 1 and "interrupted" in stderr and "Traceback" not in stderr
     assert snapshot(out) == before
     assert not list(tmp_path.glob(".site.*"))  # no half-built folder left
+
+
+def test_a_worker_killed_while_it_writes_ends_the_build_and_leaves_the_old_site_whole(corpus: Path, tmp_path: Path):
+    """As the kernel's out-of-memory killer would end one: one line and exit 1, not a build waiting for ever."""
+    out = tmp_path / "site"
+    build(corpus, out, "1")
+    before = snapshot(out)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(corpus), "site",
+                                str(out), "--as-of", AS_OF, "--title", "Second"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".site.tmp-*/events/*")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the workers have begun to write the new site
+    workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    assert workers, "the build must have workers to kill"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert stderr.count("\n") == 1 and "worker process ended" in stderr and "Traceback" not in stderr
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".site.*"))  # no half-built folder left

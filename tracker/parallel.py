@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from .errors import TrackerError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -65,19 +67,35 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
     if processes <= 1:
         return _gather(iter([work(item)] for item in items), progress, len(items))
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _work = work
+    # An executor, not multiprocessing.Pool: when a worker dies (the kernel's out-of-memory killer, a crash),
+    # a Pool starts another and waits for the lost chunk for ever; an executor fails the work at once.
+    pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"),
+                               initializer=_leave_ctrl_c_to_the_parent)
     try:
-        # The pool forks before a progress bar starts its thread: a process with threads forks unsafely.
-        with multiprocessing.get_context("fork").Pool(processes, initializer=_leave_ctrl_c_to_the_parent) as pool:
-            return _gather(pool.imap(_apply, chunks(items, chunk)), progress, len(items))
+        # Every chunk is handed out, and so every worker forked, before a progress bar starts its thread:
+        # a process with threads forks unsafely.
+        return _gather(pool.map(_apply, chunks(items, chunk)), progress, len(items))
+    except BrokenProcessPool:
+        raise WorkerError("a worker process ended before its work was done (killed, or out of memory); "
+                          "nothing was changed: run again, or with TRACKER_JOBS=1 to work in one process") from None
     finally:
+        # On a failure or Ctrl-C, the chunks not yet begun are dropped and the ones under way end first, so
+        # that no worker still writes when the caller cleans up.
+        pool.shutdown(wait=True, cancel_futures=True)
         _work = None
 
 
+class WorkerError(TrackerError):
+    """A worker process died before it finished its work."""
+
+
 def _leave_ctrl_c_to_the_parent() -> None:
-    """Ctrl-C reaches every process of the terminal's group: the parent stops the workers (the pool's exit
-    ends them) and says so in one line, where each worker would print a traceback of its own."""
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the workers (see map_ordered)
+    and says so in one line, where each worker would print a traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
