@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import REPO, ctrl_c_reaches_it, run_tracker, snapshot
@@ -34,6 +35,18 @@ def build(root: Path, out: Path, jobs: str) -> str:
                          "--base-url", "https://example.org/site/", env={"TRACKER_JOBS": jobs, "NO_COLOR": "1"})
     assert result.returncode == 0, result.stderr
     return result.stdout + result.stderr
+
+
+def started_while_writing(corpus: Path, out: Path, **popen: Any) -> subprocess.Popen[str]:
+    """A site build on two processes over an earlier one, once its workers have begun to write the new site."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(corpus), "site",
+                                str(out), "--as-of", AS_OF, "--title", "Second"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, **popen)
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(f".{out.name}.tmp-*/events/*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process
 
 
 def test_a_parallel_build_and_a_serial_build_are_the_same_bytes(corpus: Path, tmp_path: Path):
@@ -67,14 +80,8 @@ def test_ctrl_c_while_the_workers_write_leaves_the_old_site_whole(corpus: Path, 
     out = tmp_path / "site"
     build(corpus, out, "1")
     before = snapshot(out)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
     # Its own process group, as a shell gives a command: Ctrl-C reaches the command and its workers alike.
-    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(corpus), "site",
-                                str(out), "--as-of", AS_OF, "--title", "Second"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".site.tmp-*/events/*")) and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the workers have begun to write the new site
+    process = started_while_writing(corpus, out, preexec_fn=ctrl_c_reaches_it, start_new_session=True)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -88,13 +95,7 @@ def test_a_worker_killed_while_it_writes_ends_the_build_and_leaves_the_old_site_
     out = tmp_path / "site"
     build(corpus, out, "1")
     before = snapshot(out)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
-    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(corpus), "site",
-                                str(out), "--as-of", AS_OF, "--title", "Second"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".site.tmp-*/events/*")) and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the workers have begun to write the new site
+    process = started_while_writing(corpus, out)
     workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     assert workers, "the build must have workers to kill"
     os.kill(int(workers[0]), signal.SIGKILL)
