@@ -54,7 +54,7 @@ class DateType(click.ParamType):  # type: ignore[type-arg]  # ParamType takes ty
         self.day = day
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        # Imported here, not above: the dates module is a dataclass, and `--version` need not pay for them.
+        # Imported here, not above: the dates module builds a dataclass, which `--version` need not pay for.
         from tracker.dates import DateError, PartialDate, parse_date
 
         if isinstance(value, (PartialDate, dt.date)):
@@ -128,7 +128,7 @@ SEVERITY = click.IntRange(1, 5)
 class App:
     """What the global options chose; they may come before the command name or after it.
 
-    A plain class, not a dataclass: importing dataclasses costs a sixth of `tracker --version`."""
+    A plain class, not a dataclass: building dataclasses is part of what `tracker --version` need not pay for."""
 
     def __init__(self) -> None:
         self.given_root: Path | None = None  # --records or TRACKER_RECORDS
