@@ -268,15 +268,10 @@ class Writer:
             os.close(handle)
 
     def make(self, folder: str) -> None:
-        """The folder and any missing above it, each made once (another worker may make it at the same moment)."""
-        if not folder or folder in self.made:  # "": the current folder, when the records are "."
-            return
-        self.make(os.path.dirname(folder))
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
-        self.made.add(folder)
+        """The folder and any missing above it, made once (another worker may make it at the same moment)."""
+        if folder and folder not in self.made:  # "": the current folder, when the records are "."
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
 
 
 _writer: Writer | None = None  # the forked workers' own (inherited, then each keeps its own folders)
