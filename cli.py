@@ -148,9 +148,10 @@ class App:
 
         return Terminal(self.color)
 
-    def load(self, as_of: dt.date, strict: bool = True, at: str | None = None) -> Records:
+    def load(self, as_of: dt.date, strict: bool = True, at: str | None = None, whole: bool = True) -> Records:
         """load → validate (from the files, or from git at a revision); with strict, any error stops the
-        command (exit 1) after printing every one."""
+        command (exit 1) after printing every one. whole=False, for a command that shows no event's own
+        fields, lets a warm load read events cut to what scoring needs (tracker.validate.load_records)."""
         import gc
 
         from tracker.gitrepo import records_at
@@ -167,7 +168,8 @@ class App:
             from tracker.cache import few_collections
 
             with few_collections():  # the command's records live until it exits: set aside from the collector
-                records = load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress)
+                records = load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress,
+                                       whole=whole)
         if strict:
             self.show_problems(records, as_of)
         if strict and records.errors:
@@ -903,7 +905,8 @@ def report(app: App, country: str | None, official: str | None, topic: str | Non
     if at is not None and not at.strip():
         raise click.BadParameter("must name a revision, such as HEAD or main", param_hint="'--at'")
     as_of = as_of or dt.date.today()
-    assessments = score(app.load(as_of, at=at), as_of, country, official, topic)
+    # Only JSON lists each piece of evidence with its event's own fields.
+    assessments = score(app.load(as_of, at=at, whole=fmt == "json"), as_of, country, official, topic)
     filters = {"country": country, "official": official, "topic": topic}
     emit(app, fmt, lambda console: left_out(app, render.report_table(assessments, console)),
          lambda: serialise.report_dict(assessments, as_of, filters), lambda: serialise.report_rows(assessments),
@@ -968,7 +971,7 @@ def check(app: App, as_of: dt.date | None, fmt: str) -> None:
     from tracker.layout import old_layout_warning
 
     as_of = as_of or dt.date.today()
-    records = app.load(as_of, strict=False)
+    records = app.load(as_of, strict=False, whole=False)
     problems = [*records.problems, *([old_layout_warning(str(app.root), records.old_layout)] if records.old_layout
                                     else [])]
     errors, warnings = len(records.errors), len(problems) - len(records.errors)

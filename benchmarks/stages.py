@@ -31,7 +31,7 @@ def main() -> None:
         clock = now
 
     from tracker import render, serialise
-    from tracker.cache import Snapshot, stamps_of
+    from tracker.cache import SCORING, Snapshot, files_digest, stamps_of
     from tracker.load import discover
     from tracker.model import Records
     from tracker.score import report
@@ -42,11 +42,13 @@ def main() -> None:
     lap("list the files (discover)")
     stamps = stamps_of(found)
     lap("stat every file")
-    kept = Snapshot(args.root).get([path for path, _ in found], stamps, (as_of, tuple(problems + layout_problems)))
-    if kept is None:
+    files = files_digest(found, stamps)
+    lap("digest the paths and stamps")
+    read = Snapshot(args.root, SCORING).get(files, (as_of, tuple(problems + layout_problems)))
+    if read is None:
         raise SystemExit("no snapshot of these records for this as-of date: run `tracker report` on them first")
-    records = Records(**kept, config=config)
-    lap("read the snapshot (unpickle, compare)")
+    records = Records(**read(), config=config)
+    lap("read the snapshot (check, unpickle)")
     assessments = report(records, as_of)
     lap("score every promise")
     serialise.to_csv(serialise.report_rows(assessments), serialise.CSV_COLUMNS)

@@ -19,8 +19,8 @@ import pytest
 from helpers import SHIPPED, run_tracker
 
 import tracker.cache
-from tracker import read
-from tracker.cache import FILE, FOLDER, KEY_SIZE, MARGIN_NS, SNAPSHOT, FileCache, user_key
+from tracker import read, report, rows
+from tracker.cache import FILE, FOLDER, KEY_SIZE, MARGIN_NS, SCORING, SNAPSHOT, FileCache, user_key
 from tracker.load import discover
 from tracker.validate import check_file, load_records
 
@@ -309,3 +309,18 @@ def test_a_long_load_shows_its_progress_with_or_without_the_cache(aged: Path, mo
     assert load_records(aged, dt.date(2019, 9, 30), cache=False, progress=bar) == read(aged, as_of="2019-09-30")
     assert load_records(aged, dt.date(2019, 9, 30), progress=bar) == read(aged, as_of="2019-09-30")
     assert totals == [files, files] and len(advanced) == 2 * files
+
+
+def test_a_report_s_rows_and_check_read_events_cut_to_what_scoring_needs(aged: Path):
+    """Without whole records, a warm load reads the scoring snapshot: events without their own text, whose
+    report is the same, row for row, as that of the records whole."""
+    day = dt.date(2019, 9, 30)
+    whole = read(aged, as_of=day)
+    assert load_records(aged, day, whole=False) == whole  # assembled: whole, and the cut kept
+    cut = load_records(aged, day, whole=False)
+    assert (aged / FOLDER / SCORING).is_file() and not (aged / FOLDER / SNAPSHOT).exists()
+    assert [event.id for event in cut.events] == [event.id for event in whole.events]
+    assert {event.title for event in cut.events} == {""} and any(event.title for event in whole.events)
+    assert (cut.promises, cut.problems, cut.terms) == (whole.promises, whole.problems, whole.terms)
+    assert rows(report(cut, day)) == rows(report(whole, day))
+    assert load_records(aged, day) == whole  # the whole records are not taken from the cut

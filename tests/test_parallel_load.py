@@ -11,13 +11,16 @@ import pytest
 from helpers import SHIPPED, edit_file, run_tracker
 
 from benchmarks.generate import generate
-from tracker.cache import FOLDER, MARGIN_NS, SNAPSHOT
+from tracker.cache import FOLDER, MARGIN_NS, SCORING, SNAPSHOT
 from tracker.layout import shard
 from tracker.parallel import CHUNK
 
 AS_OF = "2024-06-30"  # events run to 2025: many are dated after it, which is a warning
+# check and a report's table, CSV and Markdown read a warm load's events cut to what scoring needs (the
+# scoring snapshot); JSON reads them whole (the records snapshot): each must match a cold load's output.
 COMMANDS = (("check", "--as-of", AS_OF), ("report", "--as-of", AS_OF, "--format", "json"),
-            ("check", "--as-of", AS_OF, "--format", "json"))
+            ("check", "--as-of", AS_OF, "--format", "json"),
+            *(("report", "--as-of", AS_OF, "--format", fmt) for fmt in ("table", "csv", "markdown")))
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +67,9 @@ def test_parallel_serial_and_warm_loads_agree(corpora: dict[str, Path], name: st
     shutil.rmtree(root / FOLDER, ignore_errors=True)
     writing = run_tracker("--records", str(root), *COMMANDS[0], env={"TRACKER_JOBS": "2", "NO_COLOR": "1"})
     assert (writing.returncode, writing.stdout, writing.stderr) == serial[0]
-    assert (root / FOLDER).is_dir(), "the cold run wrote no cache, so the next runs are not warm"
+    assert (root / FOLDER / SCORING).is_file(), "the cold run wrote no cache, so the next runs are not warm"
     assert outputs(root, "2", cache=True) == serial
+    assert (root / FOLDER / SNAPSHOT).is_file(), "the JSON report read no snapshot of whole records"
     assert outputs(root, "1", cache=True) == serial
 
     check_code, _, check_err = serial[0]

@@ -38,7 +38,6 @@ import array
 import gc
 import hashlib
 import hmac
-import io
 import os
 import pickle
 import stat as stat_module
@@ -47,16 +46,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .load import MAX_BYTES
+from .model import Event, Link, Records
 from .parallel import map_ordered
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
 SNAPSHOT = "records.snapshot"
-FORMAT = 3  # bump when what is stored changes shape
+SCORING = "scoring.snapshot"
+FORMAT = 5  # bump when what is stored changes shape
 KEY_SIZE = 32
 DIGEST_SIZE = 16  # per file: ample against an edit, small beside the record it vouches for
 MARGIN_NS = 2_000_000_000
@@ -203,36 +204,52 @@ class FileCache:
 
 class Snapshot:
     """The records as the last load assembled them (after the rules across files), reused while no file
-    changed: a warm load is then a listing, a stat of every file and one small unpickling, with no
-    per-file result to read and no rule to run again.
+    changed: a warm load is then a listing, a stat of every file and one unpickling, with no per-file
+    result to read and no rule to run again.
 
     It is kept for one set of inputs beside the files (the as-of date and the problems found before
-    reading any file), in RECORDS/.tracker-cache/records.snapshot, signed like the parse cache. It is
-    written only when no file is fresher than MARGIN_NS, for the reason given at the top of this module.
+    reading any file), in RECORDS/.tracker-cache/NAME, signed like the parse cache: records.snapshot holds
+    the records whole, scoring.snapshot only what a report's rows and check read (see scoring_only). The
+    files are named by one digest of every path and stamp, so a warm load holds no second list of them.
+    It is written only when no file is fresher than MARGIN_NS, for the reason given at the top of this module.
     """
 
-    def __init__(self, root: Path) -> None:
-        self.path = root / FOLDER / SNAPSHOT
+    def __init__(self, root: Path, name: str = SNAPSHOT) -> None:
+        self.path = root / FOLDER / name
         self.parse_cache = root / FOLDER / FILE
         self.header = {"format": FORMAT, "tracker": __version__, "root": (str(root), *_identity(root))}
         self.key = user_key()
 
-    def get(self, paths: list[str], stamps: array.array[int], inputs: Any) -> Any:
-        """What put() kept for exactly these files, stamps and inputs, beside the same parse cache; else None."""
-        try:
-            kept_paths, kept_stamps, kept_inputs, value = _read_signed(self.path, self.header, self.key)
-        except (TypeError, ValueError):
+    def get(self, files: bytes, inputs: Any) -> Callable[[], Any] | None:
+        """A function that reads what put() kept for exactly these files (files_digest) and inputs, beside
+        the same parse cache; else None. Of the body, only the small key is unpickled here: the caller can let
+        go of its listing before the records themselves are read. The function returns None if they cannot be."""
+        handle = _open_signed(self.path, self.header, self.key)
+        if handle is None:
             return None
-        same = kept_stamps == stamps and kept_paths == paths and kept_inputs == (inputs, self._parse_cache_stamp())
-        return value if same else None
+        try:
+            same = _RecordsUnpickler(handle).load() == (files, inputs, self._parse_cache_stamp())
+        except Exception:  # written by this user's tracker, yet unreadable: simply rebuilt
+            same = False
+        if not same:
+            handle.close()
+            return None
 
-    def put(self, paths: list[str], stamps: array.array[int], inputs: Any, value: Any, started: int) -> None:
-        """Keep value for these files, stamps and inputs, unless a file changed since MARGIN_NS before started
-        (time.time_ns() when the stamps were taken)."""
+        def read() -> Any:
+            with handle:
+                try:
+                    return _RecordsUnpickler(handle).load()
+                except Exception:
+                    return None
+        return read
+
+    def put(self, files: bytes, stamps: array.array[int], inputs: Any, value: Any, started: int) -> None:
+        """Keep value for these files (files_digest of them and their stamps) and inputs, unless a file changed
+        since MARGIN_NS before started (time.time_ns() when the stamps were taken)."""
         fresh = started - MARGIN_NS
         if any(max(stamps[i + 1], stamps[i + 2]) >= fresh or stamps[i] == -1 for i in range(0, len(stamps), 4)):
             return
-        _write_signed(self.path, self.header, self.key, (paths, stamps, (inputs, self._parse_cache_stamp()), value))
+        _write_signed(self.path, self.header, self.key, (files, inputs, self._parse_cache_stamp()), value)
 
     def _parse_cache_stamp(self) -> tuple[int, int, int, int]:
         """The parse cache's own stamp: a snapshot goes with the parse cache it was built beside, so that a
@@ -243,28 +260,94 @@ class Snapshot:
             return NEVER
 
 
+def files_digest(found: list[tuple[str, str]], stamps: array.array[int]) -> bytes:
+    """One digest of every file's path, in order, and of its stamps: a snapshot is kept for exactly these."""
+    digest = hashlib.blake2b(digest_size=KEY_SIZE)
+    for start in range(0, len(found), 10_000):  # joined a slice at a time: one call per file costs a second a million
+        joined = "\0".join(path for path, _ in found[start: start + 10_000])  # no path holds a NUL
+        digest.update(joined.encode("utf-8", "surrogateescape") + b"\0")  # the bytes of the names, as listed
+    digest.update(stamps.tobytes())
+    return digest.digest()
+
+
+_NO_COUNTS: dict[str, int] = {}
+
+
+def scoring_only(records: Records) -> dict[str, Any]:
+    """The fields of Records but the settings, with each event cut to what scoring, a report's rows and check
+    read (its ID, country, date, severity and links, less the links' notes): an event's title, place, counts,
+    sources, notes, actors and file are shown only by its own page and in full exports, which load it whole.
+
+    Equal values are made one object (dates, country codes, stances, promise IDs), so that the snapshot of
+    a million events, once read, takes a fraction of the memory of the records themselves."""
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
+    events = tuple(Event(event.id, one(event.country), one(event.date), "", counts=_NO_COUNTS,
+                         severity=event.severity,
+                         links=tuple(Link(one(link.promise), one(link.stance), None, link.severity)
+                                     for link in event.links))
+                   for event in records.events)
+    return {"promises": records.promises, "events": events, "problems": records.problems, "terms": records.terms,
+            "old_layout": records.old_layout}
+
+
 def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
-    """The body of a cache file if it is ours: for this header (format, version, directory) and hashed with our
-    key; else None. The small header is checked before the body is read at all, and the body's keyed hash
-    before any of it is unpickled."""
+    """The body of a cache file if it is ours (see _open_signed); else None."""
+    handle = _open_signed(path, header, key)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            return _RecordsUnpickler(handle).load()
+        except Exception:  # a partial or corrupt cache is simply rebuilt
+            return None
+
+
+def _open_signed(path: Path, header: dict[str, Any], key: bytes | None) -> BinaryIO | None:
+    """The cache file, open at its body, if it is ours: for this header (format, version, directory) and
+    hashed with our key; else None. The small header is checked before the body is read at all, and the
+    body's keyed hash before any of it is unpickled. The body is hashed a piece at a time and then read
+    again from the same open file, so that it is never held in memory beside what it unpickles to."""
     if key is None or not _real_folder(path.parent):
         return None
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with open(descriptor, "rb") as handle:
-            if _RecordsUnpickler(handle).load() != header:
-                return None
-            mac, body = handle.read(KEY_SIZE), handle.read()
-        if not hmac.compare_digest(mac, _mac(key, body)):
-            return None
-        return _RecordsUnpickler(io.BytesIO(body)).load()
-    except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
+        handle = open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+    except OSError:
         return None
+    try:
+        if _RecordsUnpickler(handle).load() == header:
+            mac, start = handle.read(KEY_SIZE), handle.tell()
+            digest = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            if hmac.compare_digest(mac, digest.digest()):
+                handle.seek(start)
+                return handle
+    except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
+        pass
+    handle.close()
+    return None
 
 
-def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, value: Any) -> None:
-    """Replace a cache file whole (temporary file, then rename); a records directory that cannot be written
-    to, a cache folder that is a link, or no key, and it simply goes without."""
+class _Signing:
+    """A file being written that hashes, with the key, every byte written to it."""
+
+    def __init__(self, file: BinaryIO, key: bytes) -> None:
+        self.file = file
+        self.hash = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.file.write(data)
+
+
+def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, *values: Any) -> None:
+    """Replace a cache file whole (temporary file, then rename): the header, the keyed hash of the body, then
+    the body, each value pickled straight to the file. A records directory that cannot be written to, a
+    cache folder that is a link, or no key, and it simply goes without."""
     if key is None:
         return
     try:
@@ -272,13 +355,17 @@ def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, value: 
         folder.mkdir(exist_ok=True)
         if not _real_folder(folder):
             return
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as file:
                 pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
-                file.write(_mac(key, body))
-                file.write(body)
+                where = file.tell()
+                file.write(bytes(KEY_SIZE))  # the hash, once the body is written
+                signing = _Signing(file, key)
+                for value in values:
+                    pickle.dump(value, signing, protocol=pickle.HIGHEST_PROTOCOL)
+                file.seek(where)
+                file.write(signing.hash.digest())
             os.replace(temp, path)  # replaces a link of that name; never writes through it
         except BaseException:
             os.unlink(temp)
@@ -288,10 +375,6 @@ def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, value: 
 
 
 _UNREAD = bytes(DIGEST_SIZE)
-
-
-def _mac(key: bytes, body: bytes) -> bytes:
-    return hashlib.blake2b(body, key=key, digest_size=KEY_SIZE).digest()
 
 
 def _real_folder(folder: Path) -> bool:

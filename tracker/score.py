@@ -36,7 +36,7 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One event's link to a promise, weighed."""
 
@@ -50,7 +50,7 @@ class Evidence:
         return STANCES[self.link.stance].side
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     """When a promise falls due: its own deadline, or else the end of the term it was (last) made for."""
 
@@ -62,7 +62,7 @@ class Due:
         return self.date < as_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """A promise's standing as of a date, and why."""
 

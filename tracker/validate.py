@@ -639,7 +639,7 @@ def _future(path: str, table: str | None, index: int | None, date: PartialDate, 
                    AFTER_AS_OF_HINT, excerpt(text, line), level="warning")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """A file that is not simply a valid record: what it yielded (if anything) and what is wrong with it."""
 
@@ -805,7 +805,8 @@ def _with(record: R, **changes: Any) -> R:
     """dataclasses.replace for a frozen record, without running its __init__ again: five times faster, which
     counts when every record of every commit of a history is renamed or given its links."""
     clone = object.__new__(type(record))
-    clone.__dict__.update(record.__dict__, **changes)
+    for name in record.__slots__:  # type: ignore[attr-defined]  # every record type has slots (tracker.model)
+        object.__setattr__(clone, name, changes[name] if name in changes else getattr(record, name))
     return clone
 
 
@@ -860,15 +861,17 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 
 
 def load_records(root: Path, as_of: dt.date, cache: bool = True,
-                 progress: Callable[[int], Any] | None = None) -> Records:
+                 progress: Callable[[int], Any] | None = None, whole: bool = True) -> Records:
     """load → validate: every record under root, with every problem found.
 
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
+    whole=False may give events cut to what scoring reads (tracker.cache.scoring_only): enough for a
+    report's rows and for check, in a fraction of the memory.
     """
     import time
 
-    from .cache import FileCache, Snapshot, check_each, stamps_of
+    from .cache import SCORING, SNAPSHOT, FileCache, Snapshot, check_each, files_digest, scoring_only, stamps_of
 
     config, problems = load_config(root)
     found, layout_problems = discover(root)
@@ -877,16 +880,24 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
         return assemble(check_each(found, check_file, progress), problems, config, as_of)
     started = time.time_ns()
     stamps = stamps_of(found)
-    paths = [path for path, _ in found]
     # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
     inputs = (as_of, tuple(problems))
-    snapshot = Snapshot(root)
-    kept = snapshot.get(paths, stamps, inputs)
-    if kept is not None:
-        return Records(**kept, config=config)
+    snapshot = Snapshot(root, SNAPSHOT if whole else SCORING)
+    files = files_digest(found, stamps)
+    read = snapshot.get(files, inputs)
+    if read is not None:
+        del found[:], stamps[:]  # let go of the listing first: at a million files it and the records do not fit
+        kept = read()
+        if kept is not None:
+            return Records(**kept, config=config)
+        started = time.time_ns()  # unreadable after all: listed again, and rebuilt
+        found, _ = discover(root)
+        stamps = stamps_of(found)
+        files = files_digest(found, stamps)
     records = assemble(FileCache(root).checked(found, check_file, progress, stamps), problems, config, as_of)
-    snapshot.put(paths, stamps, inputs, {name: value for name, value in records.__dict__.items() if name != "config"},
-                 started)
+    kept = {name: value for name, value in records.__dict__.items() if name != "config"} if whole \
+        else scoring_only(records)
+    snapshot.put(files, stamps, inputs, kept, started)
     return records
 
 
