@@ -45,9 +45,10 @@ def main() -> None:
     files = files_digest(found, stamps)
     lap("digest the paths and stamps")
     read = Snapshot(args.root, SCORING).get(files, (as_of, tuple(problems + layout_problems)))
-    if read is None:
+    kept = None if read is None else read()
+    if kept is None:
         raise SystemExit("no snapshot of these records for this as-of date: run `tracker report` on them first")
-    records = Records(**read(), config=config)
+    records = Records(**kept, config=config)
     lap("read the snapshot (check, unpickle)")
     assessments = report(records, as_of)
     lap("score every promise")

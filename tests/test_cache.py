@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import fractions
 import hashlib
 import json
 import os
@@ -37,7 +38,7 @@ def aged_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     A file is cached only once its times are MARGIN_NS in the past, and a file's change time
     cannot be set, so the copies are made once per module and then waited for once."""
     base = tmp_path_factory.mktemp("aged")
-    copies = [base / f"records-{n}" for n in range(18)]
+    copies = [base / f"records-{n}" for n in range(24)]
     for copy in copies:
         shutil.copytree(SHIPPED, copy, ignore=shutil.ignore_patterns(FOLDER))
     time.sleep(MARGIN_NS / 1e9 + 0.2)
@@ -151,7 +152,7 @@ def _forge(cache: Path, key: bytes | None = None, **header: object) -> None:
                else r for r in results]
     body = pickle.dumps((paths, stamps, digests, results))
     with open(cache, "wb") as handle:
-        pickle.dump(head | header, handle)
+        pickle.dump(head | header, handle, protocol=pickle.HIGHEST_PROTOCOL)  # as tracker writes it
         handle.write(hashlib.blake2b(body, key=key or os.urandom(KEY_SIZE), digest_size=KEY_SIZE).digest())
         handle.write(body)
 
@@ -311,9 +312,10 @@ def test_a_long_load_shows_its_progress_with_or_without_the_cache(aged: Path, mo
     assert totals == [files, files] and len(advanced) == 2 * files
 
 
-def test_a_report_s_rows_and_check_read_events_cut_to_what_scoring_needs(aged: Path):
-    """Without whole records, a warm load reads the scoring snapshot: events without their own text, whose
-    report is the same, row for row, as that of the records whole."""
+def test_a_report_s_rows_read_events_cut_to_what_scoring_needs(aged: Path):
+    """Without whole records (as check and a report's table, CSV and Markdown ask), a warm load reads the
+    scoring snapshot: events without their own text, whose report is the same, row for row, as that of the
+    records whole. tests/test_parallel_load.py compares the commands' output."""
     day = dt.date(2019, 9, 30)
     whole = read(aged, as_of=day)
     assert load_records(aged, day, whole=False) == whole  # assembled: whole, and the cut kept
@@ -324,3 +326,61 @@ def test_a_report_s_rows_and_check_read_events_cut_to_what_scoring_needs(aged: P
     assert (cut.promises, cut.problems, cut.terms) == (whole.promises, whole.problems, whole.terms)
     assert rows(report(cut, day)) == rows(report(whole, day))
     assert load_records(aged, day) == whole  # the whole records are not taken from the cut
+
+
+def test_nothing_in_a_cache_is_unpickled_before_its_hash_is_checked(aged: Path):
+    """A header is compared as bytes: one that would set an attribute of a type the cache may build (here,
+    every date's last day, through pickle's BUILD) changes nothing, though the command has read it."""
+    expected = report_json()
+    forged = (b"\x80\x04ctracker.dates\nPartialDate\nN}X\x04\x00\x00\x00last"  # PartialDate, and {"last":
+              b"cdatetime\ndate\n(M\x6c\x07K\x01K\x01tRs\x86b.")  # date(1900, 1, 1)}, set on the class itself
+    (aged / FOLDER / FILE).write_bytes(forged + bytes(KEY_SIZE))
+    assert report_json() == expected
+    assert parsed_by_load() == [], "the cache was written afresh"
+
+
+def _resign(path: Path, value: object) -> None:
+    """Keep a snapshot's header and key, put value in place of its records, and sign it as tracker would."""
+    with open(path, "rb") as handle:
+        pickle.load(handle)  # the header
+        start = handle.tell()
+        handle.read(KEY_SIZE)
+        pickle.load(handle)  # the key: which files, which inputs
+        end = handle.tell()
+    data = path.read_bytes()
+    body = data[start + KEY_SIZE: end] + pickle.dumps(value)
+    with open(path, "r+b") as handle:  # written into, as no tracker does; still the user's own file
+        handle.truncate()
+        handle.write(data[:start] + hashlib.blake2b(body, key=user_key(), digest_size=KEY_SIZE).digest() + body)
+
+
+def test_a_snapshot_that_cannot_be_read_after_its_check_is_rebuilt(aged: Path):
+    """A snapshot of these very files whose records cannot be read: the files are listed again and the
+    records assembled, with the output of no cache at all, and the snapshot is written afresh."""
+    check = ("--records", "records", "check", "--as-of", "2019-06-30")
+    cold = run_tracker("--no-cache", *check)
+    assert "after 2019-06-30" in cold.stderr  # a check with something to say
+    run_tracker(*check)
+    snapshot = aged / FOLDER / SCORING
+    _resign(snapshot, fractions.Fraction(1, 3))  # signed, but no type the cache may build
+    for _ in range(2):  # rebuilt, then read
+        warm = run_tracker(*check)
+        assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+    assert b"Fraction" not in snapshot.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["a pipe", "writable by others", "a second name"])
+def test_a_cache_file_anyone_else_could_write_into_is_not_read(aged: Path, tmp_path: Path, damage: str):
+    """A cache file is hashed, then read again: it must be a regular file of the user's alone. A pipe in its
+    place must not hang the command."""
+    expected = report_json()
+    cache = aged / FOLDER / FILE
+    _forge(cache, user_key())  # trusted as it stands (test_a_cache_edited_without_the_records_is_rebuilt)
+    if damage == "a pipe":
+        cache.unlink()
+        os.mkfifo(cache)
+    elif damage == "writable by others":
+        cache.chmod(0o666)
+    else:
+        os.link(cache, tmp_path / "another-name")
+    assert report_json() == expected

@@ -31,6 +31,8 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate(clean, promises=30, events=500, countries=3, seed=7)
     promise = sorted(clean.rglob("promises/*.toml"))[0]
     edit_file(promise, "official = ", 'oficial = "a misspelt field: a warning"\nofficial = ')
+    for link in sorted(clean.rglob("links/*/*.toml"))[::7]:  # a link's own severity, over its event's
+        edit_file(link, "stance = ", "severity = 5\nstance = ")
     broken = base / "broken"
     shutil.copytree(clean, broken)
     events = sorted(broken.rglob("events/*/*/*.toml"))

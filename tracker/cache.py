@@ -28,8 +28,13 @@ was parsed from, and the whole body is hashed with the key, so a cache edited
 without the records (in a tampered working copy, or arriving with one) fails the
 check and is rebuilt. A file whose stamps changed but whose bytes hash as before
 (a checkout that rewrote it unchanged) keeps its entry. The cache is never read
-or written through a symbolic link. It does not defend against someone who can
-read the user's key: such a person can change the records themselves.
+or written through a symbolic link. Nothing in a cache file is unpickled before
+its keyed hash is checked. (3) A cache file that is a regular file of the
+user's, with one name and writable by no one else, is not written into while it
+is read: tracker never writes into one, it renames a new one into place. The
+body is hashed, then read again from the same open file, and this is what lets
+it go unheld in memory. It does not defend against someone who can read the
+user's key, or write as the user: such a person can change the records themselves.
 """
 
 from __future__ import annotations
@@ -45,12 +50,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
 from .load import MAX_BYTES
-from .model import Event, Link, Records
+from .model import Event, Link, Part, Problem, Promise, Rating, Records, Statement, Term
 from .parallel import map_ordered
 
 FOLDER = ".tracker-cache"
@@ -72,6 +78,12 @@ ALLOWED = {
     ("tracker.dates", "PartialDate"), ("tracker.validate", "Checked"),
     ("datetime", "date"), ("array", "array"), ("array", "_array_reconstructor"),
 }
+
+
+# The fields of each record type, in the order they are pickled (tracker.model.Slotted): a cache from
+# records of another shape is never read, even if FORMAT was not bumped.
+SHAPES = tuple((kind.__name__, kind.__slots__)
+               for kind in (Promise, Event, Statement, Rating, Link, Part, Problem, Term))
 
 
 class _RecordsUnpickler(pickle.Unpickler):
@@ -138,7 +150,7 @@ class FileCache:
             self.paths, self.stamps, self.digests, self.results = paths, stamps, bytearray(digests), results
 
     def _header(self) -> dict[str, Any]:
-        return {"format": FORMAT, "tracker": __version__, "root": self.root_key}
+        return {"format": FORMAT, "tracker": __version__, "shapes": SHAPES, "root": self.root_key}
 
     def checked(self, found: list[tuple[str, str]], check: Callable[[str, str], Any],
                 progress: Callable[[int], Any] | None = None, stamps: array.array[int] | None = None) -> list[Any]:
@@ -217,7 +229,8 @@ class Snapshot:
     def __init__(self, root: Path, name: str = SNAPSHOT) -> None:
         self.path = root / FOLDER / name
         self.parse_cache = root / FOLDER / FILE
-        self.header = {"format": FORMAT, "tracker": __version__, "root": (str(root), *_identity(root))}
+        self.header = {"format": FORMAT, "tracker": __version__, "shapes": SHAPES, "name": name,
+                       "root": (str(root), *_identity(root))}
         self.key = user_key()
 
     def get(self, files: bytes, inputs: Any) -> Callable[[], Any] | None:
@@ -239,7 +252,9 @@ class Snapshot:
             with handle:
                 try:
                     return _RecordsUnpickler(handle).load()
-                except Exception:
+                except MemoryError:
+                    raise
+                except Exception:  # verified, yet unreadable: the caller rebuilds it
                     return None
         return read
 
@@ -275,8 +290,8 @@ _NO_COUNTS: dict[str, int] = {}
 
 def scoring_only(records: Records) -> dict[str, Any]:
     """The fields of Records but the settings, with each event cut to what scoring, a report's rows and check
-    read (its ID, country, date, severity and links, less the links' notes): an event's title, place, counts,
-    sources, notes, actors and file are shown only by its own page and in full exports, which load it whole.
+    read: its title, place, counts, sources, notes, actors, file and its links' notes are left out (they are
+    shown only by its own page and in full exports, which load the records whole).
 
     Equal values are made one object (dates, country codes, stances, promise IDs), so that the snapshot of
     a million events, once read, takes a fraction of the memory of the records themselves."""
@@ -285,13 +300,12 @@ def scoring_only(records: Records) -> dict[str, Any]:
     def one(value: Any) -> Any:
         return shared.setdefault(value, value)
 
-    events = tuple(Event(event.id, one(event.country), one(event.date), "", counts=_NO_COUNTS,
-                         severity=event.severity,
-                         links=tuple(Link(one(link.promise), one(link.stance), None, link.severity)
-                                     for link in event.links))
+    events = tuple(replace(event, country=one(event.country), date=one(event.date), title="", kind=None,
+                           location=None, counts=_NO_COUNTS, sources=(), notes=None, path="", source_id=None,
+                           actors=(), links=tuple(replace(link, promise=one(link.promise), stance=one(link.stance),
+                                                          note=None) for link in event.links))
                    for event in records.events)
-    return {"promises": records.promises, "events": events, "problems": records.problems, "terms": records.terms,
-            "old_layout": records.old_layout}
+    return {name: value for name, value in records.__dict__.items() if name != "config"} | {"events": events}
 
 
 def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
@@ -302,23 +316,28 @@ def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
     with handle:
         try:
             return _RecordsUnpickler(handle).load()
+        except MemoryError:
+            raise
         except Exception:  # a partial or corrupt cache is simply rebuilt
             return None
 
 
 def _open_signed(path: Path, header: dict[str, Any], key: bytes | None) -> BinaryIO | None:
-    """The cache file, open at its body, if it is ours: for this header (format, version, directory) and
-    hashed with our key; else None. The small header is checked before the body is read at all, and the
-    body's keyed hash before any of it is unpickled. The body is hashed a piece at a time and then read
-    again from the same open file, so that it is never held in memory beside what it unpickles to."""
+    """The cache file, open at its body, if it is ours: for this header (format, version, shapes, directory)
+    and hashed with our key; else None. Nothing is unpickled before the body's keyed hash is checked: the
+    header is compared as bytes. The body is hashed a piece at a time, then read again from the same open
+    file, so that it is never held in memory beside what it unpickles to; the file must therefore be one
+    that nobody else can write into meanwhile (see _private)."""
     if key is None or not _real_folder(path.parent):
         return None
     try:
-        handle = open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+        # Non-blocking: a pipe of that name must not hang the command (_private refuses it).
+        handle = open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb")
     except OSError:
         return None
     try:
-        if _RecordsUnpickler(handle).load() == header:
+        expected = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+        if _private(os.fstat(handle.fileno())) and hmac.compare_digest(handle.read(len(expected)), expected):
             mac, start = handle.read(KEY_SIZE), handle.tell()
             digest = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
             while chunk := handle.read(1 << 20):
@@ -326,10 +345,18 @@ def _open_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Binar
             if hmac.compare_digest(mac, digest.digest()):
                 handle.seek(start)
                 return handle
-    except Exception:  # a missing, partial, corrupt, forged or foreign cache is simply rebuilt
+    except OSError:  # a cache that cannot be read is simply rebuilt
         pass
     handle.close()
     return None
+
+
+def _private(info: os.stat_result) -> bool:
+    """A regular file of this user's, with one name, that no one else may write to: tracker never writes into a
+    cache file (it renames a new one into place), so its bytes stay as hashed while it is read again."""
+    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid  # Windows has no owner by number
+    return (stat_module.S_ISREG(info.st_mode) and info.st_uid == owner and info.st_nlink == 1
+            and not info.st_mode & 0o022)
 
 
 class _Signing:
