@@ -92,6 +92,7 @@ def kind_of_place(parts: list[str] | tuple[str, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a listing asks for the same few names (years, months, shards) again and again
 def name_shape(name: str) -> str:
     """What the table of places can tell about a folder's name: the name itself if some place names it,
     else a stand-in name that the same patterns (YYYY, MM, XX) match. Folders of one shape are of one kind."""
