@@ -226,7 +226,7 @@ def owner(parts: list[str] | tuple[str, ...]) -> str:
 
 def promise_file_of(path: str, sep: str = "/") -> str:
     """The path of the promise file that a statement, rating or link file at path belongs to."""
-    parts = path.split(sep)
+    parts = path.rsplit(sep, 3)  # the last three names are all it looks at: the folders above stay one string
     up = 3 if len(parts) >= 4 and parts[-3] == "links" else 2
     return sep.join(parts[:-up]) + ".toml"
 

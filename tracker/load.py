@@ -93,15 +93,22 @@ def _walk(top: str, rel: tuple[str, ...],
             problems.append(Problem(folder, f"is nested {len(parts)} folders deep; nothing in it was read",
                                     hint=LAYOUT_HINT))
             continue
+        below: list[tuple[str, tuple[str, ...]]] = []
+        files: list[tuple[str, str, bool]] = []
         try:
             with os.scandir(folder) as entries:
-                listed = [(entry.name, entry.path, entry.is_dir(follow_symlinks=False), entry.is_symlink())
-                          for entry in entries if not entry.name.startswith(".")]
+                for entry in entries:  # one pass, building no tuple it does not keep: a folder is listed per file
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        below.append((entry.path, (*parts, name_shape(entry.name))))
+                    else:
+                        files.append((entry.name, entry.path, entry.is_symlink()))
         except OSError as error:
             problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
             continue
-        folders.extend((path, (*parts, name_shape(name))) for name, path, is_dir, _ in listed if is_dir)
-        yield parts, [(name, path, is_link) for name, path, is_dir, is_link in listed if not is_dir]
+        folders.extend(below)
+        yield parts, files
 
 
 def link_outside(path: str, real_root: str) -> Problem | None:
