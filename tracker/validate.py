@@ -422,13 +422,10 @@ def _link_values(fields: Fields) -> Link | None:
     severity = fields.whole("severity", 1, 5, SEVERITY_HINT)
     if not (promise and stance):
         return None
-    values = (promise, stance, fields.text("note", required=False), severity)
-    link = _LINKS.get(values)  # looked up by its values: a Link is built only the first time
-    if link is None:
-        if len(_LINKS) > SHARED_LIMIT:  # bounded, for a process that loads many directories
-            _LINKS.clear()
-        link = _LINKS[values] = Link(sys.intern(promise), sys.intern(stance), *values[2:])
-    return link
+    link = Link(sys.intern(promise), sys.intern(stance), fields.text("note", required=False), severity)
+    if len(_LINKS) > SHARED_LIMIT:  # bounded, for a process that loads many directories
+        _LINKS.clear()
+    return _LINKS.setdefault(link, link)
 
 
 def part_from(raw: RawFile) -> tuple[Part | None, list[Problem]]:
@@ -467,7 +464,7 @@ def _link_file(fields: Fields, promise: str, parts: list[str]) -> tuple[Link | N
 
 # Most links are just a promise and a stance, repeated across thousands of events: one object for each
 # keeps memory and the parse cache small.
-_LINKS: dict[tuple[str, str, str | None, int | None], Link] = {}
+_LINKS: dict[Link, Link] = {}
 
 
 # ---------------------------------------------------------------------------
