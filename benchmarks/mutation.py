@@ -146,8 +146,8 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
     "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
     "tracker.validate.x_case_folders__mutmut_30": "os.path.join('', folder) is folder",
-    "tracker.validate.xǁFieldsǁwhole__mutmut_14": "every caller gives a highest value, so the words for a range without "
-                                                "one are never used",
+    "tracker.validate.xǁFieldsǁwhole__mutmut_14": "every caller gives a highest value, so the words for a range "
+                                                "without one are never used",
     **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
                                                  "are false, and it is returned as it is" for n in (103, 105)},
     "tracker.validate.x__paths_by_id__mutmut_3": "IDs of one file each are passed on, and dropped by _duplicate_ids, "
