@@ -98,8 +98,8 @@ EQUIVALENT: dict[str, str] = {
                                                              "both no event's ID, and only a link's country is read",
     "tracker.validate.x_check_raw__mutmut_4": "a valid record wrapped in a Checked with no problems is read as it "
                                               "is; a None record always comes with problems",
-    "tracker.validate.xǁFieldsǁid_and_country__mutmut_18": "required=None is false, as False is",
-    "tracker.validate.xǁFieldsǁid_and_country__mutmut_51": "an unknown country becomes '' rather than None, but it "
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_19": "required=None is false, as False is",
+    "tracker.validate.xǁFieldsǁid_and_country__mutmut_52": "an unknown country becomes '' rather than None, but it "
                                                           "was reported as an error, and a record with an error is "
                                                           "left out",
     "tracker.validate.x_load_records__mutmut_1": "every caller passes cache",
@@ -125,7 +125,6 @@ EQUIVALENT: dict[str, str] = {
     **{f"tracker.validate.x_promise_from__mutmut_{n}": "required=None is false, as False is" for n in (32, 51, 58, 69)},
     "tracker.validate.x__statement__mutmut_12": "required=None is false, as False is",
     "tracker.validate.x__statement__mutmut_19": "required=None is false, as False is",
-    "tracker.validate.x_check_url__mutmut_9": "the pattern is matched ignoring case, so HTTPS? is https?",
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
                                                 "reported as an error, and a record with an error is left out",
     "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",
@@ -146,7 +145,9 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_validate_blobs__mutmut_107": "'UTF-8' and 'utf-8' name one codec",
     "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
     "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
-    "tracker.validate.x_case_folders__mutmut_21": "os.path.join('', folder) is folder",
+    "tracker.validate.x_case_folders__mutmut_32": "os.path.join('', folder) is folder",
+    "tracker.validate.xǁFieldsǁwhole__mutmut_14": "every caller gives a highest value, so the words for a range "
+                                                "without one are never used",
     **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
                                                  "are false, and it is returned as it is" for n in (103, 105)},
     "tracker.validate.x__paths_by_id__mutmut_3": "IDs of one file each are passed on, and dropped by _duplicate_ids, "
@@ -158,7 +159,6 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__attach__mutmut_94": "at most two files link one pair (the event, and the one link file named "
                                              "after it in its promise's folder; a link file in any other folder is "
                                              "refused): the separator never joins two names",
-    "tracker.validate.x_case_folders__mutmut_27": "os.path.join('', folder) is folder",
     "tracker.validate.x_load_records__mutmut_25": "the snapshot is then kept for the stamps alone, without the paths: "
                                                   "no file takes another's path without a new change time (a rename "
                                                   "sets it), so the stamps tell every change of path too",

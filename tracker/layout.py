@@ -92,6 +92,7 @@ def kind_of_place(parts: list[str] | tuple[str, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a listing asks for the same few names (years, months, shards) again and again
 def name_shape(name: str) -> str:
     """What the table of places can tell about a folder's name: the name itself if some place names it,
     else a stand-in name that the same patterns (YYYY, MM, XX) match. Folders of one shape are of one kind."""
@@ -225,7 +226,7 @@ def owner(parts: list[str] | tuple[str, ...]) -> str:
 
 def promise_file_of(path: str, sep: str = "/") -> str:
     """The path of the promise file that a statement, rating or link file at path belongs to."""
-    parts = path.split(sep)
+    parts = path.rsplit(sep, 3)  # the last three names are all it looks at: the folders above stay one string
     up = 3 if len(parts) >= 4 and parts[-3] == "links" else 2
     return sep.join(parts[:-up]) + ".toml"
 
