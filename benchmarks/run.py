@@ -188,6 +188,9 @@ def run(big: Path, scratch: Path, slow: int, fast: int) -> tuple[dict[str, Case]
         case("warm report", 1, report)
         case("warm report --format csv", 1, [*report, "--format", "csv"])
         case("warm check", 1, [*records, "check", "--as-of", AS_OF])
+    # JSON, the site and the export read the records whole, from a snapshot of their own: made here, so
+    # that the first JSON run measured is as warm as the rest.
+    case("warm report --format json (fills the whole snapshot)", 1, [*report, "--format", "json"])
     for _ in range(slow):
         case("warm report --format json", 1, [*report, "--format", "json"])
         case("site", 1, [*records, "site", str(site), "--as-of", AS_OF], before=[str(site)])
