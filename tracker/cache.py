@@ -221,8 +221,8 @@ class Snapshot:
 
     It is kept for one set of inputs beside the files (the as-of date and the problems found before
     reading any file), in RECORDS/.tracker-cache/NAME, signed like the parse cache: records.snapshot holds
-    the records whole, scoring.snapshot only what a report's rows and check read (see scoring_only). The
-    files are named by one digest of every path and stamp, so a warm load holds no second list of them.
+    the records whole, scoring.snapshot only what a report's rows and check read (see scoring_only). It is
+    checked against one digest of every path and stamp, so a warm load holds no second list of them.
     It is written only when no file is fresher than MARGIN_NS, for the reason given at the top of this module.
     """
 
