@@ -808,8 +808,9 @@ def _with_links(event: Event, parts: list[Part], twice: dict[tuple[str, str], li
 
 
 def _with(record: R, **changes: Any) -> R:
-    """dataclasses.replace for a frozen record, without running its __init__ again: five times faster, which
-    counts when every record of every commit of a history is renamed or given its links."""
+    """dataclasses.replace for a frozen record, without running its __init__ again: about half the cost with
+    slots (it was a fifth with a dict each), which counts when every record of every commit of a history is
+    renamed or given its links."""
     clone = object.__new__(type(record))
     for name in record.__slots__:  # type: ignore[attr-defined]  # every record type has slots (tracker.model)
         object.__setattr__(clone, name, changes[name] if name in changes else getattr(record, name))
