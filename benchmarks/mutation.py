@@ -44,7 +44,9 @@ TESTS = {
                  # The snapshot of assembled records, and the progress of a long load.
                  *(f"tests/test_cache.py::test_{name}" for name in (
                      "a_warm_load_is_the_snapshot_and_writes_nothing",
-                     "a_long_load_shows_its_progress_with_or_without_the_cache")),
+                     "a_long_load_shows_its_progress_with_or_without_the_cache",
+                     "a_report_s_rows_read_events_cut_to_what_scoring_needs",
+                     "a_snapshot_that_cannot_be_read_after_its_check_is_rebuilt")),
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
                  # modules look for its settings in the working directory.
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],
