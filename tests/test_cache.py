@@ -368,9 +368,21 @@ def test_a_snapshot_that_cannot_be_read_after_its_check_is_rebuilt(aged: Path):
     _resign(snapshot, fractions.Fraction(1, 3))  # signed, but no type the cache may build
     assert load_records(aged, day, whole=False) == cold
     assert b"Fraction" not in snapshot.read_bytes()
-    cut = load_records(aged, day, whole=False)
+    cut = load_records(aged, day, whole=False)  # from the new snapshot: events cut to what scoring reads
     assert (cut.promises, cut.problems) == (cold.promises, cold.problems)
     assert [event.id for event in cut.events] == [event.id for event in cold.events]
+    assert {event.title for event in cut.events} == {""}
+
+
+def test_a_warm_load_sees_a_file_changed_since_its_snapshot(aged: Path):
+    day = dt.date(2019, 9, 30)
+    load_records(aged, day, whole=False)  # keeps the scoring snapshot
+    before = load_records(aged, day, whole=False)
+    assert {event.title for event in before.events} == {""}, "not read from the snapshot"
+    same_size_edit(aged / RALLY, "severity = 3", "severity = 1")
+    after = load_records(aged, day, whole=False)
+    assert {event.id: event.severity for event in before.events}["kz-2019-09-21-dvk-rally"] == 3
+    assert {event.id: event.severity for event in after.events}["kz-2019-09-21-dvk-rally"] == 1
 
 
 @pytest.mark.parametrize("damage", ["a pipe", "writable by others", "a second name"])
