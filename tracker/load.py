@@ -190,7 +190,7 @@ def parse_text(path: str, kind: str, text: str) -> RawFile | Problem:
     try:
         data = tomli.loads(text)
         if len(text) <= SHORT_TEXT and all(type(value) in _SCALARS for value in data.values()):
-            if len(_PARSED) > SHORT_TEXTS:
+            if len(_PARSED) >= SHORT_TEXTS:
                 _PARSED.clear()
             _PARSED[text] = dict(data)
         return RawFile(path, kind, text, data)

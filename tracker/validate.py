@@ -821,8 +821,8 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
-    # The place is the folder's: asked once a folder. A record's path never ends in a separator nor doubles one,
-    # so its folder is what comes before its last one (as os.path.dirname, at a third of the cost per path).
+    # The place is the folder's: asked once a folder. The last separator of a record's path is always followed by
+    # its file name, so its folder is what comes before it (as os.path.dirname, at a third of the cost per path).
     for directory in {path.rpartition(os.sep)[0] for path in paths}:
         parts = _parts(directory)
         back = _country_back(tuple(map(layout.name_shape, parts[-DEEPEST:])))
