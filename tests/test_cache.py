@@ -375,6 +375,7 @@ def test_a_snapshot_that_cannot_be_read_after_its_check_is_rebuilt(aged: Path):
 
 
 def test_a_warm_load_sees_a_file_changed_since_its_snapshot(aged: Path):
+    """The scoring snapshot holds for the files as they were: an edit since (the same size) is read."""
     day = dt.date(2019, 9, 30)
     load_records(aged, day, whole=False)  # keeps the scoring snapshot
     before = load_records(aged, day, whole=False)
