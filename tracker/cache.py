@@ -51,6 +51,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -70,20 +71,18 @@ MARGIN_NS = 2_000_000_000
 SLOW_FILES = 5000  # parsing this many files takes about a second: worth a progress bar
 NEVER = (-1, -1, -1, -1)  # the stamp of a file too fresh to cache: matches no real file
 
+RECORD_TYPES = (Promise, Event, Statement, Rating, Link, Part, Problem, Term)
+
 # The only things the cache may build: tracker's records, dates, and the stamp array.
 ALLOWED = {
-    ("tracker.model", "Promise"), ("tracker.model", "Event"), ("tracker.model", "Statement"),
-    ("tracker.model", "Rating"), ("tracker.model", "Link"), ("tracker.model", "Part"), ("tracker.model", "Problem"),
-    ("tracker.model", "Term"),
+    *((kind.__module__, kind.__name__) for kind in RECORD_TYPES),
     ("tracker.dates", "PartialDate"), ("tracker.validate", "Checked"),
     ("datetime", "date"), ("array", "array"), ("array", "_array_reconstructor"),
 }
 
-
 # The fields of each record type, in the order they are pickled (tracker.model.Slotted): a cache from
 # records of another shape is never read, even if FORMAT was not bumped.
-SHAPES = tuple((kind.__name__, kind.__slots__)
-               for kind in (Promise, Event, Statement, Rating, Link, Part, Problem, Term))
+SHAPES = tuple((kind.__name__, kind.__slots__) for kind in RECORD_TYPES)
 
 
 class _RecordsUnpickler(pickle.Unpickler):
@@ -248,15 +247,7 @@ class Snapshot:
             handle.close()
             return None
 
-        def read() -> Any:
-            with handle:
-                try:
-                    return _RecordsUnpickler(handle).load()
-                except MemoryError:
-                    raise
-                except Exception:  # verified, yet unreadable: the caller rebuilds it
-                    return None
-        return read
+        return partial(_load, handle)
 
     def put(self, files: bytes, stamps: array.array[int], inputs: Any, value: Any, started: int) -> None:
         """Keep value for these files (files_digest of them and their stamps) and inputs, unless a file changed
@@ -311,14 +302,17 @@ def scoring_only(records: Records) -> dict[str, Any]:
 def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
     """The body of a cache file if it is ours (see _open_signed); else None."""
     handle = _open_signed(path, header, key)
-    if handle is None:
-        return None
+    return None if handle is None else _load(handle)
+
+
+def _load(handle: BinaryIO) -> Any:
+    """The next value of a verified cache file (open at it), closing the file; None if it cannot be read."""
     with handle:
         try:
             return _RecordsUnpickler(handle).load()
         except MemoryError:
             raise
-        except Exception:  # a partial or corrupt cache is simply rebuilt
+        except Exception:  # verified, yet unreadable: simply rebuilt
             return None
 
 
