@@ -48,8 +48,8 @@ import pickle
 import stat as stat_module
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -174,7 +174,7 @@ class FileCache:
             return digest, None if digest == old and digest != _UNREAD else check(path, kind)
 
         tasks = [(*found[i], self._digest_at(known[paths[i]]) if paths[i] in known else None) for i in changed]
-        for i, (digest, result) in zip(changed, map_ordered(digest_and_check, tasks, _slow(len(tasks), progress)),
+        for i, (digest, result) in zip(changed, map_ordered(digest_and_check, tasks, _slow(progress)),
                                        strict=True):
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
             if result is not None:
@@ -442,13 +442,19 @@ def _identity(root: Path) -> tuple[int, int]:
     return stat.st_dev, stat.st_ino
 
 
-def check_each(found: list[tuple[str, str]], check: Callable[[str, str], Any],
+def check_each(found: Iterable[tuple[str, str]], check: Callable[[str, str], Any],
                progress: Callable[[int], Any] | None = None) -> list[Any]:
     """check(path, kind) for each file (on every core, for many files; see tracker.parallel), with a
-    progress bar when there are enough to take a while."""
-    return map_ordered(lambda item: check(*item), found, _slow(len(found), progress))
+    progress bar when there are enough to take a while. found may be a generator (load.records_in)."""
+    return map_ordered(lambda item: check(*item), found, _slow(progress))
 
 
-def _slow(count: int, progress: Callable[[int], Any] | None) -> Callable[[int], Any] | None:
-    """The progress bar, for enough files to take a while."""
-    return progress if count >= SLOW_FILES else None
+def _slow(progress: Callable[[int], Any] | None) -> Callable[[int], Any] | None:
+    """The progress bar, for enough files to take a while: decided once their number is known."""
+    if progress is None:
+        return None
+    return lambda total: progress(total) if total >= SLOW_FILES else nullcontext(_no_bar)
+
+
+def _no_bar() -> None:
+    """A bar's advance(), where there is no bar."""

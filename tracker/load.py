@@ -8,6 +8,7 @@ bytes are readable TOML.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import re
 import stat
@@ -54,61 +55,67 @@ class RawFile:
 
 
 def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """Every record file under root as (path, kind), plus problems with the layout."""
+    """Every record file under root as (path, kind), in the order of their paths, plus problems with the layout."""
+    problems: list[Problem] = []
+    return list(records_in(root, problems)), problems
+
+
+def records_in(root: Path, problems: list[Problem]) -> Iterator[tuple[str, str]]:
+    """Every record file under root as (path, kind), in the order of their paths (as sorted() has them), each
+    as soon as its folder is listed: a cold load parses the first files while the rest are still being found.
+    Problems with the layout are added to problems as the folders are listed.
+
+    Hidden folders such as .git and the cache, and hidden files, are skipped. A folder nested deeper than
+    MAX_DEPTH (records sit at most five levels down), or one that cannot be listed, is one problem; the walk
+    goes on with the rest."""
     if not root.is_dir():
         raise RecordsError(f"{root}: no records directory here; create one with `tracker init {root}`")
-    found: list[tuple[str, str]] = []
-    problems: list[Problem] = []
     real_root = os.path.realpath(root)
-    for rel, files in _walk(str(root), (), problems):
-        # A file's kind depends on its folder alone (its name need only end in .toml): asked once a shape of folder.
-        kind = kind_of_folder(rel)
-        for name, path, is_link in files:
-            if not name.endswith(".toml") or (not rel and name == CONFIG_NAME):
-                continue
-            outside = link_outside(path, real_root) if is_link else None  # the listing says which are links
-            if outside:
-                problems.append(outside)
-            elif kind is None:
-                problems.append(Problem(path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
-            else:
-                found.append((path, kind))
-    found.sort()
-    return found, problems
-
-
-def _walk(top: str, rel: tuple[str, ...],
-          problems: list[Problem]) -> Iterator[tuple[tuple[str, ...], list[tuple[str, str, bool]]]]:
-    """(the shapes of a folder's parts below the root (layout.name_shape), its files as (name, path, whether
-    it is a link)) for the folders
-    below top, skipping hidden folders such as .git and the cache, and hidden files. The link flag comes
-    from the directory listing itself: no call per file, which counts at 100,000 files.
-
-    A folder nested deeper than MAX_DEPTH (records sit at most five levels down), or one that cannot be
-    listed, is one problem; the walk goes on with the rest."""
-    folders = [(top, rel)]
-    while folders:
-        folder, parts = folders.pop()
-        if len(parts) > MAX_DEPTH:
-            problems.append(Problem(folder, f"is nested {len(parts)} folders deep; nothing in it was read",
+    # What is still to be visited, the next last: a record file as (path, its kind, ()), a folder as (path, None,
+    # the shapes of its parts below the root (layout.name_shape)). A folder's entries go on in the order of
+    # the paths below them: a folder named x sorts as "x/", among its files, as a path through it does.
+    pending: list[tuple[str, str | None, tuple[str, ...]]] = [(str(root), None, ())]
+    while pending:
+        path, kind, parts = pending.pop()
+        if kind is not None:
+            yield path, kind
+        elif len(parts) > MAX_DEPTH:
+            problems.append(Problem(path, f"is nested {len(parts)} folders deep; nothing in it was read",
                                     hint=LAYOUT_HINT))
-            continue
-        below: list[tuple[str, tuple[str, ...]]] = []
-        files: list[tuple[str, str, bool]] = []
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:  # one pass, building no tuple it does not keep: a folder is listed per file
-                    if entry.name.startswith("."):
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        below.append((entry.path, (*parts, name_shape(entry.name))))
-                    else:
-                        files.append((entry.name, entry.path, entry.is_symlink()))
-        except OSError as error:
-            problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
-            continue
-        folders.extend(below)
-        yield parts, files
+        else:
+            pending.extend(_listed(path, parts, real_root, problems))
+
+
+def _listed(folder: str, parts: tuple[str, ...], real_root: str,
+            problems: list[Problem]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """The record files and the folders in a folder, as entries to visit, last first; problems with its files."""
+    # A file's kind depends on its folder alone (its name need only end in .toml): asked once a folder.
+    kind = kind_of_folder(parts)
+    entries: list[tuple[str, tuple[str, str | None, tuple[str, ...]]]] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:  # one pass; the listing itself says which entries are links: no call per file
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    entries.append((name + os.sep, (entry.path, None, (*parts, name_shape(name)))))
+                elif not name.endswith(".toml") or (not parts and name == CONFIG_NAME):
+                    continue
+                elif entry.is_symlink() and (outside := link_outside(entry.path, real_root)):
+                    problems.append(outside)
+                elif kind is None:
+                    problems.append(Problem(entry.path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
+                else:
+                    entries.append((name, (entry.path, kind, ())))
+    except OSError as error:
+        problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
+        return []
+    entries.sort(key=_first, reverse=True)
+    return [entry for _, entry in entries]
+
+
+_first = operator.itemgetter(0)
 
 
 def link_outside(path: str, real_root: str) -> Problem | None:

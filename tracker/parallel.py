@@ -15,10 +15,11 @@ elsewhere the load stays in one process. The site's pages are drawn and written 
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .errors import TrackerError
@@ -44,28 +45,31 @@ def jobs(count: int, least: int = PARALLEL_FILES) -> int:
     return wanted if sys.platform == "linux" and count > 1 else 1
 
 
-def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
 def _apply(chunk: Sequence[Any]) -> list[Any]:
     assert _work is not None  # set before the pool forks
     return [_work(item) for item in chunk]
 
 
-def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[int], Any] | None = None,
+def map_ordered(work: Callable[[T], R], items: Iterable[T], progress: Callable[[int], Any] | None = None,
                 least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
     """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
     (progress(total) is a context manager yielding an advance() callable). Below `least` items (and
     TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker takes
     `chunk` items at a time: fewer where each item is long work, so that the workers finish together.
 
+    items may be a generator: the workers start once `least` items have come, and take the rest as they
+    come, so that producing the items (listing folders) overlaps the work. The progress bar starts once
+    every item has come.
+
     work need not be picklable (a closure will do): the workers are forked with it in place, and only
     the items and the results travel between the processes."""
     global _work
-    processes = jobs(len(items), least)
+    coming = iter(items)
+    first = list(itertools.islice(coming, least))
+    processes = jobs(len(first), least)
     if processes <= 1:
-        return _gather(iter([work(item)] for item in items), progress, len(items))
+        first.extend(coming)
+        return _gather(iter([work(item)] for item in first), progress, len(first))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -75,10 +79,12 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
     # a Pool starts another and waits for the lost chunk for ever; an executor fails the work at once.
     pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"),
                                initializer=_leave_ctrl_c_to_the_parent)
+    counted = [0]
     try:
-        # Every chunk is handed out, and so every worker forked, before a progress bar starts its thread:
-        # a process with threads forks unsafely.
-        return _gather(pool.map(_apply, chunks(items, chunk)), progress, len(items))
+        # Every chunk is handed out (map takes them all before it returns), and so every worker forked, before
+        # a progress bar starts its thread: a process with threads forks unsafely.
+        parts = pool.map(_apply, _chunks(itertools.chain(first, coming), chunk, counted))
+        return _gather(parts, progress, counted[0])
     except BrokenProcessPool:
         raise WorkerError("a worker process ended before its work was done (killed, or out of memory); "
                           "nothing was changed: run again, or with TRACKER_JOBS=1 to work in one process") from None
@@ -87,6 +93,13 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], progress: Callable[[
         # that no worker still writes when the caller cleans up.
         pool.shutdown(wait=True, cancel_futures=True)
         _work = None
+
+
+def _chunks(items: Iterator[T], size: int, counted: list[int]) -> Iterator[list[T]]:
+    """Lists of `size` items (the last may be shorter), as the items come; counted[0]: how many so far."""
+    while part := list(itertools.islice(items, size)):
+        counted[0] += len(part)
+        yield part
 
 
 class WorkerError(TrackerError):

@@ -31,6 +31,7 @@ from .load import (
     link_outside,
     parse_bytes,
     parse_file,
+    records_in,
     require_records_dir,
 )
 from .model import Config, Event, Link, Part, Problem, Promise, Rating, Records, Statement, Term
@@ -883,10 +884,11 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
     from .cache import SCORING, SNAPSHOT, FileCache, Snapshot, check_each, files_digest, scoring_only, stamps_of
 
     config, problems = load_config(root)
+    if not cache:
+        # The files are parsed as the folders are listed, and the layout's problems found on the way.
+        return assemble(check_each(records_in(root, problems), check_file, progress), problems, config, as_of)
     found, layout_problems = discover(root)
     problems.extend(layout_problems)
-    if not cache:
-        return assemble(check_each(found, check_file, progress), problems, config, as_of)
     started = time.time_ns()
     stamps = stamps_of(found)
     # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
