@@ -822,18 +822,38 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     """Country folders that differ only by case (kz/ and KZ/): one folder on Windows and macOS, where a
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
-    # The place is the folder's: asked once a folder. The last separator of a record's path is always followed by
-    # its file name, so its folder is what comes before it (as os.path.dirname, at a third of the cost per path).
-    for directory in {path.rpartition(os.sep)[0] for path in paths}:
-        parts = _parts(directory)
-        back = _country_back(tuple(map(layout.name_shape, parts[-DEEPEST:])))
-        if back is not None:
-            parent, folder = os.sep.join(parts[:-back]), parts[-back]
-            spellings.setdefault((parent, folder.casefold()), set()).add(folder)
+    for above, below in _folders(paths).items():
+        head = [] if above is None else _parts(above)
+        tail = tuple(map(layout.name_shape, head[-DEEPEST:]))
+        # The place is the folder's, and a folder's place depends on the shapes of its parts alone: asked once for
+        # the folders of one shape below one folder (a promise's 256 link folders), not once a folder.
+        by_shape: dict[str, list[str]] = {}
+        for name in below:
+            by_shape.setdefault(layout.name_shape(name), []).append(name)
+        for shape, named in by_shape.items():
+            back = _country_back((*tail, shape)[-DEEPEST:])
+            if back == 1:  # each of these folders is a country's
+                for folder in named:
+                    spellings.setdefault((os.sep.join(head), folder.casefold()), set()).add(folder)
+            elif back is not None:  # the folders are below a country's, the same one
+                folder = head[-(back - 1)]
+                spellings.setdefault((os.sep.join(head[:-(back - 1)]), folder.casefold()), set()).add(folder)
     return [Problem(os.path.join(parent, folder) if parent else folder,
                     f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
                     "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
             for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
+
+
+def _folders(paths: Iterable[str]) -> dict[str | None, set[str]]:
+    """The names of the folders that hold the files at these paths, by the path of the folder above them (None
+    for a folder named by a path with no separator)."""
+    folders: dict[str | None, set[str]] = {}
+    # The last separator of a record's path is always followed by its file name, so its folder is what comes
+    # before it (as os.path.dirname, at a third of the cost per path).
+    for directory in {path.rpartition(os.sep)[0] for path in paths}:
+        above, separator, name = directory.rpartition(os.sep)
+        folders.setdefault(above if separator else None, set()).add(name)
+    return folders
 
 
 DEEPEST = max(len(place.parts) for place in layout.PLACES) - 1  # folders of the deepest place
