@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import edit_file
 
+from tracker import layout
+
 CONFIG = "records/tracker.toml"
 EVENT = "records/kz/events/2019/09/kz-2019-09-21-dvk-rally.toml"
 
@@ -101,6 +103,12 @@ def test_country_folders_that_differ_only_by_case_are_errors(tracker, kz):
     error = tracker("check", code=1).stderr
     assert "records/KZ: differs from kz/ only by case; on Windows and macOS they are one folder" in error
     assert "records/kz: differs from KZ/ only by case" in error
+
+
+def test_no_record_file_sits_in_its_country_folder_itself():
+    """The check of folders by case asks once for all the folders of one shape below one folder (a promise's
+    link folders), which holds because a record file is always at least one folder below its country's."""
+    assert all(len(place.parts) - place.parts.index("CC") >= 3 for place in layout.PLACES)
 
 
 def test_an_over_deep_path_is_one_problem_and_the_walk_goes_on(tracker, kz):

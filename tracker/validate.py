@@ -823,36 +823,31 @@ def case_folders(paths: Iterable[str]) -> list[Problem]:
     checkout would mix or lose their files."""
     spellings: dict[tuple[str, str], set[str]] = {}
     for above, below in _folders(paths).items():
-        head = [] if above is None else _parts(above)
+        head = _parts(above)
         tail = tuple(map(layout.name_shape, head[-DEEPEST:]))
-        # The place is the folder's, and a folder's place depends on the shapes of its parts alone: asked once for
-        # the folders of one shape below one folder (a promise's 256 link folders), not once a folder.
-        by_shape: dict[str, list[str]] = {}
-        for name in below:
-            by_shape.setdefault(layout.name_shape(name), []).append(name)
-        for shape, named in by_shape.items():
+        # A folder's place depends on the shapes of its parts alone, and every place has a folder between the
+        # country's and the file (CC/promises/FILE): the folders of one shape below one folder (a promise's 256
+        # link folders) are below one country's folder, asked once.
+        for shape in {layout.name_shape(name) for name in below}:
             back = _country_back((*tail, shape)[-DEEPEST:])
-            if back == 1:  # each of these folders is a country's
-                for folder in named:
-                    spellings.setdefault((os.sep.join(head), folder.casefold()), set()).add(folder)
-            elif back is not None:  # the folders are below a country's, the same one
-                folder = head[-(back - 1)]
-                spellings.setdefault((os.sep.join(head[:-(back - 1)]), folder.casefold()), set()).add(folder)
+            if back is not None:
+                parent, folder = os.sep.join(head[:1 - back]), head[1 - back]
+                spellings.setdefault((parent, folder.casefold()), set()).add(folder)
     return [Problem(os.path.join(parent, folder) if parent else folder,
                     f"differs from {', '.join(f'{other}/' for other in sorted(names - {folder}))} only by case; "
                     "on Windows and macOS they are one folder", hint="move every record into one folder, in lowercase")
             for (parent, _), names in sorted(spellings.items()) if len(names) > 1 for folder in sorted(names)]
 
 
-def _folders(paths: Iterable[str]) -> dict[str | None, set[str]]:
-    """The names of the folders that hold the files at these paths, by the path of the folder above them (None
-    for a folder named by a path with no separator)."""
-    folders: dict[str | None, set[str]] = {}
-    # The last separator of a record's path is always followed by its file name, so its folder is what comes
-    # before it (as os.path.dirname, at a third of the cost per path).
+def _folders(paths: Iterable[str]) -> dict[str, set[str]]:
+    """The names of the folders that hold the files at these paths, by the path of the folder above them."""
+    folders: dict[str, set[str]] = {}
+    # A record's path ends in at least a country's folder, a folder and its file name (CC/promises/ID.toml), and its
+    # last separator is followed by the file name: its folder is what comes before (as os.path.dirname, at a
+    # third of the cost per path), and the folder above that is what comes before the folder's last separator.
     for directory in {path.rpartition(os.sep)[0] for path in paths}:
-        above, separator, name = directory.rpartition(os.sep)
-        folders.setdefault(above if separator else None, set()).add(name)
+        above, _, name = directory.rpartition(os.sep)
+        folders.setdefault(above, set()).add(name)
     return folders
 
 
