@@ -144,7 +144,7 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x_validate_blobs__mutmut_107": "'UTF-8' and 'utf-8' name one codec",
     "tracker.validate.x_validate_blobs__mutmut_108": _DECODED,
     "tracker.validate.x_validate_blobs__mutmut_109": _DECODED,
-    "tracker.validate.x_case_folders__mutmut_32": "os.path.join('', folder) is folder",
+    "tracker.validate.x_case_folders__mutmut_35": "os.path.join('', folder) is folder",
     "tracker.validate.xǁFieldsǁwhole__mutmut_14": "every caller gives a highest value, so the words for a range "
                                                 "without one are never used",
     **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
