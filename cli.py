@@ -263,12 +263,14 @@ def unknown_id(ident: str, known: list[str], what: str, root: Path, after: str =
     fail(f"no {what} has the ID {ident!r} in {root}{after}{hint}")
 
 
-def require_promises(app: App, idents: list[str]) -> None:
-    """Every promise named on the command line exists; found by file name, before anything is written."""
+def require_promises(app: App, idents: list[str]) -> dict[str, Path]:
+    """Every promise named on the command line exists; found by file name, before anything is written.
+    The file of each, for the write, which need not look for it again."""
     from tracker.load import require_records_dir
     from tracker.store import find_record
 
     require_records_dir(app.root)
+    files = {}
     for ident in idents:
         found = find_record(app.root, ident)
         if found is None or found[1] != "promise":
@@ -276,6 +278,8 @@ def require_promises(app: App, idents: list[str]) -> None:
 
             known = [value for value, _ in candidates("promise", app.root, "")]
             unknown_id(ident, known, "promise", app.root, "; nothing was written")
+        files[ident] = found[0]
+    return files
 
 
 def refuse_before_pledge(promise: Promise, option: str) -> None:
@@ -286,14 +290,13 @@ def refuse_before_pledge(promise: Promise, option: str) -> None:
         fail(f"{option} {message}; nothing was written")
 
 
-def promise_on_file(app: App, ident: str) -> Promise | None:
-    """The promise as its file reads now (None if the file is not a valid promise; the write then says why)."""
+def promise_on_file(path: Path) -> Promise | None:
+    """The promise as its file at path reads now (None if the file is not a valid promise; the write then says
+    why)."""
     from tracker.model import Promise
-    from tracker.store import find_record
     from tracker.validate import Checked, check_file
 
-    found = find_record(app.root, ident)
-    result = check_file(str(found[0]), "promise") if found else None
+    result = check_file(str(path), "promise")
     record = result.record if isinstance(result, Checked) else result
     return record if isinstance(record, Promise) else None
 
@@ -600,9 +603,10 @@ def restate(app: App, promise_id: str, date: PartialDate, sources: tuple[str, ..
     """
     from tracker.store import add_part
 
-    require_promises(app, [promise_id])
+    promise_file = require_promises(app, [promise_id])[promise_id]
     entry = {"date": date, "sources": sources, "quote": quote, "venue": venue}
-    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "statement", entry, venue or "")),
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "statement", entry, venue or "",
+                                                    promise_file)),
               "Wrote a statement to", lambda _: f"Restate {promise_id} ({date}{', ' + venue if venue else ''})")
 
 
@@ -638,11 +642,11 @@ def add_event(app: App, /, country: str, date: PartialDate, title: str, ident: s
 
     counts = {name: value for name in COUNTS if (value := options.pop(name)) is not None}
     links = chosen_links(options)
-    require_promises(app, [promise for _, promise in links])
+    promise_files = require_promises(app, [promise for _, promise in links])
     stances = ", ".join(f"{stance} {promise}" for stance, promise in links)
     app.write(commit, lambda: write(app.root, country=country, date=date, title=title, ident=ident, kind=kind,
                                     location=location, severity=severity, sources=sources, notes=notes,
-                                    counts=counts, links=links),
+                                    counts=counts, links=links, promise_files=promise_files),
               "Wrote", lambda ident: f"Add event {ident}{f' ({stances})' if stances else ''}\n\n{date}: {title}",
               derived_from=None if ident else derive_id(country, date, title))
 
@@ -688,14 +692,14 @@ def rate(app: App, promise_id: str, verdict: str, date: PartialDate, rationale: 
     from tracker.model import Rating
     from tracker.store import add_part
 
-    require_promises(app, [promise_id])
-    promise = promise_on_file(app, promise_id)
+    promise_file = require_promises(app, [promise_id])[promise_id]
+    promise = promise_on_file(promise_file)
     if promise:
         from dataclasses import replace
 
         refuse_before_pledge(replace(promise, ratings=(Rating(date, verdict, rationale, by, sources),)), "--date")
     entry = {"date": date, "verdict": verdict, "rationale": rationale, "by": by, "sources": sources}
-    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "rating", entry, verdict)),
+    app.write(commit, lambda: (promise_id, add_part(app.root, promise_id, "rating", entry, verdict, promise_file)),
               "Wrote a rating to",
               lambda _: f"Rate {promise_id} {verdict} ({date}{', by ' + by if by else ''})\n\n{rationale}")
 

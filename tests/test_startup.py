@@ -57,3 +57,42 @@ def test_a_write_imports_only_what_it_uses(tracker, records):
         unwanted = NOT_FOR_A_WRITE + (NO_COUNTRY if name in ("link", "restate") else ())
         assert not {m for m in loaded if m.split(".")[0] in unwanted or m in unwanted}, name
     assert len(list(records.rglob("*.toml"))) == 8  # the settings, 2 promises, an event, 2 links, a statement, a rating
+
+
+def test_the_frozen_types_of_a_write_are_not_generated_at_start_up():
+    """dataclass compiles generated source for each class it makes; the records, dates and places that every
+    write needs have their methods compiled with their modules (tracker.frozen)."""
+    probe = ("import builtins\ngenerated = []\nexec_ = builtins.exec\n"
+             "def counted(source, *rest):\n"
+             "    if isinstance(source, str):\n        generated.append(source.split('(')[0])\n"
+             "    return exec_(source, *rest)\n"
+             "builtins.exec = counted\nimport tracker.layout, tracker.model, tracker.dates\nprint(generated)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_write_looks_for_each_record_once(tracker, records):
+    """Finding a record by its ID lists folders (every month folder, for an event): a write looks for each
+    record it names once, and for a new record's ID once, to keep IDs unique."""
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Reform", "--date", "2019-06",
+            "--id", "kz-reform", "--source", SRC)
+    tracker("add-promise", "--country", "KZ", "--official", "T", "--title", "Courts", "--date", "2019-06",
+            "--id", "kz-courts", "--source", SRC)
+    writes = {
+        "add-event": (["add-event", "--country", "KZ", "--date", "2019-09", "--title", "Rally", "--id", "kz-rally",
+                       "--contradicts", "kz-reform", "--source", SRC], ["kz-reform", "kz-rally"]),
+        "link": (["link", "kz-rally", "--consistent", "kz-courts"], ["kz-rally", "kz-courts"]),
+        "restate": (["restate", "kz-reform", "--date", "2019-09", "--source", SRC], ["kz-reform"]),
+        "rate": (["rate", "kz-reform", "--verdict", "kept", "--date", "2020", "--rationale", "Done"], ["kz-reform"]),
+    }
+    for name, (args, looked_for) in writes.items():
+        probe = (f"import sys\nsys.argv = ['tracker', *{args!r}]\nimport tracker.store as store\nfrom cli import main\n"
+                 "found, asked = store.find_record, []\n"
+                 "def counted(root, ident):\n    asked.append(ident)\n    return found(root, ident)\n"
+                 "store.find_record = counted\n"
+                 "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+                 "print(' '.join(asked), file=sys.stderr)")
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert result.stderr.splitlines()[-1].split() == looked_for, name

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -282,11 +282,15 @@ def add_term(root: Path, *, country: str, official: str, start: PartialDate, end
 
 def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident: str | None, kind: str | None,
               location: str | None, severity: int | None, sources: tuple[str, ...], notes: str | None,
-              counts: dict[str, int], links: list[tuple[str, str]]) -> tuple[str, Path, list[Path]]:
-    """A new event file, and a link file below each promise it bears on."""
+              counts: dict[str, int], links: list[tuple[str, str]],
+              promise_files: Mapping[str, Path] | None = None) -> tuple[str, Path, list[Path]]:
+    """A new event file, and a link file below each promise it bears on.
+
+    promise_files: the files of linked promises that the caller has just found (require_promise), so that
+    they are not looked for again."""
     _require_records(root)
     _one_line(title, "title")
-    _check_links(root, [promise for _, promise in links])
+    files = _check_links(root, [promise for _, promise in links], promise_files or {})
     depth = layout.depth(event_path(root, country, date, "x").relative_to(root).parts)
 
     def text_for(candidate: str) -> str:
@@ -299,21 +303,26 @@ def add_event(root: Path, *, country: str, date: PartialDate, title: str, ident:
     ident, path = create_unique(root, ident or derive_id(country, date, title),
                                 lambda candidate: event_path(root, country, date, candidate), text_for,
                                 derived=ident is None)
-    return ident, path, [write_link(root, ident, promise, stance) for stance, promise in links]
+    return ident, path, [write_link(root, ident, promise, stance, promise_file=files[promise])
+                         for stance, promise in links]
 
 
-def _check_links(root: Path, promises: list[str]) -> None:
-    """Every linked promise must exist; found by file name, so no record is parsed."""
+def _check_links(root: Path, promises: list[str], found: Mapping[str, Path]) -> dict[str, Path]:
+    """Every linked promise must exist; found by file name, so no record is parsed. The file of each."""
+    files = {}
     for promise in promises:
-        require_promise(root, promise)
+        files[promise] = found.get(promise) or require_promise(root, promise)
         if promises.count(promise) > 1:
             raise StoreError(f"{promise!r} is linked more than once; give one stance per promise")
+    return files
 
 
-def add_part(root: Path, ident: str, kind: str, entry: dict[str, Any], slug: str) -> Path:
-    """A restatement or a rating of the promise ident, as a new file below it."""
+def add_part(root: Path, ident: str, kind: str, entry: dict[str, Any], slug: str,
+             promise_file: Path | None = None) -> Path:
+    """A restatement or a rating of the promise ident, as a new file below it. promise_file: the promise's
+    file, when the caller has just found it (require_promise)."""
     _require_records(root)
-    promise = within(root, require_promise(root, ident))
+    promise = within(root, promise_file or require_promise(root, ident))
     text = part_text(entry)
     path = layout.part_path(promise, kind, entry["date"], slug, text)
     return _create_new(root, path, text, f"this {kind} of {ident} is already recorded, in {path}")
@@ -325,16 +334,17 @@ def add_link(root: Path, event: str, promise: str, stance: str, severity: int | 
     found = find_record(root, event)
     if found is None or found[1] != "event":
         raise StoreError(f"no event has the ID {event!r} in {root}; nothing was written")
-    require_promise(root, promise)
+    promise_file = require_promise(root, promise)
     linked = _read_record(within(root, found[0]), "event").data.get("links", [])
     if isinstance(linked, list) and any(isinstance(link, dict) and link.get("promise") == promise for link in linked):
         raise StoreError(f"{found[0]} already links {promise} in its own [[links]]; nothing was written")
-    return write_link(root, event, promise, stance, severity, note)
+    return write_link(root, event, promise, stance, severity, note, promise_file)
 
 
 def write_link(root: Path, event: str, promise: str, stance: str, severity: int | None = None,
-               note: str | None = None) -> Path:
-    path = layout.link_path(within(root, require_promise(root, promise)), event)
+               note: str | None = None, promise_file: Path | None = None) -> Path:
+    """The link file of event to promise; promise_file: the promise's file, when the caller has found it."""
+    path = layout.link_path(within(root, promise_file or require_promise(root, promise)), event)
     text = part_text({"stance": stance, "severity": severity, "note": note})
     return _create_new(root, path, text, f"{event} has a stance on {promise} already, in {path}; "
                                          "edit or delete that file to change it")
