@@ -24,11 +24,13 @@ pre-commit hook matches.
 from __future__ import annotations
 
 import functools
-import hashlib
+import importlib
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .dates import PartialDate
 from .model import Problem
@@ -184,11 +186,32 @@ def link_path(promise_file: Path, event: str) -> Path:
 
 
 def shard(event: str) -> str:
-    return hashlib.sha256(event.encode("utf-8")).hexdigest()[:SHARD_HASH]
+    return sha256(event.encode("utf-8")).hexdigest()[:SHARD_HASH]
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:NAME_HASH]
+    return sha256(text.encode("utf-8")).hexdigest()[:NAME_HASH]
+
+
+class Hash(Protocol):
+    def hexdigest(self) -> str: ...
+
+
+def _sha256() -> Callable[[bytes], Hash]:
+    """hashlib.sha256, without hashlib's import, which loads OpenSSL: some 4 ms of every write's start-up, for
+    a file name's hash. CPython's own SHA-256 (what hashlib itself falls back to: _sha2 from Python 3.12,
+    _sha256 before), or hashlib's in a Python built without it. The same digests."""
+    try:
+        module = importlib.import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256")
+    except ImportError:
+        import hashlib
+
+        return hashlib.sha256
+    own: Callable[[bytes], Hash] = module.sha256
+    return own
+
+
+sha256 = _sha256()
 
 
 def slugify(text: str) -> str:

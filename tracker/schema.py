@@ -9,7 +9,6 @@ checks a record while a person types it.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from .fields import RECORDS, Field
@@ -95,6 +94,8 @@ def rebuild() -> None:
 
 def is_ours(content: bytes, kind: str) -> bool:
     """Whether content is a schema of this kind exactly as some version of tracker wrote it."""
+    import hashlib  # only refreshing the schema files pays for it (a write does not: tracker.layout.sha256)
+
     return hashlib.sha256(content).hexdigest() in WRITTEN[kind]
 
 

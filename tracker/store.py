@@ -9,7 +9,6 @@ tracker.layout, so writers on two branches never touch the same file.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,7 +37,7 @@ def derive_id(country: str, date: PartialDate, title: str) -> str:
     A title with no letters or digits in any script (only symbols) gives a short hash of
     itself instead, so that the ID is stable and still tells such titles apart.
     """
-    words = slugify(title) or (hashlib.sha256(title.encode()).hexdigest()[:8] if title.strip() else "")
+    words = slugify(title) or (layout.sha256(title.encode()).hexdigest()[:8] if title.strip() else "")
     base = f"{country.lower()}-{date}"
     ident = f"{base}-{words}" if words else base
     if len(ident) > MAX_DERIVED:
