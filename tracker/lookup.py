@@ -44,7 +44,7 @@ class _Node:
             node.finish()
 
 
-Group = tuple[_Node, list[str]]  # a node of the patterns, and the folders (relative to the root) it applies to
+Group = tuple[_Node, list[str]]  # a node of the patterns, and the folders it applies to (each ending in a separator)
 
 
 def least(root: str, patterns: Iterable[str]) -> str | None:
@@ -58,66 +58,71 @@ def least(root: str, patterns: Iterable[str]) -> str | None:
             node = node.after.setdefault(part, _Node())
         node.end = True
     tree.finish()
+    # Paths are built whole, root included (each folder's with its separator): the one string a check or a
+    # listing takes is made once, by one concatenation, for each of the thousands of month folders. All
+    # begin with the root, so they sort as the paths below it do.
     prefix = os.path.join(root, "")
-    hits, deeper = _step(prefix, tree, [""])
+    hits, deeper = _step(tree, [prefix])
     # The paths below a top-level folder sort together, right after the name of the folder and a separator:
     # the top-level folders are searched one by one in that order, and the first one with a match holds the least.
     folders: dict[str, list[_Node]] = {}
     for node, paths in deeper:
         for path in paths:
             folders.setdefault(path, []).append(node)
-    places: list[tuple[str, str, list[_Node]]] = [(hit, hit, []) for hit in hits]
-    places += [(path + os.sep, path, nodes) for path, nodes in folders.items()]
-    for _, path, nodes in sorted(places, key=lambda place: place[0]):
-        found = _all_below(prefix, [(node, [path]) for node in nodes]) if nodes else [path]
+    places: list[tuple[str, list[_Node]]] = [(hit, []) for hit in hits] + list(folders.items())
+    for path, nodes in sorted(places, key=lambda place: place[0]):
+        found = _all_below([(node, [path]) for node in nodes]) if nodes else [path]
         if found:
-            return min(found)
+            return min(found)[len(prefix):]
     return None
 
 
-def _all_below(prefix: str, groups: list[Group]) -> list[str]:
+def _all_below(groups: list[Group]) -> list[str]:
     """Every path that the nodes match below their folders, a level at a time."""
     found: list[str] = []
     while groups:
         deeper: list[Group] = []
         for node, folders in groups:
-            hits, more = _step(prefix, node, folders)
+            hits, more = _step(node, folders)
             found += hits
             deeper += more
         groups = deeper
     return found
 
 
-def _step(prefix: str, node: _Node, folders: list[str]) -> tuple[list[str], list[Group]]:
+def _step(node: _Node, folders: list[str]) -> tuple[list[str], list[Group]]:
     """The paths one part below these folders that end a pattern, and the folders there to go on into."""
-    lead = [f"{folder}{os.sep}" if folder else "" for folder in folders]  # each folder as the start of a path
+    sep = os.sep
     hits: list[str] = []
     # Not looked at: a folder that is not there lists as empty, and a file below it does not exist.
-    deeper: list[Group] = [(after, [start + part for start in lead]) for part, after in node.folders]
+    deeper: list[Group] = [(after, [f"{folder}{part}{sep}" for folder in folders]) for part, after in node.folders]
     if not node.wild:
-        exists = _exists
         for part in node.ends:
-            hits += [path for start in lead if exists(prefix + (path := start + part))]
+            if _NO_FOLLOW:  # the call itself, not through _exists: a tenth of the search, once a month folder
+                hits += [path for folder in folders if os.access(path := folder + part, os.F_OK, follow_symlinks=False)]
+            else:
+                hits += [path for folder in folders if _exists(path := folder + part)]
         return hits, deeper
-    for start in lead:
+    for folder in folders:
         try:
-            names = os.listdir(prefix + start if start else prefix)
+            names = os.listdir(folder)
         except OSError:  # not a folder, or not one that can be listed: a name in it may still be there
             names = None
         for part in node.ends:
-            if (part in names) if names is not None else _exists(prefix + start + part):
-                hits.append(start + part)
+            if (part in names) if names is not None else _exists(folder + part):
+                hits.append(folder + part)
         for match, after in node.wild:
             # Listed names that are not folders are gone into too: nothing is below them, so nothing matches.
-            matched = [start + name for name in filter(match, names or ()) if not name.startswith(".")]
+            matched = [name for name in filter(match, names or ()) if not name.startswith(".")]
             if after.end:
-                hits += matched
+                hits += [folder + name for name in matched]
             if after.after and matched:
-                deeper.append((after, matched))
+                deeper.append((after, [f"{folder}{name}{sep}" for name in matched]))
     return hits, deeper
 
 
 # Whether there is anything at a path, a link included (os.path.lexists), without raising an exception for
 # each of the thousands of folders where there is not, where the system can tell (faccessat).
+_NO_FOLLOW = os.access in os.supports_follow_symlinks
 _exists: Callable[[str], bool] = (functools.partial(os.access, mode=os.F_OK, follow_symlinks=False)
-                                  if os.access in os.supports_follow_symlinks else os.path.lexists)
+                                  if _NO_FOLLOW else os.path.lexists)
