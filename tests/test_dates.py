@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import os
 
 import pytest
 
-from tracker.dates import DateError, PartialDate, parse_date
+from tracker.dates import DateError, PartialDate, month_length, parse_date
 
 
 @pytest.mark.parametrize("text, first, last", [
@@ -154,3 +155,9 @@ def test_a_list_puts_a_year_before_a_month_before_a_day_that_they_start_on(track
     listed = json.loads(tracker("list", "events", "--format", "json").stdout)
     assert [(e["id"], e["date"]) for e in listed] == [("kz-d", "2018-12-31"), ("kz-c", "2019"), ("kz-b", "2019-01"),
                                                        ("kz-a", "2019-01-01")]
+
+
+def test_a_month_has_the_days_the_calendar_gives_it():
+    years = [*range(1000, 1005), *range(1896, 2105), 2400, 9996, 9999]  # leap years of every rule
+    assert [month_length(y, m) for y in years for m in range(1, 13)] == \
+        [calendar.monthrange(y, m)[1] for y in years for m in range(1, 13)]

@@ -60,19 +60,6 @@ def test_a_write_imports_only_what_it_uses(tracker, records):
     assert len(list(records.rglob("*.toml"))) == 8  # the settings, 2 promises, an event, 2 links, a statement, a rating
 
 
-def test_the_frozen_types_of_a_write_are_not_generated_at_start_up():
-    """dataclass compiles generated source for each class it makes; the records, dates and places that every
-    write needs have their methods compiled with their modules (tracker.frozen)."""
-    probe = ("import builtins\ngenerated = []\nexec_ = builtins.exec\n"
-             "def counted(source, *rest):\n"
-             "    if isinstance(source, str):\n        generated.append(source.split('(')[0])\n"
-             "    return exec_(source, *rest)\n"
-             "builtins.exec = counted\nimport tracker.layout, tracker.model, tracker.dates\nprint(generated)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert result.stdout.strip() == "[]"
-
-
 def test_a_write_looks_for_each_record_once(tracker, records):
     """Finding a record by its ID lists folders (every month folder, for an event): a write looks for each
     record it names once, and for a new record's ID once, to keep IDs unique."""

@@ -7,7 +7,6 @@ as-of date or measured against a window, and sorts by its *first* day.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ class DateError(TrackerError, ValueError):
 
 @dataclass(frozen=True)
 class PartialDate:
+    """A date that names a year, a month or a day."""
+
     year: int
     month: int | None = None
     day: int | None = None
@@ -36,7 +37,7 @@ class PartialDate:
     @cached_property
     def last(self) -> dt.date:
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
+        day = self.day or month_length(self.year, month)
         return dt.date(self.year, month, day)
 
     @property
@@ -91,10 +92,15 @@ def parse_date(value: object) -> PartialDate:
     if month is not None and not 1 <= month <= 12:
         raise DateError(f"{value!r} has no month {month}; months run from 01 to 12")
     if month is not None and day is not None:  # the pattern has a day only after a month
-        length = calendar.monthrange(year, month)[1]
+        length = month_length(year, month)
         if not 1 <= day <= length:
             raise DateError(f"{value!r} does not exist: {year}-{month:02d} has {length} days")
     return _shared(PartialDate(year, month, day))
+
+
+def month_length(year: int, month: int) -> int:
+    """The number of days in the month (calendar.monthrange's, without importing calendar at a write's start-up)."""
+    return 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
 
 
 def type_name(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,20 +18,46 @@ class Slotted:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        names: tuple[str, ...] = self.__slots__  # the dataclass's fields, in the order its __init__ takes them
-        return type(self), tuple(getattr(self, name) for name in names)
+        return type(self), _values(self)
+
+    # What dataclass() writes for each type (repr=True, eq=True, with frozen=True the hash), written here once:
+    # dataclass compiles generated source for every method of every class at each start-up, a cost every write
+    # command pays. Each type is made with repr=False, eq=False so that these are its methods.
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(names, _values(self), strict=True))
+        return f"{self.__class__.__qualname__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return _values(self) == _values(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_values(self))
 
 
-@dataclass(frozen=True, slots=True)
+def _values(record: Slotted) -> tuple[object, ...]:
+    """The values of a record's fields, in the order its __init__ takes them (the order of its slots)."""
+    names: tuple[str, ...] = record.__slots__
+    return tuple(getattr(record, name) for name in names)
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Statement(Slotted):
+    """One time the pledge was made: in the promise's own file, or a restatement in a file of its own."""
+
     date: PartialDate
     sources: tuple[str, ...] = ()
     quote: str | None = None
     venue: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Rating(Slotted):
+    """An editorial verdict on a promise, which overrides the computed one from its date on."""
+
     date: PartialDate
     verdict: str
     rationale: str
@@ -38,8 +65,10 @@ class Rating(Slotted):
     sources: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Promise(Slotted):
+    """A pledge by an official, with the statements that made it and the ratings given to it."""
+
     id: str
     country: str
     official: str
@@ -59,16 +88,20 @@ class Promise(Slotted):
         return min((s.date for s in self.statements), key=PartialDate.sort_key)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Link(Slotted):
+    """The stance of an event on one promise."""
+
     promise: str
     stance: str
     note: str | None = None
     severity: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Event(Slotted):
+    """Something that happened, with the links that say how it bears on promises."""
+
     id: str
     country: str
     date: PartialDate
@@ -85,7 +118,7 @@ class Event(Slotted):
     actors: tuple[str, ...] = ()  # who took part: people, groups, forces
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Term(Slotted):
     """One term of an official in an office: recorded once, it tells when the official's pledges fall due."""
 
@@ -99,7 +132,7 @@ class Term(Slotted):
     path: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Part(Slotted):
     """A statement, rating or link in a file of its own, filed below the promise it belongs to."""
 
@@ -112,6 +145,8 @@ class Part(Slotted):
 
 @dataclass(frozen=True)
 class Config:
+    """The settings of a records directory (tracker.toml)."""
+
     multipliers: Mapping[str, float] = field(
         default_factory=lambda: {name: STANCES[name].multiplier for name in WEIGHED})
     stall_days: int = 365
@@ -119,7 +154,7 @@ class Config:
     term_due: bool = True  # a promise with no deadline falls due at the end of its term
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Problem(Slotted):
     """One thing wrong (or worth a look) in the records, located at file:line."""
 
@@ -137,6 +172,8 @@ class Problem(Slotted):
 
 @dataclass(frozen=True)
 class Records:
+    """Everything read from a records directory, and every problem found in it."""
+
     promises: tuple[Promise, ...]
     events: tuple[Event, ...]
     config: Config
