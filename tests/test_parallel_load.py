@@ -3,6 +3,7 @@ same output, byte for byte: the same problems in the same order, the same report
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from helpers import SHIPPED, edit_file, run_tracker
 from benchmarks.generate import generate
 from tracker.cache import FOLDER, MARGIN_NS, SCORING, SNAPSHOT
 from tracker.layout import shard
-from tracker.parallel import CHUNK
+from tracker.parallel import CHUNK, jobs, map_ordered
 
 AS_OF = "2024-06-30"  # events run to 2025: many are dated after it, which is a warning
 # check and a report's table, CSV and Markdown read a warm load's events cut to what scoring needs (the
@@ -110,3 +111,15 @@ def test_a_warm_load_follows_the_as_of_date_and_files_outside_the_layout(tmp_pat
     (root / "kz" / "notes.toml").write_text('title = "not a record"\n', encoding="utf-8")
     stray = check()
     assert "is in an unexpected place" in stray[1] and stray == check("--no-cache")
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+@pytest.mark.parametrize("least", [0, 1, 2, 5])
+def test_items_that_come_one_by_one_go_to_the_pool_from_least_items(monkeypatch: pytest.MonkeyPatch, least: int):
+    """map_ordered takes a generator (the walk of the records) and decides on a pool from its first items."""
+    monkeypatch.delenv("TRACKER_JOBS", raising=False)
+    here = os.getpid()
+    done = map_ordered(lambda item: (item, os.getpid()), (item for item in range(6)), least=least, chunk=1)
+    assert [item for item, _ in done] == list(range(6))
+    assert here not in {pid for _, pid in done}
+    assert set(map_ordered(lambda item: os.getpid(), iter(range(least - 1)), least=least)) <= {here}  # too few

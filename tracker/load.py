@@ -92,6 +92,7 @@ def _listed(folder: str, parts: tuple[str, ...], real_root: str,
     # A file's kind depends on its folder alone (its name need only end in .toml): asked once a folder.
     kind = kind_of_folder(parts)
     entries: list[tuple[str, tuple[str, str | None, tuple[str, ...]]]] = []
+    found: list[Problem] = []  # the files' problems, kept only if the whole folder could be listed
     try:
         with os.scandir(folder) as listing:
             for entry in listing:  # one pass; the listing itself says which entries are links: no call per file
@@ -103,14 +104,15 @@ def _listed(folder: str, parts: tuple[str, ...], real_root: str,
                 elif not name.endswith(".toml") or (not parts and name == CONFIG_NAME):
                     continue
                 elif entry.is_symlink() and (outside := link_outside(entry.path, real_root)):
-                    problems.append(outside)
+                    found.append(outside)
                 elif kind is None:
-                    problems.append(Problem(entry.path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
+                    found.append(Problem(entry.path, "is in an unexpected place; it was not read", hint=LAYOUT_HINT))
                 else:
                     entries.append((name, (entry.path, kind, ())))
     except OSError as error:
         problems.append(Problem(folder, f"cannot be listed: {error.strerror}; nothing in it was read"))
         return []
+    problems.extend(found)
     entries.sort(key=_first, reverse=True)
     return [entry for _, entry in entries]
 

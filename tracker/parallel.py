@@ -65,7 +65,7 @@ def map_ordered(work: Callable[[T], R], items: Iterable[T], progress: Callable[[
     the items and the results travel between the processes."""
     global _work
     coming = iter(items)
-    first = list(itertools.islice(coming, least))
+    first = list(itertools.islice(coming, max(least, 2)))  # enough to tell jobs() whether there are `least`, and 2
     processes = jobs(len(first), least)
     if processes <= 1:
         first.extend(coming)
