@@ -159,7 +159,7 @@ EQUIVALENT: dict[str, str] = {
                                              "after it in its promise's folder; a link file in any other folder is "
                                              "refused): the separator never joins two names",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "FileCache.checked takes the stamps of the same files itself "
-                                                       "when not given them" for n in (73, 77)},
+                                                       "when not given them" for n in (77, 81)},
     "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,

@@ -138,3 +138,15 @@ def test_the_guarantees_page_example_is_what_check_prints(tracker, kz):
     assert command == "$ tracker check"
     edit_file(CONFIG, "fulfills = 4", "fulfills = nan")
     assert tracker("check", "--as-of", "2019-12-31", code=1).stderr == shown
+
+
+def test_a_load_without_the_cache_reports_the_layout_problems_found_on_the_way(tracker, kz):
+    """Without the cache, files are parsed while the folders are still being listed: what the walk finds out of
+    place is reported all the same, and the same as with the cache."""
+    Path("records/kz/stray.toml").write_text('title = "misplaced"\n', encoding="utf-8")
+    Path("records/kz/events/2019/notes").mkdir()
+    Path("records/kz/events/2019/notes/rally.toml").write_text('title = "deeper"\n', encoding="utf-8")
+    cold = tracker("--no-cache", "check", code=1).stderr
+    assert "records/kz/stray.toml: is in an unexpected place; it was not read" in cold
+    assert "records/kz/events/2019/notes/rally.toml: is in an unexpected place; it was not read" in cold
+    assert cold == tracker("check", code=1).stderr == tracker("check", code=1).stderr  # cold, then warm
