@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .dates import PartialDate
@@ -16,9 +17,17 @@ class Slotted:
     fast as the dataclass default for slots, which looks up the fields again for every instance."""
 
     __slots__ = ()
+    _values: Callable[[Slotted], tuple[object, ...]]  # the values of its fields, in the order __init__ takes them
+
+    def __init_subclass__(cls) -> None:
+        # dataclass(slots=True) makes each type twice; the second has the slots, in the order of the fields.
+        names: tuple[str, ...] = cls.__dict__.get("__slots__", ())
+        if names:
+            get = operator.attrgetter(*names)  # one name gives its value alone, not in a tuple
+            cls._values = staticmethod(get if len(names) > 1 else lambda record: (get(record),))
 
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return type(self), _values(self)
+        return type(self), self._values(self)
 
     # What dataclass() writes for each type (repr=True, eq=True, with frozen=True the hash), written here once:
     # dataclass compiles generated source for every method of every class at each start-up, a cost every write
@@ -26,22 +35,16 @@ class Slotted:
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
         names: tuple[str, ...] = self.__slots__
-        fields = ", ".join(f"{name}={value!r}" for name, value in zip(names, _values(self), strict=True))
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._values(self), strict=True))
         return f"{self.__class__.__qualname__}({fields})"
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return _values(self) == _values(other)
+            return self._values(self) == self._values(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(_values(self))
-
-
-def _values(record: Slotted) -> tuple[object, ...]:
-    """The values of a record's fields, in the order its __init__ takes them (the order of its slots)."""
-    names: tuple[str, ...] = record.__slots__
-    return tuple(getattr(record, name) for name in names)
+        return hash(self._values(self))
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
