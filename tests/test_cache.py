@@ -38,7 +38,7 @@ def aged_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     A file is cached only once its times are MARGIN_NS in the past, and a file's change time
     cannot be set, so the copies are made once per module and then waited for once."""
     base = tmp_path_factory.mktemp("aged")
-    copies = [base / f"records-{n}" for n in range(24)]
+    copies = [base / f"records-{n}" for n in range(30)]
     for copy in copies:
         shutil.copytree(SHIPPED, copy, ignore=shutil.ignore_patterns(FOLDER))
     time.sleep(MARGIN_NS / 1e9 + 0.2)
@@ -147,10 +147,13 @@ def _forge(cache: Path, key: bytes | None = None, **header: object) -> None:
     with open(cache, "rb") as handle:
         head = pickle.load(handle)
         handle.read(KEY_SIZE)
-        paths, stamps, digests, results = pickle.loads(handle.read())
+        results = []  # the body: the results in parts, None, then the paths, stamps and digests
+        while (part := pickle.load(handle)) is not None:
+            results.extend(part)
+        index = pickle.load(handle)
     results = [dataclasses.replace(r, title="FORGED") if getattr(r, "title", None) and "promises" in r.path
                else r for r in results]
-    body = pickle.dumps((paths, stamps, digests, results))
+    body = b"".join(map(pickle.dumps, (results, None, index)))
     with open(cache, "wb") as handle:
         pickle.dump(head | header, handle, protocol=pickle.HIGHEST_PROTOCOL)  # as tracker writes it
         handle.write(hashlib.blake2b(body, key=key or os.urandom(KEY_SIZE), digest_size=KEY_SIZE).digest())
@@ -282,6 +285,44 @@ def test_an_unwritable_records_directory_goes_without_a_cache(aged: Path):
 
 def stamps(*paths: Path) -> list[tuple[int, int]]:
     return [(os.lstat(path).st_ino, os.lstat(path).st_mtime_ns) for path in paths]
+
+
+def kept_in(root: Path = Path("records")) -> tuple[list, list, bytes, list]:
+    """What the parse cache of root holds: paths, stamps, keyed hashes and results."""
+    cache = FileCache(root)
+    cache._read()
+    return cache.paths, cache.stamps.tolist(), bytes(cache.digests), cache.results
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cold_load_keeps_what_a_load_from_a_cache_keeps(aged: Path, monkeypatch: pytest.MonkeyPatch, jobs: str):
+    """With no cache to start from, each file is read once, as its folder is listed (on the workers, with
+    2), and its stamp, hash and result are kept as a load that starts from a cache keeps them."""
+    monkeypatch.setenv("TRACKER_JOBS", jobs)
+    expected = report_json("--no-cache")
+    assert report_json() == expected
+    monkeypatch.delenv("TRACKER_JOBS")  # parsed_by_load counts in this process
+    cold = kept_in()
+    assert len(cold[0]) == len(discover(aged)[0]) > 10 and -1 not in cold[1]
+    assert parsed_by_load() == []
+    shutil.rmtree(aged / FOLDER)
+    assert len(parsed_by_load()) == len(cold[0])  # FileCache.checked, from nothing
+    assert kept_in() == cold
+
+
+def test_a_cold_load_does_not_keep_the_stamps_of_a_fresh_file(aged: Path):
+    """A file changed within the last seconds could change again within one tick of the clock, keeping its
+    stamps: a cold load keeps its result with no stamp (it is checked again at every load until it is older),
+    and makes no snapshot."""
+    same_size_edit(aged / RALLY, "severity = 3", "severity = 1")
+    shutil.rmtree(aged / FOLDER, ignore_errors=True)
+    first = report_json()
+    assert first["promises"][0]["against"] == 8
+    assert not (aged / FOLDER / SCORING).exists() and not (aged / FOLDER / SNAPSHOT).exists()
+    paths, stamps, _, _ = kept_in()
+    unstamped = [path for n, path in enumerate(paths) if stamps[4 * n: 4 * n + 4] == [-1] * 4]
+    assert unstamped == [str(Path("records") / RALLY)]
+    assert report_json() == first == report_json("--no-cache")
 
 
 def test_a_warm_load_is_the_snapshot_and_writes_nothing(aged: Path):

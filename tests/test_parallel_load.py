@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED, edit_file, run_tracker
+from helpers import REPO, SHIPPED, edit_file, run_tracker
 
 from benchmarks.generate import generate
 from tracker.cache import FOLDER, MARGIN_NS, SCORING, SNAPSHOT
@@ -67,9 +70,12 @@ def test_parallel_serial_and_warm_loads_agree(corpora: dict[str, Path], name: st
     assert files > 3 * CHUNK, "too few files to be parsed in several chunks"
     serial = outputs(root, "1", cache=False)
     assert outputs(root, "2", cache=False) == serial
-    shutil.rmtree(root / FOLDER, ignore_errors=True)
-    writing = run_tracker("--records", str(root), *COMMANDS[0], env={"TRACKER_JOBS": "2", "NO_COLOR": "1"})
-    assert (writing.returncode, writing.stdout, writing.stderr) == serial[0]
+    for processes in ("1", "2"):  # a cold load that writes the cache, as it goes (cache.FileCache.fill)
+        for number in (1, 0):  # the JSON report (records whole), then check (events cut to what scoring reads)
+            shutil.rmtree(root / FOLDER, ignore_errors=True)
+            writing = run_tracker("--records", str(root), *COMMANDS[number],
+                                  env={"TRACKER_JOBS": processes, "NO_COLOR": "1"})
+            assert (writing.returncode, writing.stdout, writing.stderr) == serial[number]
     assert (root / FOLDER / SCORING).is_file(), "the cold run wrote no cache, so the next runs are not warm"
     assert outputs(root, "2", cache=True) == serial
     assert (root / FOLDER / SNAPSHOT).is_file(), "the JSON report read no snapshot of whole records"
@@ -123,3 +129,25 @@ def test_items_that_come_one_by_one_go_to_the_pool_from_least_items(monkeypatch:
     assert [item for item, _ in done] == list(range(6))
     assert here not in {pid for _, pid in done}
     assert set(map_ordered(lambda item: os.getpid(), iter(range(least - 1)), least=least)) <= {here}  # too few
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+def test_a_worker_killed_in_a_cold_load_leaves_no_cache_behind(tmp_path: Path):
+    """As the kernel's out-of-memory killer would end one: one line and exit 1, and the cache being written
+    as the files are read is dropped, not left half-written."""
+    root = tmp_path / "records"
+    generate(root, promises=40, events=4000, countries=3, seed=11)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--records", str(root),
+                                "report", "--as-of", AS_OF], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while not (workers := children.read_text().split()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert workers and list((root / FOLDER).glob(".tmp-*")), "the load must be under way, writing its cache"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert stderr.count("\n") == 1 and "worker process ended" in stderr and "Traceback" not in stderr
+    assert list((root / FOLDER).iterdir()) == []

@@ -3,8 +3,10 @@
 Parsing TOML is most of the cost of reading a large records directory, so each
 file's outcome (its record and the problems found in it alone) is kept in one
 file, RECORDS/.tracker-cache/records.pickle, which git ignores. Rules across
-files (unique IDs, links that resolve, future dates) are never cached: they run
-on every load.
+files (unique IDs, links that resolve, future dates) are no part of a file's
+entry: they run again whenever any file changed (Snapshot, below, keeps their
+outcome for one set of files). With no cache to start from, the files are read
+as the folders are listed, and the new cache written as they are (FileCache.fill).
 
 When is a file unchanged? When its size, modification time, change time and
 inode are all as they were. The change time cannot be set by any tool, and the
@@ -49,22 +51,22 @@ import stat as stat_module
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from .load import MAX_BYTES
+from .load import MAX_BYTES, read_bytes
 from .model import Event, Link, Part, Problem, Promise, Rating, Records, Statement, Term
-from .parallel import map_ordered
+from .parallel import map_chunks, map_ordered
 
 FOLDER = ".tracker-cache"
 FILE = "records.pickle"
 SNAPSHOT = "records.snapshot"
 SCORING = "scoring.snapshot"
-FORMAT = 5  # bump when what is stored changes shape
+FORMAT = 6  # bump when what is stored changes shape
 KEY_SIZE = 32
 DIGEST_SIZE = 16  # per file: ample against an edit, small beside the record it vouches for
 MARGIN_NS = 2_000_000_000
@@ -138,15 +140,77 @@ class FileCache:
         self.key = user_key()
 
     def _read(self) -> None:
-        """Take the stored entries if the file is ours, for this directory and hashed with our key; else start empty."""
-        stored = _read_signed(self.path, self._header(), self.key)
-        try:
-            paths, stamps, digests, results = stored
-        except (TypeError, ValueError):
+        """Take the stored entries if the file is ours, for this directory and hashed with our key; else start empty.
+
+        Its body is the results in parts (lists, as pickled one after another), None, then the paths, their stamps
+        and the keyed hashes of their bytes."""
+        handle = _open_signed(self.path, self._header(), self.key)
+        if handle is None:
             return
+        results: list[Any] = []
+        with handle:
+            try:
+                while (part := _RecordsUnpickler(handle).load()) is not None:
+                    results.extend(part)
+                paths, stamps, digests = _RecordsUnpickler(handle).load()
+            except MemoryError:
+                raise
+            except Exception:  # verified, yet unreadable: simply rebuilt
+                return
         if isinstance(stamps, array.array) and isinstance(digests, bytes) \
                 and len(paths) == len(results) == len(stamps) // 4 == len(digests) // DIGEST_SIZE:
             self.paths, self.stamps, self.digests, self.results = paths, stamps, bytearray(digests), results
+
+    def exists(self) -> bool:
+        """Whether there is a cache of ours for this directory to start from (only its header is read)."""
+        handle = _open_ours(self.path, self._header(), self.key)
+        if handle is None:
+            return False
+        handle.close()
+        return True
+
+    def fill(self, found: Iterable[tuple[str, str]], check: Callable[[str, str, bytes | Problem], Any],
+             progress: Callable[[int], Any] | None = None) -> tuple[list[tuple[str, str]], array.array[int], list[Any]]:
+        """check(path, kind, its bytes) for every file found, each as it comes, and all kept in a new cache: for a
+        directory with no cache to start from (see exists). found may be load.records_in, which hands out the files
+        as their folders are listed. The files found, their stamps (as stamps_of has them) and their results.
+
+        Each file is read once, in a worker (tracker.parallel): its stamp is taken, then its bytes are hashed
+        and checked, and each part of the files comes back pickled, as the cache keeps it."""
+        started = time.time_ns()
+        listed: list[tuple[str, str]] = []
+
+        def walked() -> Iterator[tuple[str, str]]:
+            for item in found:
+                listed.append(item)
+                yield item
+
+        stamps, digests, results = array.array("q"), bytearray(), []
+        with _Writer(self.path, self._header(), self.key) as out:
+            for part_stamps, part_digests, pickled in map_chunks(partial(self._fresh, check), walked(),
+                                                                 _slow(progress)):
+                stamps.frombytes(part_stamps)
+                digests += part_digests
+                out.write(pickled)
+                results.extend(pickle.loads(pickled))  # from this user's own worker, made by _fresh
+            out.dump(None)
+            out.dump(([path for path, _ in listed], _aged(stamps, started), bytes(digests)))
+            out.done()
+        return listed, stamps, results
+
+    def _fresh(self, check: Callable[[str, str, bytes | Problem], Any], part: list[tuple[str, str]]) \
+            -> tuple[bytes, bytes, bytes]:
+        """The stamps of a part of the files, the keyed hashes of their bytes and their results, pickled."""
+        stamps, digests, results = array.array("q"), bytearray(), []
+        for path, kind in part:
+            info, data = read_bytes(path)
+            stamps.extend(NEVER if info is None else stamp(info))
+            digests += _UNREAD if isinstance(data, Problem) else self._digest(data)
+            results.append(check(path, kind, data))
+        return stamps.tobytes(), bytes(digests), pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _digest(self, data: bytes) -> bytes:
+        return hashlib.blake2b(data, key=self.key or b"", digest_size=DIGEST_SIZE).digest()
 
     def _header(self) -> dict[str, Any]:
         return {"format": FORMAT, "tracker": __version__, "shapes": SHAPES, "root": self.root_key}
@@ -157,7 +221,7 @@ class FileCache:
 
         stamps: stamps_of(found), if the caller has them already."""
         started = time.time_ns()
-        stamps = stamps_of(found) if stamps is None else array.array("q", stamps)
+        stamps = stamps_of(found) if stamps is None else stamps
         self._read()
         paths = [path for path, _ in found]
         if paths == self.paths and stamps == self.stamps:
@@ -179,12 +243,12 @@ class FileCache:
             digests[DIGEST_SIZE * i: DIGEST_SIZE * (i + 1)] = digest
             if result is not None:
                 results[i] = result
-        fresh = started - MARGIN_NS
-        for i in changed:
-            if max(stamps[4 * i + 1], stamps[4 * i + 2]) >= fresh:
-                stamps[4 * i: 4 * i + 4] = array.array("q", NEVER)
+        stamps = _aged(stamps, started, changed)
         if paths != self.paths or stamps != self.stamps:  # else only fresh files were parsed: nothing to keep
-            self._write(paths, stamps, bytes(digests), results)
+            with _Writer(self.path, self._header(), self.key) as out:
+                for value in (results, None, (paths, stamps, bytes(digests))):
+                    out.dump(value)
+                out.done()
         return results
 
     def _digest_at(self, index: int | None) -> bytes:
@@ -199,7 +263,7 @@ class FileCache:
                 info = os.fstat(handle.fileno())
                 if not stat_module.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
                     return _UNREAD
-                return hashlib.blake2b(handle.read(), key=self.key or b"", digest_size=DIGEST_SIZE).digest()
+                return self._digest(handle.read())
         except OSError:
             return _UNREAD
 
@@ -208,9 +272,6 @@ class FileCache:
             return False
         old = self.stamps[4 * index: 4 * index + 4]
         return old == stamps[4 * i: 4 * i + 4] and old[0] != -1
-
-    def _write(self, paths: list[str], stamps: array.array[int], digests: bytes, results: list[Any]) -> None:
-        _write_signed(self.path, self._header(), self.key, (paths, stamps, digests, results))
 
 
 class Snapshot:
@@ -255,7 +316,10 @@ class Snapshot:
         fresh = started - MARGIN_NS
         if any(max(stamps[i + 1], stamps[i + 2]) >= fresh or stamps[i] == -1 for i in range(0, len(stamps), 4)):
             return
-        _write_signed(self.path, self.header, self.key, (files, inputs, self._parse_cache_stamp()), value)
+        with _Writer(self.path, self.header, self.key) as out:
+            out.dump((files, inputs, self._parse_cache_stamp()))
+            out.dump(value)
+            out.done()
 
     def _parse_cache_stamp(self) -> tuple[int, int, int, int]:
         """The parse cache's own stamp: a snapshot goes with the parse cache it was built beside, so that a
@@ -322,6 +386,26 @@ def _open_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Binar
     header is compared as bytes. The body is hashed a piece at a time, then read again from the same open
     file, so that it is never held in memory beside what it unpickles to; the file must therefore be one
     that nobody else can write into meanwhile (see _private)."""
+    handle = _open_ours(path, header, key)
+    if handle is None or key is None:
+        return None
+    try:
+        mac, start = handle.read(KEY_SIZE), handle.tell()
+        digest = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+        if hmac.compare_digest(mac, digest.digest()):
+            handle.seek(start)
+            return handle
+    except OSError:  # a cache that cannot be read is simply rebuilt
+        pass
+    handle.close()
+    return None
+
+
+def _open_ours(path: Path, header: dict[str, Any], key: bytes | None) -> BinaryIO | None:
+    """The cache file, open after its header, if that is this header and the file is a private one of ours
+    (see _private); else None. Its body is not yet checked (see _open_signed)."""
     if key is None or not _real_folder(path.parent):
         return None
     try:
@@ -332,14 +416,8 @@ def _open_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Binar
     try:
         expected = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
         if _private(os.fstat(handle.fileno())) and hmac.compare_digest(handle.read(len(expected)), expected):
-            mac, start = handle.read(KEY_SIZE), handle.tell()
-            digest = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-            if hmac.compare_digest(mac, digest.digest()):
-                handle.seek(start)
-                return handle
-    except OSError:  # a cache that cannot be read is simply rebuilt
+            return handle
+    except OSError:
         pass
     handle.close()
     return None
@@ -353,48 +431,86 @@ def _private(info: os.stat_result) -> bool:
             and not info.st_mode & 0o022)
 
 
-class _Signing:
-    """A file being written that hashes, with the key, every byte written to it."""
+class _Writer:
+    """A cache file being written whole: the header, room for the keyed hash of the body, then the body, a
+    value (dump) or bytes already pickled (write) at a time, every byte hashed with the key. done() puts it
+    in place (a temporary file, renamed: it replaces a link of that name, never writes through it); leaving
+    the block without done() drops it. With no key, a records directory that cannot be written to, a cache
+    folder that is a link, or a failed write, it drops what it is given, and the records go without a cache."""
 
-    def __init__(self, file: BinaryIO, key: bytes) -> None:
-        self.file = file
-        self.hash = hashlib.blake2b(key=key, digest_size=KEY_SIZE)
+    def __init__(self, path: Path, header: dict[str, Any], key: bytes | None) -> None:
+        self.path = path
+        self.file: BinaryIO | None = None
+        self.temp = ""
+        self.where = 0
+        self.hash = hashlib.blake2b(key=key or b"", digest_size=KEY_SIZE)
+        if key is None:
+            return
+        try:
+            path.parent.mkdir(exist_ok=True)
+            if not _real_folder(path.parent):
+                return
+            handle, self.temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            self.file = os.fdopen(handle, "wb")
+            pickle.dump(header, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.where = self.file.tell()
+            self.file.write(bytes(KEY_SIZE))  # the hash, once the body is written
+        except OSError:
+            self._drop()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._drop()  # unless done() put it in place
 
     def write(self, data: bytes) -> int:
-        self.hash.update(data)
-        return self.file.write(data)
+        """Bytes of the body (pickle.dump writes through this too)."""
+        if self.file is not None:
+            self.hash.update(data)
+            try:
+                self.file.write(data)
+            except OSError:
+                self._drop()
+        return len(data)
 
+    def dump(self, value: Any) -> None:
+        pickle.dump(value, self, protocol=pickle.HIGHEST_PROTOCOL)
 
-def _write_signed(path: Path, header: dict[str, Any], key: bytes | None, *values: Any) -> None:
-    """Replace a cache file whole (temporary file, then rename): the header, the keyed hash of the body, then
-    the body, each value pickled straight to the file. A records directory that cannot be written to, a
-    cache folder that is a link, or no key, and it simply goes without."""
-    if key is None:
-        return
-    try:
-        folder = path.parent
-        folder.mkdir(exist_ok=True)
-        if not _real_folder(folder):
+    def done(self) -> None:
+        if self.file is None:
             return
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
-                where = file.tell()
-                file.write(bytes(KEY_SIZE))  # the hash, once the body is written
-                signing = _Signing(file, key)
-                for value in values:
-                    pickle.dump(value, signing, protocol=pickle.HIGHEST_PROTOCOL)
-                file.seek(where)
-                file.write(signing.hash.digest())
-            os.replace(temp, path)  # replaces a link of that name; never writes through it
-        except BaseException:
-            os.unlink(temp)
-            raise
-    except OSError:
-        pass
+            self.file.seek(self.where)
+            self.file.write(self.hash.digest())
+            self.file.close()
+            os.replace(self.temp, self.path)
+            self.file = None
+        except OSError:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.file is None:
+            return
+        file, self.file = self.file, None
+        with suppress(OSError):
+            file.close()
+        with suppress(OSError):
+            os.unlink(self.temp)
 
 
+def _aged(stamps: array.array[int], started: int, which: Iterable[int] | None = None) -> array.array[int]:
+    """The stamps as the cache keeps them: NEVER for a file changed within MARGIN_NS of started (time.time_ns()
+    before they were taken), which is checked again at every load until it is older. which: the files to look
+    at, by their place in the list (else all)."""
+    fresh, kept = started - MARGIN_NS, array.array("q", stamps)
+    for i in range(len(stamps) // 4) if which is None else which:
+        if kept[4 * i + 1] >= fresh or kept[4 * i + 2] >= fresh:
+            kept[4 * i: 4 * i + 4] = _NEVER
+    return kept
+
+
+_NEVER = array.array("q", NEVER)
 _UNREAD = bytes(DIGEST_SIZE)
 
 

@@ -134,13 +134,21 @@ def _inside(path: str, root: str) -> bool:
 
 def parse_file(path: str, kind: str) -> RawFile | Problem:
     """Read and parse one file, or say in one Problem why it cannot be read."""
+    data = read_bytes(path)[1]
+    return data if isinstance(data, Problem) else parse_bytes(path, kind, data)
+
+
+def read_bytes(path: str) -> tuple[os.stat_result | None, bytes | Problem]:
+    """A record file's status, taken before it was read (None if it could not be taken), and its bytes, or
+    one Problem saying why they cannot be read."""
+    info = None
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             # A pipe or device would block or never end; git cannot hold one, so it is never a record.
-            return Problem(path, "is not a regular file; it was not read", hint="records are plain text files")
+            return info, Problem(path, "is not a regular file; it was not read", hint="records are plain text files")
         if info.st_size > MAX_BYTES:
-            return _too_big(path, info.st_size)
+            return info, _too_big(path, info.st_size)
         # A bare descriptor, not a buffered file object: a third cheaper, at 100,000 files.
         handle = os.open(path, _READ_ONLY)
         try:
@@ -152,10 +160,10 @@ def parse_file(path: str, kind: str) -> RawFile | Problem:
         finally:
             os.close(handle)
     except OSError as error:
-        return Problem(path, f"cannot be read: {error.strerror}")
+        return info, Problem(path, f"cannot be read: {error.strerror}")
     if len(data) > MAX_BYTES:
-        return _too_big(path, len(data))
-    return parse_bytes(path, kind, data)
+        return info, _too_big(path, len(data))
+    return info, data
 
 
 _READ_ONLY = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # no newline translation on Windows either

@@ -19,7 +19,8 @@ import itertools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 from .errors import TrackerError
@@ -45,31 +46,43 @@ def jobs(count: int, least: int = PARALLEL_FILES) -> int:
     return wanted if sys.platform == "linux" and count > 1 else 1
 
 
-def _apply(chunk: Sequence[Any]) -> list[Any]:
+def _apply(chunk: list[Any]) -> Any:
     assert _work is not None  # set before the pool forks
-    return [_work(item) for item in chunk]
+    return _work(chunk)
 
 
 def map_ordered(work: Callable[[T], R], items: Iterable[T], progress: Callable[[int], Any] | None = None,
                 least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
-    """[work(item) for item in items], on as many processes as jobs() says, with an optional progress bar
-    (progress(total) is a context manager yielding an advance() callable). Below `least` items (and
-    TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker takes
-    `chunk` items at a time: fewer where each item is long work, so that the workers finish together.
+    """[work(item) for item in items], on as many processes as jobs() says (see map_chunks)."""
+    return [result for part in map_chunks(partial(_each, work), items, progress, least, chunk) for result in part]
+
+
+def _each(work: Callable[[T], R], part: list[T]) -> list[R]:
+    return [work(item) for item in part]
+
+
+def map_chunks(work: Callable[[list[T]], R], items: Iterable[T], progress: Callable[[int], Any] | None = None,
+               least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
+    """[work(part) for each list of `chunk` items in turn], on as many processes as jobs() says, with an optional
+    progress bar of items (progress(total) is a context manager yielding an advance() callable). Below `least`
+    items (and TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker
+    takes one part at a time: fewer items to a part where each item is long work, so that the workers finish
+    together.
 
     items may be a generator: the workers start once `least` items have come, and take the rest as they
     come, so that producing the items (listing folders) overlaps the work. The progress bar starts once
     every item has come.
 
     work need not be picklable (a closure will do): the workers are forked with it in place, and only
-    the items and the results travel between the processes."""
+    the parts and what work makes of them travel between the processes."""
     global _work
     coming = iter(items)
     first = list(itertools.islice(coming, max(least, 2)))  # enough to tell jobs() whether there are `least`, and 2
+    sizes: list[int] = []  # of each part, as it is cut
+    parts = _chunks(itertools.chain(first, coming), chunk, sizes)
     processes = jobs(len(first), least)
     if processes <= 1:
-        first.extend(coming)
-        return _gather(iter([work(item)] for item in first), progress, len(first))
+        return _gather(map(work, list(parts)), progress, sizes)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -79,12 +92,10 @@ def map_ordered(work: Callable[[T], R], items: Iterable[T], progress: Callable[[
     # a Pool starts another and waits for the lost chunk for ever; an executor fails the work at once.
     pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"),
                                initializer=_leave_ctrl_c_to_the_parent)
-    counted = [0]
     try:
-        # Every chunk is handed out (map takes them all before it returns), and so every worker forked, before
+        # Every part is handed out (map takes them all before it returns), and so every worker forked, before
         # a progress bar starts its thread: a process with threads forks unsafely.
-        parts = pool.map(_apply, _chunks(itertools.chain(first, coming), chunk, counted))
-        return _gather(parts, progress, counted[0])
+        return _gather(pool.map(_apply, parts), progress, sizes)
     except BrokenProcessPool:
         raise WorkerError("a worker process ended before its work was done (killed, or out of memory); "
                           "nothing was changed: run again, or with TRACKER_JOBS=1 to work in one process") from None
@@ -95,10 +106,10 @@ def map_ordered(work: Callable[[T], R], items: Iterable[T], progress: Callable[[
         _work = None
 
 
-def _chunks(items: Iterator[T], size: int, counted: list[int]) -> Iterator[list[T]]:
-    """Lists of `size` items (the last may be shorter), as the items come; counted[0]: how many so far."""
+def _chunks(items: Iterator[T], size: int, sizes: list[int]) -> Iterator[list[T]]:
+    """Lists of `size` items (the last may be shorter), as the items come; the length of each added to sizes."""
     while part := list(itertools.islice(items, size)):
-        counted[0] += len(part)
+        sizes.append(len(part))
         yield part
 
 
@@ -112,15 +123,14 @@ def _leave_ctrl_c_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _gather(parts: Iterator[list[R]], progress: Callable[[int], Any] | None, total: int) -> list[R]:
-    results: list[R] = []
+def _gather(outputs: Iterator[R], progress: Callable[[int], Any] | None, sizes: list[int]) -> list[R]:
+    """What work made of each part, in order; sizes is complete (every part cut) before the first is taken."""
     if progress is None:
-        for part in parts:
-            results.extend(part)
-        return results
-    with progress(total) as advance:
-        for part in parts:
-            results.extend(part)
-            for _ in part:
+        return list(outputs)
+    results: list[R] = []
+    with progress(sum(sizes)) as advance:
+        for output, size in zip(outputs, sizes, strict=True):
+            results.append(output)
+            for _ in range(size):
                 advance()
     return results

@@ -31,6 +31,7 @@ from .load import (
     link_outside,
     parse_bytes,
     parse_file,
+    read_bytes,
     records_in,
     require_records_dir,
 )
@@ -673,7 +674,12 @@ def check_raw(raw: RawFile) -> FileResult:
 
 
 def check_file(path: str, kind: str) -> FileResult:
-    parsed = parse_file(path, kind)
+    return check_bytes(path, kind, read_bytes(path)[1])
+
+
+def check_bytes(path: str, kind: str, data: bytes | Problem) -> FileResult:
+    """check_file, given the file's bytes as load.read_bytes read them (or why it could not)."""
+    parsed = data if isinstance(data, Problem) else parse_bytes(path, kind, data)
     return Checked(path, kind, False, None, (parsed,)) if isinstance(parsed, Problem) else check_raw(parsed)
 
 
@@ -902,28 +908,33 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
     if not cache:
         # The files are parsed as the folders are listed, and the layout's problems found on the way.
         return assemble(check_each(records_in(root, problems), check_file, progress), problems, config, as_of)
-    found, layout_problems = discover(root)
-    problems.extend(layout_problems)
-    started = time.time_ns()
-    stamps = stamps_of(found)
-    # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
-    inputs = (as_of, tuple(problems))
+    parse_cache = FileCache(root)
     snapshot = Snapshot(root, SNAPSHOT if whole else SCORING)
-    files = files_digest(found, stamps)
-    read = snapshot.get(files, inputs)
-    if read is not None:
-        del found[:], stamps[:]  # let go of the listing first: at a million files it and the records do not fit
-        kept = read()
-        if kept is not None:
-            return Records(**kept, config=config)
-        started = time.time_ns()  # unreadable after all: listed again, and rebuilt
-        found, _ = discover(root)
+    started = time.time_ns()
+    if not parse_cache.exists():  # nothing to reuse: read as without the cache, and all of it kept
+        found, stamps, results = parse_cache.fill(records_in(root, problems), check_bytes, progress)
+        files = files_digest(found, stamps)
+    else:
+        found, layout_problems = discover(root)
+        problems.extend(layout_problems)
         stamps = stamps_of(found)
         files = files_digest(found, stamps)
-    records = assemble(FileCache(root).checked(found, check_file, progress, stamps), problems, config, as_of)
+        # Everything assemble() reads but the files themselves (the settings are not: Records only carries them).
+        read = snapshot.get(files, (as_of, tuple(problems)))
+        if read is not None:
+            del found[:], stamps[:]  # let go of the listing first: at a million files it and the records do not fit
+            kept = read()
+            if kept is not None:
+                return Records(**kept, config=config)
+            started = time.time_ns()  # unreadable after all: listed again, and rebuilt
+            found, _ = discover(root)
+            stamps = stamps_of(found)
+            files = files_digest(found, stamps)
+        results = parse_cache.checked(found, check_file, progress, stamps)
+    records = assemble(results, problems, config, as_of)
     kept = {name: value for name, value in records.__dict__.items() if name != "config"} if whole \
         else scoring_only(records)
-    snapshot.put(files, stamps, inputs, kept, started)
+    snapshot.put(files, stamps, (as_of, tuple(problems)), kept, started)
     return records
 
 
