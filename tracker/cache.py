@@ -52,14 +52,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
 from .load import MAX_BYTES, read_bytes
-from .model import Event, Link, Part, Problem, Promise, Rating, Records, Statement, Term
+from .model import Event, Link, Part, Problem, Promise, Rating, Statement, Term
 from .parallel import map_chunks, map_ordered
 
 FOLDER = ".tracker-cache"
@@ -281,7 +280,7 @@ class Snapshot:
 
     It is kept for one set of inputs beside the files (the as-of date and the problems found before
     reading any file), in RECORDS/.tracker-cache/NAME, signed like the parse cache: records.snapshot holds
-    the records whole, scoring.snapshot only what a report's rows and check read (see scoring_only). It is
+    the records whole, scoring.snapshot only what a report's rows and check read (see scoring_events). It is
     checked against one digest of every path and stamp, so a warm load holds no second list of them.
     It is written only when no file is fresher than MARGIN_NS, for the reason given at the top of this module.
     """
@@ -343,24 +342,24 @@ def files_digest(found: list[tuple[str, str]], stamps: array.array[int]) -> byte
 _NO_COUNTS: dict[str, int] = {}
 
 
-def scoring_only(records: Records) -> dict[str, Any]:
-    """The fields of Records but the settings, with each event cut to what scoring, a report's rows and check
-    read: its title, place, counts, sources, notes, actors, file and its links' notes are left out (they are
-    shown only by its own page and in full exports, which load the records whole).
+def scoring_events() -> Callable[[Event, tuple[Link, ...]], Event]:
+    """A function that makes an event, given its links, cut to what scoring, a report's rows and check read: its
+    title, place, counts, sources, notes, actors, file and its links' notes are left out (they are shown only by
+    its own page and in full exports, which load the records whole). tracker.validate.assemble makes each event
+    so as it attaches its links, for a load that need not hold the records whole.
 
     Equal values are made one object (dates, country codes, stances, promise IDs), so that the snapshot of
     a million events, once read, takes a fraction of the memory of the records themselves."""
     shared: dict[Any, Any] = {}
+    one = shared.setdefault
 
-    def one(value: Any) -> Any:
-        return shared.setdefault(value, value)
+    def cut(event: Event, links: tuple[Link, ...]) -> Event:
+        return Event(event.id, one(event.country, event.country), one(event.date, event.date), "", counts=_NO_COUNTS,
+                     severity=event.severity, links=tuple(Link(one(link.promise, link.promise),
+                                                               one(link.stance, link.stance), None, link.severity)
+                                                          for link in links))
 
-    events = tuple(replace(event, country=one(event.country), date=one(event.date), title="", kind=None,
-                           location=None, counts=_NO_COUNTS, sources=(), notes=None, path="", source_id=None,
-                           actors=(), links=tuple(replace(link, promise=one(link.promise), stance=one(link.stance),
-                                                          note=None) for link in event.links))
-                   for event in records.events)
-    return {name: value for name, value in records.__dict__.items() if name != "config"} | {"events": events}
+    return cut
 
 
 def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:

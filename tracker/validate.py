@@ -514,6 +514,7 @@ def config_from(raw: RawFile) -> tuple[Config, list[Problem]]:
 # Rules across records.
 
 TextOf = Callable[[str], str]
+MakeEvent = Callable[[Event, tuple[Link, ...]], Event]
 R = TypeVar("R")
 
 
@@ -684,8 +685,11 @@ def check_bytes(path: str, kind: str, data: bytes | Problem) -> FileResult:
 
 
 def assemble(results: list[FileResult], problems: list[Problem], config: Config, as_of: dt.date,
-             text_of: TextOf = _text_of) -> Records:
-    """Records from every file's own result, with the rules across files applied."""
+             text_of: TextOf = _text_of, make_event: MakeEvent | None = None) -> Records:
+    """Records from every file's own result, with the rules across files applied.
+
+    make_event(event, its links) makes each event as its link files are attached, once every rule has read it
+    whole (tracker.cache.scoring_events cuts it to what scoring reads); by default, the event with those links."""
     promises: list[Promise] = []
     events: list[Event] = []
     terms: list[Term] = []
@@ -718,7 +722,8 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     promise_files = {stem for stem, (_, kind) in zip(stems, parsed, strict=True) if kind == "promise"}
     problems.extend(cross_check(promises, events, _paths_by_id(stems, parsed), promise_files, as_of, text_of))
     old = old_layout(promises, events)
-    promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of)
+    promises, events = _attach(promises, events, parts, parsed + broken, as_of, problems, text_of,
+                               make_event or _relinked)
     problems.extend(_part_dates_and_borders(promises, events, parts, text_of))
     problems.extend(case_folders(result.path for result in results))
     problems.sort(key=lambda p: (p.path, p.line or 0))
@@ -758,11 +763,13 @@ def old_layout(promises: list[Promise], events: list[Event]) -> tuple[str, ...]:
 
 
 def _attach(promises: list[Promise], events: list[Event], parts: list[Part], files: list[tuple[str, str]],
-            as_of: dt.date, problems: list[Problem], text_of: TextOf) -> tuple[list[Promise], list[Event]]:
-    """Give each promise its statement and rating files and each event its link files; report the parts
-    whose promise or event is gone (a merge can delete a promise on one branch while another adds to it)."""
+            as_of: dt.date, problems: list[Problem], text_of: TextOf,
+            make_event: MakeEvent) -> tuple[list[Promise], list[Event]]:
+    """Give each promise its statement and rating files and each event its link files (through make_event);
+    report the parts whose promise or event is gone (a merge can delete a promise on one branch while another
+    adds to it)."""
     if not parts:
-        return promises, events
+        return promises, [make_event(event, event.links) for event in events]
     promise_paths = {path for path, kind in files if kind == "promise"}  # a broken file says so itself
     event_ids = {os.path.basename(path)[:-5] for path, kind in files if kind == "event"}
     added: dict[str, list[Part]] = {}
@@ -793,7 +800,7 @@ def _attach(promises: list[Promise], events: list[Event], parts: list[Part], fil
                                 hint="keep one of the files (two branches decided differently)")
                         for path in paths)
     return ([_with_parts(p, added.get(p.path, [])) for p in promises],
-            [_with_links(e, added.get(e.id, []), twice) for e in events])
+            [make_event(e, _links(e, added.get(e.id, []), twice)) for e in events])
 
 
 def _with_parts(promise: Promise, parts: list[Part]) -> Promise:
@@ -804,14 +811,19 @@ def _with_parts(promise: Promise, parts: list[Part]) -> Promise:
     return _with(promise, statements=promise.statements + statements, ratings=promise.ratings + ratings)
 
 
-def _with_links(event: Event, parts: list[Part], twice: dict[tuple[str, str], list[str]]) -> Event:
+def _links(event: Event, parts: list[Part], twice: dict[tuple[str, str], list[str]]) -> tuple[Link, ...]:
+    """The event's links: those in its own file, then its link files by promise; none that is given twice."""
     if not parts and not twice:
-        return event
+        return event.links
     inline = tuple(link for link in event.links if (event.id, link.promise) not in twice)
     links = tuple(p.item for p in parts if isinstance(p.item, Link) and (event.id, p.promise) not in twice)
     if len(inline) + len(links) == len(event.links) and not links:
-        return event
-    return _with(event, links=inline + tuple(sorted(links, key=lambda link: link.promise)))
+        return event.links
+    return inline + tuple(sorted(links, key=lambda link: link.promise))
+
+
+def _relinked(event: Event, links: tuple[Link, ...]) -> Event:
+    return event if links is event.links else _with(event, links=links)
 
 
 def _with(record: R, **changes: Any) -> R:
@@ -897,17 +909,19 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
 
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
-    whole=False may give events cut to what scoring reads (tracker.cache.scoring_only): enough for a
+    whole=False gives events cut to what scoring reads (tracker.cache.scoring_events): enough for a
     report's rows and for check, in a fraction of the memory.
     """
     import time
 
-    from .cache import SCORING, SNAPSHOT, FileCache, Snapshot, check_each, files_digest, scoring_only, stamps_of
+    from .cache import SCORING, SNAPSHOT, FileCache, Snapshot, check_each, files_digest, scoring_events, stamps_of
 
     config, problems = load_config(root)
+    make_event = None if whole else scoring_events()
     if not cache:
         # The files are parsed as the folders are listed, and the layout's problems found on the way.
-        return assemble(check_each(records_in(root, problems), check_file, progress), problems, config, as_of)
+        return assemble(check_each(records_in(root, problems), check_file, progress), problems, config, as_of,
+                        make_event=make_event)
     parse_cache = FileCache(root)
     snapshot = Snapshot(root, SNAPSHOT if whole else SCORING)
     started = time.time_ns()
@@ -931,9 +945,8 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
             stamps = stamps_of(found)
             files = files_digest(found, stamps)
         results = parse_cache.checked(found, check_file, progress, stamps)
-    records = assemble(results, problems, config, as_of)
-    kept = {name: value for name, value in records.__dict__.items() if name != "config"} if whole \
-        else scoring_only(records)
+    records = assemble(results, problems, config, as_of, make_event=make_event)
+    kept = {name: value for name, value in records.__dict__.items() if name != "config"}
     snapshot.put(files, stamps, (as_of, tuple(problems)), kept, started)
     return records
 
