@@ -169,7 +169,7 @@ class App:
 
             with few_collections():  # the command's records live until it exits: set aside from the collector
                 records = load_records(self.root, as_of, cache=self.cache, progress=self.terminal.progress,
-                                       whole=whole)
+                                       whole=whole, defer=_meanwhile)
         if strict:
             self.show_problems(records, as_of)
         if strict and records.errors:
@@ -245,6 +245,14 @@ class App:
         """A write command's closing words: the message on stderr, the ID alone on stdout's last line."""
         self.terminal.message(f"{what} {path}")
         click.echo(ident)
+
+
+def _meanwhile(work: Callable[[], object]) -> None:
+    """Do work the command does not wait on (keeping a snapshot) in a child process while the command goes on;
+    the command waits for it as it ends, so that the next command finds it done."""
+    from tracker.parallel import in_background
+
+    click.get_current_context().call_on_close(in_background(work))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -310,6 +310,22 @@ def test_a_cold_load_keeps_what_a_load_from_a_cache_keeps(aged: Path, monkeypatc
     assert kept_in() == cold
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_command_keeps_its_snapshot_meanwhile_and_ends_once_it_is_kept(aged: Path, jobs: str):
+    """The command line keeps the snapshot in a child process while it scores and prints (with 2 processes to
+    use), and waits for it as it ends: the snapshot is there when the command returns, byte for byte the one
+    a load in this process keeps."""
+    for command in (("check", "--as-of", "2019-09-30"), REPORT):
+        result = run_tracker("--records", "records", *command, env={"TRACKER_JOBS": jobs})
+        assert result.returncode == 0, result.stderr
+    kept = {name: (aged / FOLDER / name).read_bytes() for name in (SCORING, SNAPSHOT)}
+    for name, whole in ((SCORING, False), (SNAPSHOT, True)):
+        (aged / FOLDER / name).unlink()
+        load_records(Path("records"), dt.date(2019, 9, 30), whole=whole)
+        assert (aged / FOLDER / name).read_bytes() == kept[name]
+    assert parsed_by_load() == []
+
+
 def test_a_cold_load_does_not_keep_the_stamps_of_a_fresh_file(aged: Path):
     """A file changed within the last seconds could change again within one tick of the clock, keeping its
     stamps: a cold load keeps its result with no stamp (it is checked again at every load until it is older),

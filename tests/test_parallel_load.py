@@ -17,7 +17,7 @@ from helpers import REPO, SHIPPED, edit_file, run_tracker
 from benchmarks.generate import generate
 from tracker.cache import FOLDER, MARGIN_NS, SCORING, SNAPSHOT
 from tracker.layout import shard
-from tracker.parallel import CHUNK, jobs, map_ordered
+from tracker.parallel import CHUNK, in_background, jobs, map_ordered
 
 AS_OF = "2024-06-30"  # events run to 2025: many are dated after it, which is a warning
 # check and a report's table, CSV and Markdown read a warm load's events cut to what scoring needs (the
@@ -151,3 +151,27 @@ def test_a_worker_killed_in_a_cold_load_leaves_no_cache_behind(tmp_path: Path):
     assert process.returncode == 1, stderr
     assert stderr.count("\n") == 1 and "worker process ended" in stderr and "Traceback" not in stderr
     assert list((root / FOLDER).iterdir()) == []
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+def test_work_in_the_background_is_done_in_a_child_and_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capfd: pytest.CaptureFixture[str]):
+    """in_background: the caller goes on at once, and the function it is given waits for the child; a failure in
+    the child ends it without a word."""
+    monkeypatch.delenv("TRACKER_JOBS", raising=False)
+    marker = tmp_path / "done"
+
+    def work() -> None:
+        time.sleep(0.5)
+        marker.write_text(str(os.getpid()), encoding="utf-8")
+
+    wait = in_background(work)
+    assert not marker.exists()
+    wait()
+    assert marker.read_text(encoding="utf-8") not in ("", str(os.getpid()))
+    in_background(lambda: 1 / 0)()
+    assert capfd.readouterr() == ("", "")
+    monkeypatch.setenv("TRACKER_JOBS", "1")  # one process: done here, before in_background returns
+    marker.unlink()
+    in_background(work)
+    assert marker.read_text(encoding="utf-8") == str(os.getpid())

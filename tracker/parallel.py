@@ -113,6 +113,33 @@ def _chunks(items: Iterator[T], size: int, sizes: list[int]) -> Iterator[list[T]
         yield part
 
 
+def in_background(work: Callable[[], object]) -> Callable[[], None]:
+    """Start work in a forked child process, for this one to go on meanwhile; returns the function that waits
+    for the child to end. For work whose outcome this process does not read, such as keeping a cache: the
+    child ends without a word whatever happens (a failure leaves what work drops on failure). With one
+    process to use (one core, TRACKER_JOBS=1, not Linux), work is done here and now."""
+    if jobs(2, least=0) < 2:
+        work()
+        return _done
+    child = os.fork()
+    if child == 0:  # the child: never back into the command (no output, no exit handlers of the parent's)
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    return lambda: _wait(child)
+
+
+def _wait(child: int) -> None:
+    os.waitpid(child, 0)
+
+
+def _done() -> None:
+    """Nothing to wait for."""
+
+
 class WorkerError(TrackerError):
     """A worker process died before it finished its work."""
 

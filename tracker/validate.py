@@ -904,13 +904,17 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 
 
 def load_records(root: Path, as_of: dt.date, cache: bool = True,
-                 progress: Callable[[int], Any] | None = None, whole: bool = True) -> Records:
+                 progress: Callable[[int], Any] | None = None, whole: bool = True,
+                 defer: Callable[[Callable[[], object]], object] | None = None) -> Records:
     """load → validate: every record under root, with every problem found.
 
     With cache, files unchanged since the last load are not parsed again (see tracker.cache).
     progress(total) is a context manager yielding an advance() callable, for long loads.
     whole=False gives events cut to what scoring reads (tracker.cache.scoring_events): enough for a
     report's rows and for check, in a fraction of the memory.
+    defer(work) does the work that the records returned do not wait on (keeping the snapshot of the
+    assembled records): by default here, before returning; the command line has it done in a child
+    process meanwhile (tracker.parallel.in_background).
     """
     import time
 
@@ -947,7 +951,8 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
         results = parse_cache.checked(found, check_file, progress, stamps)
     records = assemble(results, problems, config, as_of, make_event=make_event)
     kept = {name: value for name, value in records.__dict__.items() if name != "config"}
-    snapshot.put(files, stamps, (as_of, tuple(problems)), kept, started)
+    keep = functools.partial(snapshot.put, files, stamps, (as_of, tuple(problems)), kept, started)
+    keep() if defer is None else defer(keep)
     return records
 
 
