@@ -23,7 +23,8 @@ import tracker.cache
 from tracker import read, report, rows
 from tracker.cache import FILE, FOLDER, KEY_SIZE, MARGIN_NS, SCORING, SNAPSHOT, FileCache, user_key
 from tracker.load import discover
-from tracker.validate import check_file, load_records
+from tracker.model import Problem
+from tracker.validate import check_bytes, load_records
 
 PROMISE = Path("kz/promises/kz-assembly-law.toml")
 RALLY = Path("kz/events/2019/09/kz-2019-09-21-dvk-rally.toml")
@@ -59,9 +60,9 @@ def parsed_by_load(root: Path = Path("records")) -> list[str]:
     The cache belongs to one spelling of the records path, so this spells it as the commands here do."""
     parsed: list[str] = []
 
-    def check(path: str, kind: str):  # noqa: ANN202 - a FileResult
+    def check(path: str, kind: str, data: bytes | Problem):  # noqa: ANN202 - a FileResult
         parsed.append(str(Path(path).relative_to(root)))
-        return check_file(path, kind)
+        return check_bytes(path, kind, data)
 
     found, _ = discover(root)
     FileCache(root).checked(found, check)
@@ -229,6 +230,13 @@ def test_a_cache_may_build_nothing_but_records(aged: Path):
         head = pickle.load(handle)
     body = pickle.dumps(Payload())
     with open(cache, "wb") as handle:  # signed with the user's own key: only the unpickler stands in its way
+        pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.write(hashlib.blake2b(body, key=user_key(), digest_size=KEY_SIZE).digest())
+        handle.write(body)
+    assert report_json()["promises"][0]["against"] == 10
+    assert not marker.exists()
+    body = b"".join(map(pickle.dumps, ([], None, Payload())))  # the same, in the index after the results
+    with open(cache, "wb") as handle:
         pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
         handle.write(hashlib.blake2b(body, key=user_key(), digest_size=KEY_SIZE).digest())
         handle.write(body)

@@ -3,6 +3,7 @@ same output, byte for byte: the same problems in the same order, the same report
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -15,9 +16,11 @@ import pytest
 from helpers import REPO, SHIPPED, edit_file, run_tracker
 
 from benchmarks.generate import generate
-from tracker.cache import FOLDER, MARGIN_NS, SCORING, SNAPSHOT
+from tracker.cache import FILE, FOLDER, MARGIN_NS, SCORING, SNAPSHOT, FileCache
 from tracker.layout import shard
+from tracker.load import discover
 from tracker.parallel import CHUNK, in_background, jobs, map_ordered
+from tracker.validate import check_bytes, load_records
 
 AS_OF = "2024-06-30"  # events run to 2025: many are dated after it, which is a warning
 # check and a report's table, CSV and Markdown read a warm load's events cut to what scoring needs (the
@@ -175,3 +178,55 @@ def test_work_in_the_background_is_done_in_a_child_and_waited_for(tmp_path: Path
     marker.unlink()
     in_background(work)
     assert marker.read_text(encoding="utf-8") == str(os.getpid())
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+def test_a_cold_load_over_many_chunks_keeps_what_a_load_from_a_cache_keeps(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """The stamps, hashes and results a cold load keeps on two processes, chunk after chunk, stay with their
+    paths (a hash out of place would only have its file parsed again: no output would show it)."""
+    root = tmp_path / "records"
+    generate(root, promises=10, events=3 * CHUNK, countries=2, seed=5)
+    time.sleep(MARGIN_NS / 1e9 + 0.2)  # old enough to be kept with their stamps
+    monkeypatch.setenv("TRACKER_JOBS", "2")
+    load_records(root, dt.date(2024, 6, 30), whole=False)  # FileCache.fill
+    cold = kept_in(root)
+    assert len(cold[0]) > 3 * CHUNK and -1 not in cold[1]
+    (root / FOLDER / FILE).unlink()
+    monkeypatch.setenv("TRACKER_JOBS", "1")
+    FileCache(root).checked(discover(root)[0], check_bytes)  # from nothing, in this process
+    assert kept_in(root) == cold
+
+
+def kept_in(root: Path) -> tuple[list[str], list[int], bytes, list[object]]:
+    """What the parse cache of root holds: paths, stamps, keyed hashes and results."""
+    cache = FileCache(root)
+    cache._read()
+    return cache.paths, cache.stamps.tolist(), bytes(cache.digests), cache.results
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+def test_the_child_in_the_background_neither_prints_the_parent_s_output_nor_runs_its_exit_handlers():
+    code = ("import atexit, sys; from tracker.parallel import in_background\n"
+            "atexit.register(lambda: sys.stderr.write('bye\\n'))\n"
+            "sys.stdout.write('once')\n"  # not yet flushed when the child is forked
+            "in_background(lambda: None)()\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("TRACKER_JOBS", None)
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "once", "bye\n")
+
+
+@pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
+def test_a_command_started_with_sigchld_ignored_says_nothing_of_its_child(tmp_path: Path):
+    """A supervisor may start tracker with SIGCHLD ignored, which its children inherit: the kernel then reaps the
+    child that keeps the snapshot, and there is nothing to wait for."""
+    root = tmp_path / "records"
+    shutil.copytree(SHIPPED, root, ignore=shutil.ignore_patterns(FOLDER))
+    time.sleep(MARGIN_NS / 1e9 + 0.2)  # old enough for a snapshot to be kept
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRACKER_JOBS": "2", "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", "--records", str(root), "check"],
+                            env=env, capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+    assert (result.returncode, result.stderr.count("error:")) == (0, 0), result.stderr
+    assert (root / FOLDER / SCORING).is_file()

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from .load import MAX_BYTES, read_bytes
+from .load import read_bytes
 from .model import Event, Link, Part, Problem, Promise, Rating, Statement, Term
 from .parallel import map_chunks, map_ordered
 
@@ -214,9 +214,9 @@ class FileCache:
     def _header(self) -> dict[str, Any]:
         return {"format": FORMAT, "tracker": __version__, "shapes": SHAPES, "root": self.root_key}
 
-    def checked(self, found: list[tuple[str, str]], check: Callable[[str, str], Any],
+    def checked(self, found: list[tuple[str, str]], check: Callable[[str, str, bytes | Problem], Any],
                 progress: Callable[[int], Any] | None = None, stamps: array.array[int] | None = None) -> list[Any]:
-        """check(path, kind) for every file found, reusing stored results of unchanged files.
+        """check(path, kind, its bytes) for every file found, reusing stored results of unchanged files.
 
         stamps: stamps_of(found), if the caller has them already."""
         started = time.time_ns()
@@ -231,10 +231,13 @@ class FileCache:
         digests = bytearray(b"".join(self._digest_at(known.get(path)) for path in paths))
 
         def digest_and_check(task: tuple[str, str, bytes | None]) -> tuple[bytes, Any]:
-            """The file's keyed hash, and its result if its bytes are new or changed (else None: kept)."""
+            """The keyed hash of the file's bytes, and their result if they are new or changed (else None: kept).
+            Both are of the same bytes, read once: a file changed between two reads cannot be kept with the hash
+            of one and the result of the other."""
             path, kind, old = task
-            digest = self._file_digest(path)
-            return digest, None if digest == old and digest != _UNREAD else check(path, kind)
+            data = read_bytes(path)[1]
+            digest = _UNREAD if isinstance(data, Problem) else self._digest(data)
+            return digest, None if digest == old and digest != _UNREAD else check(path, kind, data)
 
         tasks = [(*found[i], self._digest_at(known[paths[i]]) if paths[i] in known else None) for i in changed]
         for i, (digest, result) in zip(changed, map_ordered(digest_and_check, tasks, _slow(progress)),
@@ -252,19 +255,6 @@ class FileCache:
 
     def _digest_at(self, index: int | None) -> bytes:
         return _UNREAD if index is None else bytes(self.digests[DIGEST_SIZE * index: DIGEST_SIZE * (index + 1)])
-
-    def _file_digest(self, path: str) -> bytes:
-        """The keyed hash of a file's bytes; _UNREAD if it cannot be read (check then says why)."""
-        try:
-            # Non-blocking: a pipe in the records must not hang the load (check reports it).
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            with open(descriptor, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if not stat_module.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-                    return _UNREAD
-                return self._digest(handle.read())
-        except OSError:
-            return _UNREAD
 
     def _same(self, index: int | None, stamps: array.array[int], i: int) -> bool:
         if index is None:
@@ -362,12 +352,6 @@ def scoring_events() -> Callable[[Event, tuple[Link, ...]], Event]:
     return cut
 
 
-def _read_signed(path: Path, header: dict[str, Any], key: bytes | None) -> Any:
-    """The body of a cache file if it is ours (see _open_signed); else None."""
-    handle = _open_signed(path, header, key)
-    return None if handle is None else _load(handle)
-
-
 def _load(handle: BinaryIO) -> Any:
     """The next value of a verified cache file (open at it), closing the file; None if it cannot be read."""
     with handle:
@@ -454,8 +438,10 @@ class _Writer:
             pickle.dump(header, self.file, protocol=pickle.HIGHEST_PROTOCOL)
             self.where = self.file.tell()
             self.file.write(bytes(KEY_SIZE))  # the hash, once the body is written
-        except OSError:
+        except BaseException as error:  # Ctrl-C too: no block is entered to drop it later
             self._drop()
+            if not isinstance(error, OSError):
+                raise
 
     def __enter__(self) -> _Writer:
         return self

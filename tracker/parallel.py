@@ -19,7 +19,9 @@ import itertools
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
 
@@ -62,9 +64,10 @@ def _each(work: Callable[[T], R], part: list[T]) -> list[R]:
 
 
 def map_chunks(work: Callable[[list[T]], R], items: Iterable[T], progress: Callable[[int], Any] | None = None,
-               least: int = PARALLEL_FILES, chunk: int = CHUNK) -> list[R]:
-    """[work(part) for each list of `chunk` items in turn], on as many processes as jobs() says, with an optional
-    progress bar of items (progress(total) is a context manager yielding an advance() callable). Below `least`
+               least: int = PARALLEL_FILES, chunk: int = CHUNK) -> Iterator[R]:
+    """work(part) for each list of `chunk` items in turn, each given as soon as it is done and those before it
+    are, on as many processes as jobs() says, with an optional progress bar of items (progress(total) is a
+    context manager yielding an advance() callable). Below `least`
     items (and TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker
     takes one part at a time: fewer items to a part where each item is long work, so that the workers finish
     together.
@@ -82,7 +85,8 @@ def map_chunks(work: Callable[[list[T]], R], items: Iterable[T], progress: Calla
     parts = _chunks(itertools.chain(first, coming), chunk, sizes)
     processes = jobs(len(first), least)
     if processes <= 1:
-        return _gather(map(work, list(parts)), progress, sizes)
+        yield from _gather(map(work, list(parts)), progress, sizes)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -95,7 +99,7 @@ def map_chunks(work: Callable[[list[T]], R], items: Iterable[T], progress: Calla
     try:
         # Every part is handed out (map takes them all before it returns), and so every worker forked, before
         # a progress bar starts its thread: a process with threads forks unsafely.
-        return _gather(pool.map(_apply, parts), progress, sizes)
+        yield from _gather(pool.map(_apply, parts), progress, sizes)
     except BrokenProcessPool:
         raise WorkerError("a worker process ended before its work was done (killed, or out of memory); "
                           "nothing was changed: run again, or with TRACKER_JOBS=1 to work in one process") from None
@@ -118,7 +122,7 @@ def in_background(work: Callable[[], object]) -> Callable[[], None]:
     for the child to end. For work whose outcome this process does not read, such as keeping a cache: the
     child ends without a word whatever happens (a failure leaves what work drops on failure). With one
     process to use (one core, TRACKER_JOBS=1, not Linux), work is done here and now."""
-    if jobs(2, least=0) < 2:
+    if jobs(2, least=0) < 2 or threading.active_count() > 1:  # a process with threads forks unsafely
         work()
         return _done
     child = os.fork()
@@ -133,7 +137,8 @@ def in_background(work: Callable[[], object]) -> Callable[[], None]:
 
 
 def _wait(child: int) -> None:
-    os.waitpid(child, 0)
+    with suppress(ChildProcessError):  # started with SIGCHLD ignored, the child was reaped when it ended
+        os.waitpid(child, 0)
 
 
 def _done() -> None:
@@ -150,14 +155,13 @@ def _leave_ctrl_c_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _gather(outputs: Iterator[R], progress: Callable[[int], Any] | None, sizes: list[int]) -> list[R]:
+def _gather(outputs: Iterator[R], progress: Callable[[int], Any] | None, sizes: list[int]) -> Iterator[R]:
     """What work made of each part, in order; sizes is complete (every part cut) before the first is taken."""
     if progress is None:
-        return list(outputs)
-    results: list[R] = []
+        yield from outputs
+        return
     with progress(sum(sizes)) as advance:
         for output, size in zip(outputs, sizes, strict=True):
-            results.append(output)
+            yield output
             for _ in range(size):
                 advance()
-    return results

@@ -948,11 +948,14 @@ def load_records(root: Path, as_of: dt.date, cache: bool = True,
             found, _ = discover(root)
             stamps = stamps_of(found)
             files = files_digest(found, stamps)
-        results = parse_cache.checked(found, check_file, progress, stamps)
+        results = parse_cache.checked(found, check_bytes, progress, stamps)
     records = assemble(results, problems, config, as_of, make_event=make_event)
     kept = {name: value for name, value in records.__dict__.items() if name != "config"}
     keep = functools.partial(snapshot.put, files, stamps, (as_of, tuple(problems)), kept, started)
-    keep() if defer is None else defer(keep)
+    if defer is None:
+        keep()
+    else:
+        defer(keep)
     return records
 
 
