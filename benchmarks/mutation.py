@@ -47,7 +47,8 @@ TESTS = {
                      "a_long_load_shows_its_progress_with_or_without_the_cache",
                      "a_report_s_rows_read_events_cut_to_what_scoring_needs",
                      "a_snapshot_that_cannot_be_read_after_its_check_is_rebuilt",
-                     "a_warm_load_sees_a_file_changed_since_its_snapshot")),
+                     "a_warm_load_sees_a_file_changed_since_its_snapshot",
+                     "a_load_leaves_keeping_its_snapshot_to_the_caller_who_asks")),
                  # A test that starts tracker in a new process cannot run under mutmut, whose mutated
                  # modules look for its settings in the working directory.
                  "--deselect", "tests/test_hostile.py::test_a_pipe_is_not_read"],

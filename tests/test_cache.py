@@ -318,6 +318,18 @@ def test_a_cold_load_keeps_what_a_load_from_a_cache_keeps(aged: Path, monkeypatc
     assert kept_in() == cold
 
 
+def test_a_load_leaves_keeping_its_snapshot_to_the_caller_who_asks(aged: Path):
+    """defer(work): the records come back before the snapshot is kept, and keeping it is the caller's to do
+    (the command line does it in a child process)."""
+    day = dt.date(2019, 9, 30)
+    later: list[Callable[[], object]] = []
+    records = load_records(aged, day, whole=False, defer=later.append)
+    assert len(later) == 1 and not (aged / FOLDER / SCORING).exists()
+    later.pop()()
+    assert (aged / FOLDER / SCORING).is_file()
+    assert load_records(aged, day, whole=False, defer=later.append) == records and later == []  # read, not kept
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_the_command_keeps_its_snapshot_meanwhile_and_ends_once_it_is_kept(aged: Path, jobs: str):
     """The command line keeps the snapshot in a child process while it scores and prints (with 2 processes to
