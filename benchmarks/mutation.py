@@ -87,16 +87,18 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__text_of__mutmut_4": "'UTF-8' and 'utf-8' name one codec",
     "tracker.validate.x__text_of__mutmut_5": "the text of a file that cannot be read again: every file a problem "
                                              "names was read moments before, and is valid UTF-8",
-    "tracker.validate.x__with_links__mutmut_3": "an event with no link files of its own is returned as it is either "
-                                                "way: no pair of it can be linked twice",
-    "tracker.validate.x__with_links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    "tracker.validate.x__links__mutmut_3": "an event with no link files of its own keeps its links either way: no "
+                                           "pair of it can be linked twice",
+    "tracker.validate.x__links__mutmut_12": "with no link files, len(inline) - 0 == len(inline) + 0",
+    "tracker.validate.x__relinked__mutmut_1": "an event given the links it has is copied rather than returned as it "
+                                              "is: the copy is equal to it",
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the cache of file texts, to point at lines, is larger: the same "
                                                   "texts are read" for n in (11, 12)},
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the kind noted for a term file is never compared with anything"
        for n in (29, 30)},
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the IDs are made from the very list they are zipped with: always "
                                                   "as long" for n in (42, 45, 46)},
-    "tracker.validate.x__attach__mutmut_24": "promise_file_of splits at '/' by default, which is os.sep where the "
+    "tracker.validate.x__attach__mutmut_28": "promise_file_of splits at '/' by default, which is os.sep where the "
                                              "tests run",
     "tracker.validate.x__part_dates_and_borders__mutmut_41": "a statement or rating has no event: '' and 'XXXX' are "
                                                              "both no event's ID, and only a link's country is read",
@@ -128,7 +130,7 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.x__statement__mutmut_26": "a Statement is built without a date, but the missing date was "
                                                 "reported as an error, and a record with an error is left out",
     "tracker.validate.x_cross_check__mutmut_2": "_unresolved_links does not use the promises it is given",
-    "tracker.validate.x_check_file__mutmut_10": "parsed=None is false, as False is",
+    "tracker.validate.x_check_bytes__mutmut_14": "parsed=None is false, as False is",
     "tracker.validate.x__duplicate_ids__mutmut_6": "line=None is the default",
     "tracker.validate.x__duplicate_ids__mutmut_14": "only IDs that more than one file has are passed in",
     "tracker.validate.x_validate_blobs__mutmut_82": "parsed=None is false, as False is",
@@ -149,18 +151,18 @@ EQUIVALENT: dict[str, str] = {
     "tracker.validate.xǁFieldsǁwhole__mutmut_14": "every caller gives a highest value, so the words for a range "
                                                 "without one are never used",
     **{f"tracker.validate.x__attach__mutmut_{n}": "a promise with no files of its own gets None rather than []: both "
-                                                 "are false, and it is returned as it is" for n in (103, 105)},
+                                                 "are false, and it is returned as it is" for n in (107, 109)},
     "tracker.validate.x__paths_by_id__mutmut_3": "IDs of one file each are passed on, and dropped by _duplicate_ids, "
                                                  "which reports only IDs of more than one file",
     **{f"tracker.validate.x__paths_by_id__mutmut_{n}": "the IDs are made from the very list they are zipped with: "
                                                       "always as long" for n in (8, 11, 12)},
     "tracker.dates.xǁPartialDateǁlist_key__mutmut_3": "a full date's rank 3 rather than 2: only the order of the ranks "
                                                       "0 < 1 < 2 matters",
-    "tracker.validate.x__attach__mutmut_94": "at most two files link one pair (the event, and the one link file named "
+    "tracker.validate.x__attach__mutmut_98": "at most two files link one pair (the event, and the one link file named "
                                              "after it in its promise's folder; a link file in any other folder is "
                                              "refused): the separator never joins two names",
     **{f"tracker.validate.x_load_records__mutmut_{n}": "FileCache.checked takes the stamps of the same files itself "
-                                                       "when not given them" for n in (77, 81)},
+                                                       "when not given them" for n in (92, 96)},
     "tracker.dates.x__shared__mutmut_1": "the shared-date memo is emptied one date later: it bounds memory",
     "tracker.score.x_report__mutmut_10": "filtered = None: " + _ALL_LINKS,
     "tracker.score.x_report__mutmut_11": "filtered even when nothing is filtered out: " + _ALL_LINKS,
