@@ -10,7 +10,8 @@ records directory is read in this process alone. The environment variable TRACKE
 number of processes (1: no pool), whatever the number of files; unset, every core is used for
 PARALLEL_FILES files or more. Workers are forked, which only Linux does safely and cheaply;
 elsewhere the load stays in one process. The site's pages are drawn and written the same way
-(tracker.site, tracker.safeout).
+(tracker.site, tracker.safeout). A command keeps the snapshot of the records it assembled in a forked
+child while it goes on (in_background), under the same rules.
 """
 
 from __future__ import annotations
@@ -67,10 +68,9 @@ def map_chunks(work: Callable[[list[T]], R], items: Iterable[T], progress: Calla
                least: int = PARALLEL_FILES, chunk: int = CHUNK) -> Iterator[R]:
     """work(part) for each list of `chunk` items in turn, each given as soon as it is done and those before it
     are, on as many processes as jobs() says, with an optional progress bar of items (progress(total) is a
-    context manager yielding an advance() callable). Below `least`
-    items (and TRACKER_JOBS unset), in this process: a pool costs more than it saves on little work. A worker
-    takes one part at a time: fewer items to a part where each item is long work, so that the workers finish
-    together.
+    context manager yielding an advance() callable). Below `least` items (and TRACKER_JOBS unset), in this
+    process: a pool costs more than it saves on little work. A worker takes one part at a time: fewer items
+    to a part where each item is long work, so that the workers finish together.
 
     items may be a generator: the workers start once `least` items have come, and take the rest as they
     come, so that producing the items (listing folders) overlaps the work. The progress bar starts once
@@ -121,7 +121,7 @@ def in_background(work: Callable[[], object]) -> Callable[[], None]:
     """Start work in a forked child process, for this one to go on meanwhile; returns the function that waits
     for the child to end. For work whose outcome this process does not read, such as keeping a cache: the
     child ends without a word whatever happens (a failure leaves what work drops on failure). With one
-    process to use (one core, TRACKER_JOBS=1, not Linux), work is done here and now."""
+    process to use (one core, TRACKER_JOBS=1, not Linux), or another thread alive, work is done here and now."""
     if jobs(2, least=0) < 2 or threading.active_count() > 1:  # a process with threads forks unsafely
         work()
         return _done
