@@ -1,5 +1,5 @@
 """Helpers that tests import: where the repository and the shipped records are, running tracker in a
-process of its own, and looking at or changing files as a person would."""
+process of its own, looking at or changing files as a person would, and what the parse cache holds."""
 
 from __future__ import annotations
 
@@ -52,3 +52,12 @@ def ctrl_c_reaches_it() -> None:
     leaves Ctrl-C ignored)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def kept_in(root: Path) -> tuple[list[str], list[int], bytes, list[object]]:
+    """What the parse cache of root holds: paths, stamps, keyed hashes and results."""
+    from tracker.cache import FileCache
+
+    cache = FileCache(root)
+    cache._read()
+    return cache.paths, cache.stamps.tolist(), bytes(cache.digests), cache.results

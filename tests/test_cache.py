@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED, run_tracker
+from helpers import SHIPPED, kept_in, run_tracker
 
 import tracker.cache
 from tracker import read, report, rows
@@ -295,13 +295,6 @@ def stamps(*paths: Path) -> list[tuple[int, int]]:
     return [(os.lstat(path).st_ino, os.lstat(path).st_mtime_ns) for path in paths]
 
 
-def kept_in(root: Path = Path("records")) -> tuple[list, list, bytes, list]:
-    """What the parse cache of root holds: paths, stamps, keyed hashes and results."""
-    cache = FileCache(root)
-    cache._read()
-    return cache.paths, cache.stamps.tolist(), bytes(cache.digests), cache.results
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_cold_load_keeps_what_a_load_from_a_cache_keeps(aged: Path, monkeypatch: pytest.MonkeyPatch, jobs: str):
     """With no cache to start from, each file is read once, as its folder is listed (on the workers, with
@@ -310,12 +303,12 @@ def test_a_cold_load_keeps_what_a_load_from_a_cache_keeps(aged: Path, monkeypatc
     expected = report_json("--no-cache")
     assert report_json() == expected
     monkeypatch.delenv("TRACKER_JOBS")  # parsed_by_load counts in this process
-    cold = kept_in()
+    cold = kept_in(Path("records"))
     assert len(cold[0]) == len(discover(aged)[0]) > 10 and -1 not in cold[1]
     assert parsed_by_load() == []
     shutil.rmtree(aged / FOLDER)
     assert len(parsed_by_load()) == len(cold[0])  # FileCache.checked, from nothing
-    assert kept_in() == cold
+    assert kept_in(Path("records")) == cold
 
 
 def test_a_load_leaves_keeping_its_snapshot_to_the_caller_who_asks(aged: Path):
@@ -355,7 +348,7 @@ def test_a_cold_load_does_not_keep_the_stamps_of_a_fresh_file(aged: Path):
     first = report_json()
     assert first["promises"][0]["against"] == 8
     assert not (aged / FOLDER / SCORING).exists() and not (aged / FOLDER / SNAPSHOT).exists()
-    paths, stamps, _, _ = kept_in()
+    paths, stamps, _, _ = kept_in(Path("records"))
     unstamped = [path for n, path in enumerate(paths) if stamps[4 * n: 4 * n + 4] == [-1] * 4]
     assert unstamped == [str(Path("records") / RALLY)]
     assert report_json() == first == report_json("--no-cache")

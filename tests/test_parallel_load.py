@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHIPPED, edit_file, run_tracker
+from helpers import REPO, SHIPPED, edit_file, kept_in, run_tracker
 
 from benchmarks.generate import generate
 from tracker.cache import FILE, FOLDER, MARGIN_NS, SCORING, SNAPSHOT, FileCache
@@ -196,13 +196,6 @@ def test_a_cold_load_over_many_chunks_keeps_what_a_load_from_a_cache_keeps(tmp_p
     monkeypatch.setenv("TRACKER_JOBS", "1")
     FileCache(root).checked(discover(root)[0], check_bytes)  # from nothing, in this process
     assert kept_in(root) == cold
-
-
-def kept_in(root: Path) -> tuple[list[str], list[int], bytes, list[object]]:
-    """What the parse cache of root holds: paths, stamps, keyed hashes and results."""
-    cache = FileCache(root)
-    cache._read()
-    return cache.paths, cache.stamps.tolist(), bytes(cache.digests), cache.results
 
 
 @pytest.mark.skipif(jobs(10, least=0) < 2, reason="one core, or not Linux: no pool")
