@@ -11,6 +11,7 @@ import pytest
 from helpers import edit_file
 
 from tracker import read as read_records
+from tracker.layout import shard
 
 PROMISE = "records/kz/promises/kz-assembly-law.toml"
 LINK = "records/kz/promises/kz-assembly-law/links/c7/kz-2019-09-21-dvk-rally.toml"
@@ -241,6 +242,20 @@ def test_a_link_file_misnamed_or_in_the_wrong_shard(tracker, kz):
         "kz-2019-09-21-dvk-rally belongs in links/c7/\n  hint: move the file to links/c7/\n"
         "1 promise and 5 events valid; 2 errors, 0 warnings\n")
 
+
+
+def test_a_link_file_with_the_text_of_a_clean_one_is_checked_for_its_own_name_and_folder(tracker, kz):
+    """Link files of one promise with one text share what was checked of their text, never of their names."""
+    folder = Path(LINK).parent
+    text = Path(LINK).read_text(encoding="utf-8")
+    for name in ("zz_event.toml", "zz-event.toml"):  # both after the clean file, in the order they are checked
+        (folder / name).write_text(text, encoding="utf-8")
+    assert shard("zz-event") != folder.name
+    error = tracker("check", code=1).stderr
+    assert (f"{folder}/zz_event.toml: file name: 'zz_event' is not a valid ID: use lowercase letters, digits "
+            "and single hyphens, as kz-assembly-law\n") in error
+    assert (f"{folder}/zz-event.toml: is in the links/{folder.name}/ folder, but a link to zz-event belongs in "
+            f"links/{shard('zz-event')}/\n") in error
 
 def rally_links(root: Path) -> list[tuple[str, str]]:
     (rally,) = (e for e in read_records(root, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
