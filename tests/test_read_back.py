@@ -243,7 +243,6 @@ def test_a_link_file_misnamed_or_in_the_wrong_shard(tracker, kz):
         "1 promise and 5 events valid; 2 errors, 0 warnings\n")
 
 
-
 def test_a_link_file_with_the_text_of_a_clean_one_is_checked_for_its_own_name_and_folder(tracker, kz):
     """Link files of one promise with one text share what was checked of their text, never of their names."""
     folder = Path(LINK).parent
@@ -256,6 +255,7 @@ def test_a_link_file_with_the_text_of_a_clean_one_is_checked_for_its_own_name_an
             "and single hyphens, as kz-assembly-law\n") in error
     assert (f"{folder}/zz-event.toml: is in the links/{folder.name}/ folder, but a link to zz-event belongs in "
             f"links/{shard('zz-event')}/\n") in error
+
 
 def rally_links(root: Path) -> list[tuple[str, str]]:
     (rally,) = (e for e in read_records(root, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
