@@ -342,12 +342,19 @@ def scoring_events() -> Callable[[Event, tuple[Link, ...]], Event]:
     a million events, once read, takes a fraction of the memory of the records themselves."""
     shared: dict[Any, Any] = {}
     one = shared.setdefault
+    cut_links: dict[tuple[str, str, int | None], Link] = {}  # and equal cut links one Link
+
+    def cut_link(link: Link) -> Link:
+        key = (link.promise, link.stance, link.severity)
+        made = cut_links.get(key)
+        if made is None:
+            made = cut_links[key] = Link(one(link.promise, link.promise), one(link.stance, link.stance), None,
+                                         link.severity)
+        return made
 
     def cut(event: Event, links: tuple[Link, ...]) -> Event:
         return Event(event.id, one(event.country, event.country), one(event.date, event.date), "", counts=_NO_COUNTS,
-                     severity=event.severity, links=tuple(Link(one(link.promise, link.promise),
-                                                               one(link.stance, link.stance), None, link.severity)
-                                                          for link in links))
+                     severity=event.severity, links=tuple(map(cut_link, links)))
 
     return cut
 

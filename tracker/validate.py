@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import operator
 import os
 import re
 import sys
@@ -722,6 +723,9 @@ def assemble(results: list[FileResult], problems: list[Problem], config: Config,
     broken: list[tuple[str, str]] = []  # and of those that were not
     text_of = functools.lru_cache(maxsize=8)(text_of)  # a file with many problems is read once, not per problem
     for result in results:
+        if type(result) is Part:  # two thirds of the files at 100,000 events: the type is asked once
+            parts.append(result)
+            continue
         record: Promise | Event | Part | Term | None = result if not isinstance(result, Checked) else result.record
         if isinstance(result, Checked):
             problems.extend(result.problems)
@@ -838,11 +842,17 @@ def _links(event: Event, parts: list[Part], twice: dict[tuple[str, str], list[st
     """The event's links: those in its own file, then its link files by promise; none that is given twice."""
     if not parts and not twice:
         return event.links
-    inline = tuple(link for link in event.links if (event.id, link.promise) not in twice)
-    links = tuple(p.item for p in parts if isinstance(p.item, Link) and (event.id, p.promise) not in twice)
+    if twice:
+        inline = tuple(link for link in event.links if (event.id, link.promise) not in twice)
+        links = [p.item for p in parts if isinstance(p.item, Link) and (event.id, p.promise) not in twice]
+    else:  # nearly always: no pair is given twice anywhere, and nothing need be looked up for each link
+        inline, links = event.links, [p.item for p in parts if isinstance(p.item, Link)]
     if len(inline) + len(links) == len(event.links) and not links:
         return event.links
-    return inline + tuple(sorted(links, key=lambda link: link.promise))
+    return inline + tuple(sorted(links, key=_promise_of))
+
+
+_promise_of = operator.attrgetter("promise")
 
 
 def _relinked(event: Event, links: tuple[Link, ...]) -> Event:
