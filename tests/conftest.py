@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from helpers import SHIPPED
 
 from cli import cli
+from tracker import validate
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
+    # Each test checks its files as a new process would: none is taken as like a link file of an earlier test.
+    validate._CLEAN_LINKS.clear()
     return work
 
 
