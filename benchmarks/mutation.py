@@ -98,10 +98,12 @@ EQUIVALENT: dict[str, str] = {
                                               "is: the copy is equal to it",
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the cache of file texts, to point at lines, is larger: the same "
                                                   "texts are read" for n in (11, 12)},
+    "tracker.validate.x_assemble__mutmut_13": "a link file's result is not put with the parts at once: the branches "
+                                              "for every result put it there",
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the kind noted for a term file is never compared with anything"
-       for n in (29, 30)},
+       for n in (33, 34)},
     **{f"tracker.validate.x_assemble__mutmut_{n}": "the IDs are made from the very list they are zipped with: always "
-                                                  "as long" for n in (42, 45, 46)},
+                                                  "as long" for n in (46, 49, 50)},
     "tracker.validate.x__attach__mutmut_28": "promise_file_of splits at '/' by default, which is os.sep where the "
                                              "tests run",
     "tracker.validate.x__part_dates_and_borders__mutmut_41": "a statement or rating has no event: '' and 'XXXX' are "
