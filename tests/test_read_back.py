@@ -257,8 +257,6 @@ def test_a_link_file_with_the_text_of_a_clean_one_is_checked_for_its_own_name_an
             f"links/{shard('zz-event')}/\n") in error
 
 
-
-
 def test_link_files_taken_as_like_a_clean_one_are_of_their_own_events(tracker, kz):
     """The event of a link file is its whole name, even where a part of the name is in the same shard folder."""
     # Two events whose files go to the folder of their IDs' first five characters' shard, as the whole IDs' do.
@@ -267,6 +265,7 @@ def test_link_files_taken_as_like_a_clean_one_are_of_their_own_events(tracker, k
         tracker("add-event", "--country", "KZ", "--date", "2019-10-01", "--title", "Rally", "--id", ident,
                 "--contradicts", "kz-assembly-law", "--source", SOURCE)
     assert tracker("check").stderr == "1 promise and 7 events valid; 0 errors, 0 warnings\n"
+
 
 def test_link_files_with_one_text_and_a_warning_each_say_it(tracker, kz):
     """Only a link file found without any problem, warnings included, is taken as the model for the next ones."""
@@ -277,6 +276,7 @@ def test_link_files_with_one_text_and_a_warning_each_say_it(tracker, kz):
     for path in (first, Path(LINK)):
         assert (f"{path}:2: warning: weight: unknown field, ignored\n  2 | weight = 2\n"
                 "  hint: known fields: stance, note, severity\n") in result.stderr
+
 
 def rally_links(root: Path) -> list[tuple[str, str]]:
     (rally,) = (e for e in read_records(root, as_of="2020-01-01").events if e.id == "kz-2019-09-21-dvk-rally")
