@@ -464,23 +464,30 @@ def _known_link(raw: RawFile, promise: str, parts: list[str]) -> Part | None:
     link = _CLEAN_LINKS.get((promise, raw.text))
     if link is None:
         return None
-    event = parts[-1][:-len(".toml")]
-    if check_slug(event) or parts[-2] != layout.shard(event):
-        return None
-    return Part("link", raw.path, link.promise, link, event)
+    event, wrong = _link_event(parts)
+    return None if wrong else Part("link", raw.path, link.promise, link, event)
 
 
 def _link_file(fields: Fields, promise: str, parts: list[str]) -> tuple[Link | None, str]:
     """A link file: its event is its name, its stance and weight its fields."""
     fields.unknown(LINK_FILE_FIELDS)
+    event, wrong = _link_event(parts)
+    if wrong:
+        fields.report(None, *wrong)
+    return _link_values(Fields(fields.raw, {**fields.data, "promise": promise}, fields.problems)), event
+
+
+def _link_event(parts: list[str]) -> tuple[str, tuple[str, str] | None]:
+    """A link file's event (its name), and what is wrong with its name or its shard folder, with a hint (None:
+    nothing)."""
     event = parts[-1][:-len(".toml")]
     why = check_slug(event)
     if why:
-        fields.report(None, f"file name: {why}", "a link file is named after its event's ID")
-    elif parts[-2] != layout.shard(event):
-        fields.report(None, f"is in the links/{parts[-2]}/ folder, but a link to {event} belongs in "
-                      f"links/{layout.shard(event)}/", f"move the file to links/{layout.shard(event)}/")
-    return _link_values(Fields(fields.raw, {**fields.data, "promise": promise}, fields.problems)), event
+        return event, (f"file name: {why}", "a link file is named after its event's ID")
+    if parts[-2] != (shard := layout.shard(event)):
+        return event, (f"is in the links/{parts[-2]}/ folder, but a link to {event} belongs in links/{shard}/",
+                       f"move the file to links/{shard}/")
+    return event, None
 
 
 # Most links are just a promise and a stance, repeated across thousands of events: one object for each
